@@ -1,0 +1,61 @@
+"""`hotfix-gate check` and `hotfix-gate gates`."""
+
+from __future__ import annotations
+
+import click
+
+from hotfix_gates.config import ConfigError, load_config
+from hotfix_gates.engine import Judgement, judge
+from hotfix_gates.errors import EXIT_BLOCKED, EXIT_OK, ToolError
+from hotfix_gates.findings import render_github, render_json, render_text
+from hotfix_gates.gates import DUE, GATES, MERGE
+from hotfix_gates.timeutil import TimeError, format_timestamp, resolve_now
+
+FORMATS = ("text", "json", "github")
+
+
+def render(judgement: Judgement, fmt: str, extra: dict[str, object]) -> str:
+    count = len(judgement.records)
+    if fmt == "json":
+        return render_json(judgement.findings, count, extra)
+    if fmt == "github":
+        return render_github(judgement.findings, count)
+    return render_text(judgement.findings, count)
+
+
+@click.command("check")
+@click.option("--rev", metavar="REV", help="Judge the tree of this commit (no checkout) "
+              "instead of the working tree.")
+@click.option("--now", "now_text", metavar="TIMESTAMP",
+              help="Judge deadlines as of this time (default: $HOTFIX_GATE_NOW, else now).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def check_command(rev: str | None, now_text: str | None, fmt: str) -> int:
+    """Run every gate over every record: the merge gates, and each
+    post-incident gate whose deadline has passed. Exit 1 when one blocks."""
+    from hotfix_gates.repo import open_repo, rev_tree, work_tree
+
+    try:
+        now = resolve_now(now_text)
+    except TimeError as exc:
+        raise ToolError(str(exc)) from None
+    repo = open_repo()
+    tree = rev_tree(repo, rev) if rev else work_tree(repo)
+    try:
+        config = load_config(tree)
+    except ConfigError as exc:
+        raise ToolError(str(exc)) from None
+    judgement = judge(tree, config, now, frozenset({MERGE, DUE}))
+    extra: dict[str, object] = {"tree": tree.label, "now": format_timestamp(now)}
+    click.echo(render(judgement, fmt, extra))
+    if judgement.blocked and fmt == "text":
+        click.echo("fix the lines above, then rerun `hotfix-gate check`", err=True)
+    return EXIT_BLOCKED if judgement.blocked else EXIT_OK
+
+
+@click.command("gates")
+def gates_command() -> int:
+    """List the gates: code, name, default level, when each applies."""
+    for unit in GATES:
+        click.echo(f"{unit.code}  {unit.name:<20} {unit.level.value:<5}  applies: {unit.applies}; "
+                   f"passes when {unit.passes}")
+    return EXIT_OK

@@ -1,0 +1,157 @@
+"""`.hotfix-gates.yaml`: validated configuration with the documented defaults."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from hotfix_gates.findings import Level
+from hotfix_gates.timeutil import TimeError, parse_duration
+from hotfix_gates.tree import TreeError, TreeView, normalize, read_text
+
+CONFIG_FILE = ".hotfix-gates.yaml"
+DEFAULT_SPECS_DIR = "specs/hotfix"
+DEFAULT_PROTECTED = ("main", "master", "release/*", "production")
+DEFAULT_DEADLINES = {"post-mortem": timedelta(hours=48), "regression-test": timedelta(hours=48)}
+DEFAULT_TARGETS = {"P0": timedelta(hours=1), "P1": timedelta(hours=4), "P2": timedelta(hours=8)}
+_KNOWN_KEYS = ("specs_dir", "protected_branches", "deadlines", "gates", "targets")
+
+
+class ConfigError(Exception):
+    """Configuration that cannot be used; the message is one line naming the fix."""
+
+
+@dataclass(frozen=True)
+class Config:
+    specs_dir: str = DEFAULT_SPECS_DIR
+    protected_branches: tuple[str, ...] = DEFAULT_PROTECTED
+    deadlines: dict[str, timedelta] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
+    levels: dict[str, Level] = field(default_factory=dict)  # gate code -> level
+    not_waivable: frozenset[str] = frozenset()  # gate codes
+    targets: dict[str, timedelta] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    source: str = "defaults"
+
+    def is_protected(self, branch: str) -> bool:
+        if branch.startswith("refs/heads/"):
+            branch = branch[len("refs/heads/") :]
+        return any(fnmatch.fnmatchcase(branch, pattern) for pattern in self.protected_branches)
+
+    def level(self, code: str, default: Level) -> Level:
+        return self.levels.get(code, default)
+
+    def deadline(self, gate_name: str) -> timedelta:
+        return self.deadlines.get(gate_name, timedelta(hours=48))
+
+
+def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
+    """Validate the YAML of a configuration file; ConfigError on anything wrong."""
+    from hotfix_gates.gates import GATES_BY_ID
+    from hotfix_gates.yamlread import YamlProblem, load_mapping
+
+    try:
+        mapping = load_mapping(text)
+    except YamlProblem as problem:
+        raise ConfigError(f"{source}:{problem.line}: {problem.message}") from None
+    values, lines = mapping.values, mapping.lines
+
+    def fail(key: str, message: str) -> ConfigError:
+        return ConfigError(f"{source}:{lines.get(key, 1)}: {message}")
+
+    for key in values:
+        if key not in _KNOWN_KEYS:
+            raise fail(key, f"unknown key {key!r}; known keys: {', '.join(_KNOWN_KEYS)}")
+
+    specs_dir = values.get("specs_dir", DEFAULT_SPECS_DIR)
+    if not isinstance(specs_dir, str) or not specs_dir.strip():
+        raise fail("specs_dir", "specs_dir must be a folder path like specs/hotfix")
+    try:
+        specs_dir = normalize(specs_dir.strip().rstrip("/"))
+    except TreeError as exc:
+        raise fail("specs_dir", f"specs_dir: {exc}") from None
+    if not specs_dir or specs_dir == ".git" or specs_dir.startswith(".git/"):
+        raise fail("specs_dir", "specs_dir must be a folder inside the repository")
+
+    protected = values.get("protected_branches", list(DEFAULT_PROTECTED))
+    if isinstance(protected, str):
+        protected = [protected]
+    if not isinstance(protected, list) or not all(isinstance(p, str) and p for p in protected):
+        raise fail("protected_branches", "protected_branches must be a list of branch globs")
+
+    deadlines = dict(DEFAULT_DEADLINES)
+    raw_deadlines = values.get("deadlines", {}) or {}
+    if not isinstance(raw_deadlines, dict):
+        raise fail("deadlines", "deadlines must be a mapping like {post-mortem: 48h}")
+    for key, value in raw_deadlines.items():
+        gate = GATES_BY_ID.get(str(key))
+        if gate is None or gate.name not in DEFAULT_DEADLINES:
+            raise fail("deadlines", f"unknown deadline {key!r}; use post-mortem or regression-test")
+        deadlines[gate.name] = _duration(value, "deadlines", fail)
+
+    targets = dict(DEFAULT_TARGETS)
+    raw_targets = values.get("targets", {}) or {}
+    if not isinstance(raw_targets, dict):
+        raise fail("targets", "targets must be a mapping like {P0: 1h, P1: 4h, P2: 8h}")
+    for key, value in raw_targets.items():
+        if str(key).upper() not in DEFAULT_TARGETS:
+            raise fail("targets", f"unknown severity {key!r} in targets; use P0, P1 or P2")
+        targets[str(key).upper()] = _duration(value, "targets", fail)
+
+    levels: dict[str, Level] = {}
+    not_waivable: set[str] = set()
+    raw_gates = values.get("gates", {}) or {}
+    if not isinstance(raw_gates, dict):
+        raise fail("gates", "gates must be a mapping like {quick-review: warn}")
+    for key, value in raw_gates.items():
+        gate = GATES_BY_ID.get(str(key))
+        if gate is None:
+            raise fail("gates", f"unknown gate {key!r}; see `hotfix-gate gates` for the list")
+        setting = value if isinstance(value, dict) else {"level": value}
+        for sub in setting:
+            if sub not in ("level", "waivable"):
+                raise fail("gates", f"unknown setting {sub!r} for gate {key}; use level or waivable")
+        if "level" in setting:
+            try:
+                levels[gate.code] = Level(str(setting["level"]).lower())
+            except ValueError:
+                raise fail("gates", f"gate {key}: level must be error, warn or off, "
+                                    f"not {setting['level']!r}") from None
+        if "waivable" in setting:
+            if not isinstance(setting["waivable"], bool):
+                raise fail("gates", f"gate {key}: waivable must be true or false")
+            if not setting["waivable"]:
+                not_waivable.add(gate.code)
+
+    return Config(
+        specs_dir=specs_dir,
+        protected_branches=tuple(protected),
+        deadlines=deadlines,
+        levels=levels,
+        not_waivable=frozenset(not_waivable),
+        targets=targets,
+        source=source,
+    )
+
+
+def _duration(value: object, key: str, fail: Callable[[str, str], ConfigError]) -> timedelta:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise fail(key, f"bad duration {value!r}; write it like 48h, 2d or 90m")
+    if isinstance(value, (int, float)):
+        raise fail(key, f"duration {value!r} has no unit; write {value}h or {value}m")
+    try:
+        return parse_duration(value)
+    except TimeError as exc:
+        raise fail(key, str(exc)) from None
+
+
+def load_config(tree: TreeView) -> Config:
+    """The configuration in a tree (its `.hotfix-gates.yaml`), else defaults."""
+    if tree.kind(CONFIG_FILE) is None:
+        return Config()
+    source = CONFIG_FILE if tree.label == "working tree" else f"{CONFIG_FILE} ({tree.label})"
+    try:
+        text = read_text(tree, CONFIG_FILE, limit=256 * 1024)
+    except TreeError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return parse_config(text, source)

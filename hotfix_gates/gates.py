@@ -1,0 +1,282 @@
+"""The gate registry: each gate is a small named unit with a stable code.
+
+A gate looks at one record (and, for HG301, at all of them) and yields
+findings. Gates do no git and no I/O of their own: the tree they may read
+is handed to them in the context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from hotfix_gates.findings import Finding, Level
+from hotfix_gates.markdown import has_content
+from hotfix_gates.record import POST_MORTEM_SECTIONS, HotfixRecord, PostMortem
+from hotfix_gates.timeutil import format_duration, format_timestamp
+
+if TYPE_CHECKING:
+    from hotfix_gates.config import Config
+    from hotfix_gates.tree import TreeView
+
+# Moments a judgement is made in; a gate applies when its moment is in force.
+MERGE = "merge"  # merging into (or pushing to) a protected branch; also `check`
+HOTFIX_PUSH = "hotfix-push"  # pushing the hotfix branch itself
+DUE = "due"  # post-incident gates whose deadline has passed
+
+
+@dataclass
+class Context:
+    record: HotfixRecord
+    tree: TreeView
+    config: Config
+    now: datetime
+    moments: frozenset[str]
+    parse_findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Gate:
+    code: str
+    name: str
+    level: Level
+    applies: str  # when it applies, in words (for `hotfix-gate gates` and docs)
+    passes: str  # when it passes, in words
+    check: Callable[[Context], Iterable[Finding]]
+    waivable: bool = True
+
+    def finding(self, path: str, line: int, message: str, fix: str) -> Finding:
+        return Finding(path, line, self.code, self.name, message, fix, self.level)
+
+
+GATES: list[Gate] = []
+
+
+def gate(code: str, name: str, level: Level, applies: str, passes: str,
+         waivable: bool = True) -> Callable[[Callable[[Gate, Context], Iterable[Finding]]], Gate]:
+    def register(func: Callable[[Gate, Context], Iterable[Finding]]) -> Gate:
+        def check(ctx: Context) -> Iterable[Finding]:
+            return func(unit, ctx)
+
+        unit = Gate(code, name, level, applies, passes, check, waivable)
+        GATES.append(unit)
+        return unit
+
+    return register
+
+
+def _usable(ctx: Context, *keys: str) -> bool:
+    """False when HG001 already reports the keys this gate needs."""
+    return "*" not in ctx.record.invalid and not any(k in ctx.record.invalid for k in keys)
+
+
+@gate("HG001", "record-valid", Level.ERROR, "always",
+      "hotfix.md exists and its front matter parses with the documented types", waivable=False)
+def record_valid(unit: Gate, ctx: Context) -> Iterator[Finding]:
+    yield from ctx.parse_findings
+
+
+@gate("HG101", "severity", Level.ERROR,
+      "pushing the hotfix branch; merging into a protected branch",
+      "severity is P0, P1 or P2")
+def severity(unit: Gate, ctx: Context) -> Iterator[Finding]:
+    rec = ctx.record
+    if not ({MERGE, HOTFIX_PUSH} & ctx.moments) or not _usable(ctx, "severity"):
+        return
+    if rec.severity is None:
+        yield unit.finding(rec.path, rec.line_of("severity"), "severity is not set",
+                           "set severity: P0, P1 or P2 in the front matter "
+                           "(or run `hotfix-gate set severity P1`)")
+
+
+@gate("HG102", "rollback-plan", Level.ERROR,
+      "merging into a protected branch (before deployment)",
+      "rollback_plan is set, or the `## Rollback Plan` section has real content")
+def rollback_plan(unit: Gate, ctx: Context) -> Iterator[Finding]:
+    rec = ctx.record
+    if MERGE not in ctx.moments or not _usable(ctx, "rollback_plan"):
+        return
+    if not rec.rollback_plan:
+        yield unit.finding(rec.path, rec.line_of("rollback_plan"), "no rollback plan",
+                           "say how to undo the fix in rollback_plan: or under "
+                           "`## Rollback Plan` (or run `hotfix-gate set rollback-plan TEXT`)")
+
+
+@gate("HG103", "quick-review", Level.WARN,
+      "merging into a protected branch; P1 and P2 only (P0 may skip review)",
+      "reviewed_by is set")
+def quick_review(unit: Gate, ctx: Context) -> Iterator[Finding]:
+    rec = ctx.record
+    if MERGE not in ctx.moments or not _usable(ctx, "reviewed_by", "severity"):
+        return
+    if rec.severity in ("P1", "P2") and not rec.reviewed_by:
+        yield unit.finding(rec.path, rec.line_of("reviewed_by"),
+                           f"{rec.severity} fix has no quick review recorded",
+                           "set reviewed_by: NAME (or run `hotfix-gate set reviewed-by NAME`)")
+
+
+def _overdue(ctx: Context, name: str) -> tuple[bool, str]:
+    rec = ctx.record
+    start = rec.clock_start
+    if DUE not in ctx.moments or start is None:
+        return False, ""
+    due = start + ctx.config.deadline(name)
+    which = "resolution" if rec.resolved_at else "deployment"
+    late = format_duration(ctx.now - due)
+    return ctx.now >= due, (f"overdue by {late}: due {format_timestamp(due)}, "
+                            f"{format_duration(ctx.config.deadline(name))} after {which}")
+
+
+@gate("HG201", "post-mortem", Level.ERROR,
+      "once the deadline (48h) after resolved_at, else deployed_at, has passed",
+      "post-mortem.md has status: complete and every required section filled")
+def post_mortem(unit: Gate, ctx: Context) -> Iterator[Finding]:
+    due, when = _overdue(ctx, unit.name)
+    if not due:
+        return
+    rec = ctx.record
+    yield from post_mortem_problems(unit, ctx.tree, rec, when)
+
+
+def read_post_mortem(tree: TreeView, rec: HotfixRecord) -> tuple[PostMortem | None, str, int]:
+    """The record's post-mortem, or why there is none (problem, line)."""
+    from hotfix_gates.parse import parse_post_mortem
+    from hotfix_gates.tree import TreeError, read
+
+    path = f"{rec.folder}/post-mortem.md"
+    try:
+        data = read(tree, path)
+    except TreeError as exc:
+        return None, str(exc), 1
+    post, problem, line = parse_post_mortem(path, data)
+    return post, problem or "", line
+
+
+def post_mortem_problems(unit: Gate, tree: TreeView, rec: HotfixRecord,
+                         when: str) -> Iterator[Finding]:
+    path = f"{rec.folder}/post-mortem.md"
+    post, problem, line = read_post_mortem(tree, rec)
+    if post is None:
+        yield unit.finding(path if "does not exist" not in problem else rec.path,
+                           line if "does not exist" not in problem else
+                           rec.line_of("resolved_at"),
+                           f"post-mortem is missing or unreadable ({problem}; {when})",
+                           f"write {path} (copy the template with `hotfix-gate new`'s layout)")
+        return
+    missing = [name for name in POST_MORTEM_SECTIONS
+               if name.lower() not in post.sections
+               or not has_content(post.sections[name.lower()].text)]
+    for name in missing:
+        section = post.sections.get(name.lower())
+        yield unit.finding(path, section.line if section else 1,
+                           f"post-mortem section '{name}' is "
+                           f"{'empty' if section else 'missing'} ({when})",
+                           f"write the {name} section (template guidance does not count)")
+    if post.status != "complete":
+        state = f"status is {post.status}" if post.status else "status is not set"
+        yield unit.finding(path, post.status_line, f"post-mortem is not complete: {state} "
+                           f"({when})", "finish it and set status: complete in its front matter")
+
+
+_PY_DEF = r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+{name}\b"
+
+
+@gate("HG202", "regression-test", Level.ERROR,
+      "once the deadline (48h) after resolved_at, else deployed_at, has passed",
+      "regression_tests is non-empty and every entry exists in the tree")
+def regression_test(unit: Gate, ctx: Context) -> Iterator[Finding]:
+    due, when = _overdue(ctx, unit.name)
+    if not due or not _usable(ctx, "regression_tests"):
+        return
+    rec = ctx.record
+    line = rec.line_of("regression_tests")
+    if not rec.regression_tests:
+        yield unit.finding(rec.path, line, f"no regression test recorded ({when})",
+                           "add the test and list it in regression_tests: "
+                           "[tests/test_x.py::test_name]")
+        return
+    yield from _missing_tests(unit, ctx.tree, rec, line)
+
+
+MAX_TESTS_CHECKED = 200
+
+
+def _missing_tests(unit: Gate, tree: TreeView, rec: HotfixRecord,
+                   line: int) -> Iterator[Finding]:
+    from hotfix_gates.tree import TreeError, normalize, read
+
+    texts: dict[str, str | TreeError] = {}
+    for entry in rec.regression_tests[:MAX_TESTS_CHECKED]:
+        path, _, names = entry.partition("::")
+        try:
+            clean = normalize(path.strip())
+            if not clean:
+                raise TreeError("empty path")
+            if clean not in texts:
+                texts[clean] = read(tree, clean).decode("utf-8", "replace")
+        except TreeError as exc:
+            texts.setdefault(path, exc)
+            yield unit.finding(rec.path, line, f"regression test {entry!r}: {exc}",
+                               "commit the test file and list its path relative to the "
+                               "repository root")
+            continue
+        text = texts[clean]
+        assert isinstance(text, str)
+        for name in filter(None, names.split("::")):
+            bare = re.escape(name.split("[", 1)[0].strip())
+            pattern = _PY_DEF.format(name=bare) if clean.endswith(".py") else rf"\b{bare}\b"
+            if not re.search(pattern, text, re.MULTILINE):
+                yield unit.finding(rec.path, line,
+                                   f"regression test {entry!r}: {name} is not in {clean}",
+                                   "name a test defined in that file (path::test_name)")
+    if len(rec.regression_tests) > MAX_TESTS_CHECKED:
+        yield unit.finding(rec.path, line,
+                           f"{len(rec.regression_tests)} regression tests listed; only the first "
+                           f"{MAX_TESTS_CHECKED} were checked",
+                           "list the tests that guard this fix, not the whole suite")
+
+
+@gate("HG203", "resolution-recorded", Level.ERROR, "status is resolved or closed",
+      "resolved_at is set")
+def resolution_recorded(unit: Gate, ctx: Context) -> Iterator[Finding]:
+    rec = ctx.record
+    if not _usable(ctx, "status", "resolved_at"):
+        return
+    if rec.status in ("resolved", "closed") and rec.resolved_at is None:
+        yield unit.finding(rec.path, rec.line_of("status"),
+                           f"status is {rec.status} but resolved_at is not set",
+                           "set resolved_at: the time the incident ended "
+                           "(or run `hotfix-gate resolved --at TIME`)")
+
+
+@gate("HG301", "unique-id", Level.ERROR, "always", "no two records share a number",
+      waivable=False)
+def unique_id(unit: Gate, ctx: Context) -> Iterator[Finding]:
+    return iter(())  # judged across all records: see duplicate_numbers
+
+
+def duplicate_numbers(records: Iterable[HotfixRecord]) -> Iterator[Finding]:
+    by_number: dict[int, list[HotfixRecord]] = {}
+    for rec in records:
+        number = rec.number
+        if number is None and rec.id:
+            match = re.fullmatch(r"hotfix-(\d+)", rec.id)
+            number = int(match.group(1)) if match else None
+        if number is not None:
+            by_number.setdefault(number, []).append(rec)
+    for number, group in sorted(by_number.items()):
+        if len(group) < 2:
+            continue
+        folders = ", ".join(r.folder for r in group)
+        for rec in group:
+            yield unique_id.finding(rec.path, rec.line_of("id"),
+                                    f"number {number:03d} is used by {len(group)} records "
+                                    f"({folders})",
+                                    "renumber all but the first: rename the folder and "
+                                    "update id and branch")
+
+
+GATES_BY_ID: dict[str, Gate] = {g.code: g for g in GATES} | {g.name: g for g in GATES}

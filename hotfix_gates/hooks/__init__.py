@@ -1,0 +1,1 @@
+"""Entry points of the git hooks; each is `main(argv) -> int` and imports little."""

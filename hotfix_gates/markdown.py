@@ -1,0 +1,81 @@
+"""Markdown sections, and telling real content from template guidance."""
+
+from __future__ import annotations
+
+import re
+
+from hotfix_gates.record import Section
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
+# Bracketed text that is not a link: `[PLACEHOLDER]`, `[YYYY-MM-DD]`, `[ ]`.
+_BRACKETED = re.compile(r"\[[^\]\n]*\](?!\()")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|N/?A|XXX)\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]", re.UNICODE)
+
+
+def split_sections(body: str, first_line: int = 1) -> list[Section]:
+    """Every heading with the text under it, up to the next heading of the
+    same or a higher level. Headings inside code fences are not headings."""
+    lines = body.splitlines()
+    found: list[tuple[int, int, str]] = []  # (index, level, title)
+    in_fence = False
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        match = _HEADING.match(line)
+        if match:
+            found.append((index, len(match.group(1)), match.group(2).strip()))
+    sections = []
+    for position, (index, level, title) in enumerate(found):
+        end = len(lines)
+        for later_index, later_level, _ in found[position + 1 :]:
+            if later_level <= level:
+                end = later_index
+                break
+        sections.append(Section(title, first_line + index, "\n".join(lines[index + 1 : end])))
+    return sections
+
+
+def find_section(sections: list[Section], title: str) -> Section | None:
+    wanted = normalize_title(title)
+    for section in sections:
+        if normalize_title(section.title) == wanted:
+            return section
+    return None
+
+
+def normalize_title(title: str) -> str:
+    title = re.sub(r"[*_`]", "", title)
+    title = re.sub(r"^\d+[.)]\s*", "", title.strip())
+    return " ".join(title.lower().split())
+
+
+def meaningful_text(text: str) -> str:
+    """The text a person wrote, with template guidance removed: HTML comments,
+    bracketed placeholders, empty bullets and checkboxes, table scaffolding,
+    and TODO/TBD markers. Empty when nothing real is left."""
+    text = _COMMENT.sub("", text)
+    kept = []
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if _TABLE_SEPARATOR.match(line) and "-" in line:
+            continue
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if line.lstrip().startswith("|") and _TABLE_SEPARATOR.match(following) and "-" in following:
+            continue  # a table's header row is template, not content
+        line = _BRACKETED.sub("", line)
+        line = _PLACEHOLDER_WORDS.sub("", line)
+        stripped = line.strip().strip("-*+>|#:` \t").strip()
+        if _WORD.search(stripped):
+            kept.append(line.strip())
+    return "\n".join(kept)
+
+
+def has_content(text: str) -> bool:
+    return bool(meaningful_text(text))

@@ -1,0 +1,89 @@
+"""The typed hotfix record and post-mortem the gates judge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+SEVERITIES = ("P0", "P1", "P2")
+STATUSES = ("investigating", "fix-deployed", "monitoring", "resolved", "closed")
+TIMESTAMP_KEYS = ("incident_start", "detected_at", "deployed_at", "resolved_at")
+POST_MORTEM_SECTIONS = (
+    "Executive Summary",
+    "Timeline",
+    "Root Cause Analysis",
+    "Action Items",
+    "Lessons Learned",
+)
+
+
+@dataclass(slots=True)
+class Waiver:
+    gate: str
+    reason: str
+    by: str | None
+    at: datetime | None
+    until: datetime | None
+    line: int
+
+    def active(self, now: datetime) -> bool:
+        return self.until is None or now < self.until
+
+    def describe(self) -> str:
+        who = f" by {self.by}" if self.by else ""
+        until = f" until {self.until:%Y-%m-%dT%H:%M:%SZ}" if self.until else ""
+        return f"{self.reason}{who}{until}"
+
+
+@dataclass(slots=True)
+class HotfixRecord:
+    """hotfix.md as the gates see it. A key whose value was invalid is None
+    here and named in `invalid`, so only HG001 reports it."""
+
+    path: str  # hotfix.md, relative to the repository root
+    folder: str  # the record's folder
+    number: int | None  # from the folder name
+    format: str = "front-matter"  # or "legacy" for the spec-kit Markdown form
+    id: str | None = None
+    title: str | None = None
+    branch: str | None = None
+    severity: str | None = None
+    status: str | None = None
+    incident_start: datetime | None = None
+    detected_at: datetime | None = None
+    deployed_at: datetime | None = None
+    resolved_at: datetime | None = None
+    rollback_plan: str | None = None
+    reviewed_by: str | None = None
+    regression_tests: list[str] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)  # key -> line in hotfix.md
+    invalid: set[str] = field(default_factory=set)
+    front_matter_end: int = 1  # line of the closing `---`
+    body: str = ""
+    body_line: int = 1  # line number of the body's first line
+    extra: dict[str, object] = field(default_factory=dict)  # unknown keys, kept
+
+    def line_of(self, key: str) -> int:
+        """Where to point a finding about `key`: its line, else the front matter."""
+        return self.lines.get(key, 1)
+
+    @property
+    def clock_start(self) -> datetime | None:
+        """The post-incident clock: resolution, else deployment."""
+        return self.resolved_at or self.deployed_at
+
+
+@dataclass(slots=True)
+class Section:
+    title: str
+    line: int
+    text: str
+
+
+@dataclass(slots=True)
+class PostMortem:
+    path: str
+    status: str | None
+    status_line: int
+    sections: dict[str, Section]  # lower-cased title -> section

@@ -1,0 +1,80 @@
+"""Opening repositories and choosing the tree to judge (pygit2 lives here)."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from hotfix_gates.errors import ToolError
+from hotfix_gates.tree import FsTree, GitTree, IndexTree
+
+if TYPE_CHECKING:
+    import pygit2
+
+
+def open_repo(path: str | os.PathLike[str] | None = None) -> pygit2.Repository:
+    import pygit2
+
+    start = os.fspath(path) if path is not None else os.getcwd()
+    try:
+        found = pygit2.discover_repository(start)
+    except pygit2.GitError as exc:
+        raise ToolError(f"cannot open a repository at {start}: {exc}") from None
+    if found is None:
+        raise ToolError(f"not a git repository (or any parent up to /): {start}; "
+                        "run this inside a repository, or `git init` one first")
+    try:
+        return pygit2.Repository(found)
+    except pygit2.GitError as exc:
+        message = str(exc)
+        if "owner" in message or "safe.directory" in message or "not owned" in message:
+            raise ToolError(f"{found}: repository is owned by another user; trust it with "
+                            f"`git config --global --add safe.directory {found}`") from None
+        raise ToolError(f"cannot open the repository at {found}: {message}") from None
+
+
+def work_tree(repo: pygit2.Repository) -> FsTree:
+    if repo.is_bare or not repo.workdir:
+        raise ToolError(f"{repo.path} is a bare repository with no working tree; "
+                        "name a commit with --rev")
+    return FsTree(repo.workdir)
+
+
+def rev_tree(repo: pygit2.Repository, rev: str) -> GitTree:
+    import pygit2
+
+    try:
+        obj = repo.revparse_single(rev)
+        tree = obj.peel(pygit2.Tree)
+    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError) as exc:
+        detail = str(exc).strip() or "unknown revision"
+        raise ToolError(f"cannot read revision {rev!r}: {detail}; name a branch, tag or commit "
+                        "that exists here") from None
+    return GitTree(repo, tree, label=rev)
+
+
+def index_tree(repo: pygit2.Repository) -> IndexTree:
+    import pygit2
+
+    try:
+        index = repo.index
+    except pygit2.GitError as exc:
+        raise ToolError(f"cannot read the index: {exc}") from None
+    return IndexTree(repo, index)
+
+
+def current_branch(repo: pygit2.Repository) -> str | None:
+    """The checked-out branch's short name, also when it has no commits yet;
+    None for a detached HEAD."""
+    try:
+        if repo.head_is_detached:
+            return None
+    except Exception:  # noqa: BLE001 - an unreadable HEAD is treated as detached
+        return None
+    try:
+        target = repo.references["HEAD"].target
+    except (KeyError, Exception):  # noqa: BLE001
+        return None
+    if isinstance(target, str) and target.startswith("refs/heads/"):
+        return target[len("refs/heads/") :]
+    return None

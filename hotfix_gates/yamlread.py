@@ -1,0 +1,127 @@
+"""A safe, line-aware YAML reader for front matter and configuration.
+
+Documents are composed (never constructed by PyYAML), then turned into plain
+values here: only the standard scalar tags, mappings and sequences are
+accepted. Object-constructing tags, aliases, duplicate keys and runaway
+nesting are refused with the line they are on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+}
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+MAX_DEPTH = 32
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+class YamlProblem(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """A top-level mapping with the line each key is on."""
+
+    values: dict[str, object]
+    lines: dict[str, int]
+
+
+def _check_flow_depth(text: str, first_line: int) -> None:
+    # The C composer recurses per nesting level; refuse absurd depth before it.
+    if text.count("[") + text.count("{") < MAX_DEPTH:
+        return
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            line = first_line + text.count("\n", 0, match.start())
+            raise YamlProblem(line, f"YAML is nested deeper than {MAX_DEPTH} levels")
+
+
+def load_mapping(text: str, first_line: int = 1) -> Mapping:
+    """Parse `text` (whose first line is `first_line` of its file) as a mapping."""
+    _check_flow_depth(text, first_line)
+    try:
+        loader = _LOADER(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark is not None else 0)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlProblem(line, f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(first_line, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlProblem(first_line, "YAML is nested too deeply") from None
+    if node is None:
+        return Mapping({}, {})
+    if not isinstance(node, yaml.MappingNode):
+        raise YamlProblem(first_line, "expected a mapping of `key: value` lines")
+    seen: set[int] = set()
+    values: dict[str, object] = {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        line = first_line + key_node.start_mark.line
+        key = _convert(key_node, first_line, seen, 1)
+        if not isinstance(key, str):
+            raise YamlProblem(line, f"key {key!r} is not a string")
+        if key in values:
+            raise YamlProblem(line, f"key {key!r} is written twice (first on line {lines[key]})")
+        values[key] = _convert(value_node, first_line, seen, 1)
+        lines[key] = line
+    return Mapping(values, lines)
+
+
+def _convert(node: yaml.Node, first_line: int, seen: set[int], depth: int) -> object:
+    line = first_line + node.start_mark.line
+    if id(node) in seen:
+        raise YamlProblem(line, "YAML aliases (*name) are not allowed here")
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise YamlProblem(line, f"YAML is nested deeper than {MAX_DEPTH} levels")
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag not in _SCALAR_TAGS:
+            raise YamlProblem(line, f"YAML tag {node.tag} is not allowed")
+        if node.tag == "tag:yaml.org,2002:str":
+            return str(node.value)
+        try:
+            return _CONSTRUCTOR.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError):
+            return str(node.value)
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ_TAG:
+            raise YamlProblem(line, f"YAML tag {node.tag} is not allowed")
+        return [_convert(item, first_line, seen, depth + 1) for item in node.value]
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP_TAG:
+            raise YamlProblem(line, f"YAML tag {node.tag} is not allowed")
+        out: dict[object, object] = {}
+        for key_node, value_node in node.value:
+            key = _convert(key_node, first_line, seen, depth + 1)
+            if isinstance(key, (list, dict)):
+                raise YamlProblem(line, "mapping keys must be plain values")
+            out[key] = _convert(value_node, first_line, seen, depth + 1)
+        return out
+    raise YamlProblem(line, "unsupported YAML node")

@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("hotfix-gate: interrupted", err=True)
         return 130
-    except Exception as exc:  # noqa: BLE001 - never show a traceback to a user
+    except Exception as exc:
         if os.environ.get("HOTFIX_GATE_DEBUG"):
             raise
         click.echo(f"hotfix-gate: internal error: {type(exc).__name__}: {exc} "

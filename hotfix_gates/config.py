@@ -110,7 +110,8 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         setting = value if isinstance(value, dict) else {"level": value}
         for sub in setting:
             if sub not in ("level", "waivable"):
-                raise fail("gates", f"unknown setting {sub!r} for gate {key}; use level or waivable")
+                raise fail("gates",
+                           f"unknown setting {sub!r} for gate {key}; use level or waivable")
         if "level" in setting:
             try:
                 levels[gate.code] = Level(str(setting["level"]).lower())

@@ -84,8 +84,10 @@ LegacyReader = Callable[[HotfixRecord, str], list[Finding]]
 
 
 def _legacy_reader() -> LegacyReader | None:
+    import importlib
+
     try:
-        from hotfix_gates import legacy
+        legacy = importlib.import_module("hotfix_gates.legacy")
     except ImportError:
         return None
     reader: LegacyReader = legacy.read_legacy_hotfix
@@ -207,7 +209,8 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
     if isinstance(tests, list) and all(isinstance(t, str) for t in tests):
         record.regression_tests = [t.strip() for t in tests]
     elif tests is not None:
-        bad("regression_tests", f"regression_tests must be a list of paths, not {_type_name(tests)}",
+        bad("regression_tests",
+            f"regression_tests must be a list of paths, not {_type_name(tests)}",
             "write regression_tests: [tests/test_x.py::test_name]")
 
     _fill_waivers(record, values.get("waivers"), bad)

@@ -11,7 +11,7 @@ import errno
 import os
 import posixpath
 import stat
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     import pygit2
@@ -254,7 +254,7 @@ class GitTree:
         if obj is None or (path and obj.filemode != _GIT_TREE):
             return None
         try:
-            entries = self.repo[obj.id]
+            entries: Any = self.repo[obj.id]
         except (KeyError, ValueError):
             return None
         return {entry.name: _kind_from_mode(entry.filemode) for entry in entries}
@@ -264,7 +264,7 @@ class GitTree:
         if obj is None:
             raise TreeError(f"{path} does not exist")
         try:
-            blob = self.repo[obj.id]
+            blob: Any = self.repo[obj.id]
         except (KeyError, ValueError):
             raise TreeError(f"{path}: object {obj.id} is missing from the repository") from None
         if blob.size > limit:
@@ -329,7 +329,7 @@ class IndexTree:
     def _read_entry(self, path: str, limit: int) -> bytes:
         oid = self._oid(path)
         try:
-            blob = self.repo[oid]
+            blob: Any = self.repo[oid]
         except (KeyError, ValueError):
             raise TreeError(f"{path}: object {oid} is missing from the repository") from None
         if blob.size > limit:

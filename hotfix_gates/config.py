@@ -113,8 +113,10 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
                 raise fail("gates",
                            f"unknown setting {sub!r} for gate {key}; use level or waivable")
         if "level" in setting:
+            # YAML 1.1 reads a bare `off` as false; that is what the user meant.
+            raw_level = "off" if setting["level"] is False else setting["level"]
             try:
-                levels[gate.code] = Level(str(setting["level"]).lower())
+                levels[gate.code] = Level(str(raw_level).lower())
             except ValueError:
                 raise fail("gates", f"gate {key}: level must be error, warn or off, "
                                     f"not {setting['level']!r}") from None

@@ -68,6 +68,8 @@ def load_mapping(text: str, first_line: int = 1) -> Mapping:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None and exc.context_mark is not None and mark.line >= text.count("\n"):
+            mark = exc.context_mark  # an error at the end of input: point where it began
         line = first_line + (mark.line if mark is not None else 0)
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlProblem(line, f"invalid YAML: {problem}") from None

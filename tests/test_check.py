@@ -1,0 +1,155 @@
+"""`hotfix-gate check` as a user runs it: output formats, --rev, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hotfix_gates.cli import main
+from testing.repos import commit_all, git, make_repo, run_gate, write_record
+
+
+def gate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def here(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("HOTFIX_GATE_NOW", raising=False)
+    return repo
+
+
+def test_blocked_text_output_and_exit_code(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_record(here, 1)
+    code, out, err = gate(capsys, "check")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == (
+        "specs/hotfix/001-database-connection-pool/hotfix.md:5: HG101 severity: severity is not "
+        "set; set severity: P0, P1 or P2 in the front matter (or run `hotfix-gate set severity P1`)"
+    )
+    assert lines[1].startswith("specs/hotfix/001-database-connection-pool/hotfix.md:11: HG102")
+    assert lines[-1] == "hotfix-gate: blocked: 2 blocking, 0 warnings in 1 record"
+    assert "rerun `hotfix-gate check`" in err
+
+
+def test_passing_repository(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_record(here, 1, severity="P0", rollback_plan="revert")
+    assert gate(capsys, "check") == (0, "hotfix-gate: passed: 0 blocking, 0 warnings in 1 record\n",
+                                     "")
+
+
+def test_no_records_passes(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = gate(capsys, "check")
+    assert code == 0 and "in 0 records" in out
+
+
+def test_json_format_is_stable(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_record(here, 1)
+    code, out, _ = gate(capsys, "check", "--format", "json", "--now", "2025-10-02T00:00:00Z")
+    payload = json.loads(out)
+    assert code == 1
+    assert payload["passed"] is False and payload["blocking"] == 2 and payload["records"] == 1
+    assert payload["now"] == "2025-10-02T00:00:00Z"
+    first = payload["findings"][0]
+    assert set(first) == {"path", "line", "code", "name", "level", "blocking", "waived",
+                          "message", "fix"}
+    assert (first["code"], first["line"], first["level"]) == ("HG101", 5, "error")
+
+
+def test_github_format_annotations(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_record(here, 1, severity="P1", rollback_plan="revert")
+    code, out, _ = gate(capsys, "check", "--format", "github")
+    assert code == 0
+    assert out.startswith("::warning file=specs/hotfix/001-database-connection-pool/hotfix.md,"
+                          "line=12,title=HG103 quick-review::")
+
+
+def test_now_from_flag_and_environment(here: Path, capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    write_record(here, 1, severity="P0", rollback_plan="revert", status="resolved",
+                 resolved_at="2025-10-01T16:00:00Z")
+    assert gate(capsys, "check", "--now", "2025-10-03T15:00:00Z")[0] == 0  # 47h
+    assert gate(capsys, "check", "--now", "2025-10-03T17:00:00Z")[0] == 1  # 49h
+    monkeypatch.setenv("HOTFIX_GATE_NOW", "2025-10-03T17:00:00Z")
+    code, out, _ = gate(capsys, "check")
+    assert code == 1 and "HG201" in out and "HG202" in out
+    monkeypatch.setenv("HOTFIX_GATE_NOW", "2025-10-03T15:00:00Z")
+    assert gate(capsys, "check")[0] == 0
+
+
+def test_rev_reads_the_commit_not_the_dirty_working_tree(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_record(here, 1)
+    commit_all(here, "open hotfix 001")
+    write_record(here, 1, severity="P0", rollback_plan="revert")  # fixed, not committed
+    assert gate(capsys, "check")[0] == 0
+    code, out, _ = gate(capsys, "check", "--rev", "HEAD")
+    assert code == 1 and "HG101" in out and "HG102" in out
+    commit_all(here, "assess")
+    assert gate(capsys, "check", "--rev", "HEAD")[0] == 0
+    assert gate(capsys, "check", "--rev", "HEAD~1")[0] == 1
+
+
+def test_rev_in_a_bare_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    work = make_repo(tmp_path / "work")
+    write_record(work, 1)
+    commit_all(work)
+    git(tmp_path, "clone", "-q", "--bare", str(work), "server.git")
+    monkeypatch.chdir(tmp_path / "server.git")
+    assert gate(capsys, "check", "--rev", "main")[0] == 1
+    code, _, err = gate(capsys, "check")
+    assert code == 2 and "bare repository" in err and "--rev" in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("check", "--rev", "no-such-branch"), "cannot read revision 'no-such-branch'"),
+    (("check", "--now", "tomorrow"), "--now: 'tomorrow' is not an ISO 8601 timestamp"),
+    (("check", "--format", "xml"), "Invalid value for '--format'"),
+])
+def test_bad_arguments_exit_2_with_one_line(here: Path, capsys: pytest.CaptureFixture[str],
+                                            args: tuple[str, ...], message: str) -> None:
+    code, out, err = gate(capsys, *args)
+    assert code == 2 and out == ""
+    assert message in err and "Traceback" not in err
+
+
+def test_bad_configuration_exits_2(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (here / ".hotfix-gates.yaml").write_text("deadlines: {post-mortem: soon}\n")
+    code, _, err = gate(capsys, "check")
+    assert code == 2
+    assert err.strip() == ("hotfix-gate: error: .hotfix-gates.yaml:1: bad duration 'soon'; "
+                           "write it like 48h, 2d, 90m or 1d12h")
+
+
+def test_configuration_is_read_from_the_judged_tree(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (here / ".hotfix-gates.yaml").write_text("specs_dir: incidents\n")
+    write_record(here, 1, specs_dir="incidents")
+    commit_all(here)
+    (here / ".hotfix-gates.yaml").write_text("specs_dir: elsewhere\n")
+    assert gate(capsys, "check")[0] == 0  # working tree: no records under elsewhere/
+    assert gate(capsys, "check", "--rev", "HEAD")[0] == 1  # the commit's config finds them
+
+
+def test_outside_a_repository_is_one_line(tmp_path: Path) -> None:
+    result = run_gate(tmp_path, "check")
+    assert result.returncode == 2
+    assert result.stderr.startswith("hotfix-gate: error: not a git repository")
+    assert len(result.stderr.splitlines()) == 1 and result.stdout == ""
+
+
+def test_real_process_and_gates_listing(repo: Path) -> None:
+    write_record(repo, 1)
+    result = run_gate(repo, "check")
+    assert result.returncode == 1 and "HG101 severity" in result.stdout
+    listing = run_gate(repo, "gates")
+    assert listing.returncode == 0
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == [
+        "HG001", "HG101", "HG102", "HG103", "HG201", "HG202", "HG203", "HG301"]

@@ -1,0 +1,252 @@
+"""Every gate, both sides of every deadline, judged on real repositories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hotfix_gates.config import Config, parse_config
+from hotfix_gates.engine import judge
+from hotfix_gates.findings import Finding, Level
+from hotfix_gates.gates import DUE, GATES, HOTFIX_PUSH, MERGE
+from hotfix_gates.tree import FsTree
+from testing.repos import COMPLETE_POST_MORTEM, write_record
+
+CHECK = frozenset({MERGE, DUE})
+RESOLVED = "2025-10-01T16:00:00Z"
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def codes(findings: list[Finding], *, blocking_only: bool = True) -> list[str]:
+    return sorted(f.code for f in findings if f.blocking or not blocking_only)
+
+
+def run(repo: Path, now: str = "2025-10-02T00:00:00Z", moments: frozenset[str] = CHECK,
+        config: Config | None = None) -> list[Finding]:
+    return judge(FsTree(repo), config or Config(), at(now), moments).findings
+
+
+def ready(repo: Path, number: int = 1, **fields: object) -> None:
+    """A record that passes every merge gate."""
+    base: dict[str, object] = {"severity": "P1", "rollback_plan": "git revert the fix",
+                               "reviewed_by": "alice"}
+    base.update(fields)
+    write_record(repo, number, **base)
+
+
+def resolved(repo: Path, post_mortem: str = COMPLETE_POST_MORTEM, tests: list[str] | None = None,
+             **fields: object) -> None:
+    ready(repo, status="resolved", deployed_at="2025-10-01T15:00:00Z", resolved_at=RESOLVED,
+          post_mortem=post_mortem, regression_tests=tests or [], **fields)
+
+
+def test_registry_has_the_documented_codes() -> None:
+    assert [(g.code, g.name) for g in GATES] == [
+        ("HG001", "record-valid"), ("HG101", "severity"), ("HG102", "rollback-plan"),
+        ("HG103", "quick-review"), ("HG201", "post-mortem"), ("HG202", "regression-test"),
+        ("HG203", "resolution-recorded"), ("HG301", "unique-id"),
+    ]
+
+
+def test_fresh_record_blocks_on_severity_and_rollback(repo: Path) -> None:
+    write_record(repo, 1)
+    findings = run(repo)
+    assert codes(findings) == ["HG101", "HG102"]
+    severity = next(f for f in findings if f.code == "HG101")
+    assert severity.path == "specs/hotfix/001-database-connection-pool/hotfix.md"
+    assert severity.line == 5  # the `severity:` line
+    assert "set severity: P0, P1 or P2" in severity.text()
+
+
+def test_assessed_record_passes(repo: Path) -> None:
+    ready(repo)
+    assert run(repo) == []
+
+
+def test_hotfix_push_asks_only_for_severity(repo: Path) -> None:
+    write_record(repo, 1)
+    assert codes(run(repo, moments=frozenset({HOTFIX_PUSH}))) == ["HG101"]
+    ready(repo)
+    assert run(repo, moments=frozenset({HOTFIX_PUSH})) == []
+
+
+def test_rollback_plan_from_the_body_section(repo: Path) -> None:
+    body = "\n## Rollback Plan\n<!-- how to undo -->\n[ROLLBACK STEPS]\n"
+    write_record(repo, 1, severity="P0", body=body)
+    assert codes(run(repo)) == ["HG102"]
+    write_record(repo, 1, severity="P0", body=body + "Revert commit abc123 and redeploy.\n")
+    assert run(repo) == []
+
+
+def test_quick_review_warns_for_p1_and_p2_only(repo: Path) -> None:
+    write_record(repo, 1, severity="P2", rollback_plan="revert")
+    findings = run(repo)
+    assert [(f.code, f.level) for f in findings] == [("HG103", Level.WARN)]
+    assert not findings[0].blocking
+    write_record(repo, 1, severity="P0", rollback_plan="revert")
+    assert run(repo) == []
+
+
+def test_quick_review_level_from_configuration(repo: Path) -> None:
+    write_record(repo, 1, severity="P1", rollback_plan="revert")
+    strict = parse_config("gates: {quick-review: error}")
+    assert codes(run(repo, config=strict)) == ["HG103"]
+    off = parse_config("gates: {HG103: off}")
+    assert run(repo, config=off) == []
+
+
+@pytest.mark.parametrize(("now", "due"), [
+    ("2025-10-03T15:00:00Z", False),  # 47 hours after resolution
+    ("2025-10-03T16:00:00Z", True),  # exactly 48 hours
+    ("2025-10-03T17:00:00Z", True),  # 49 hours
+])
+def test_post_incident_gates_start_at_the_deadline(repo: Path, now: str, due: bool) -> None:
+    resolved(repo, post_mortem="---\nstatus: draft\n---\n")
+    expected = ["HG201", "HG202"] if due else []
+    assert sorted(set(codes(run(repo, now)))) == expected
+
+
+def test_deadline_clock_falls_back_to_deployment(repo: Path) -> None:
+    ready(repo, deployed_at="2025-10-01T15:00:00Z", status="fix-deployed")
+    assert run(repo, "2025-10-03T14:59:00Z") == []
+    assert "HG202" in codes(run(repo, "2025-10-03T15:01:00Z"))
+
+
+def test_nothing_asks_for_tests_before_deployment(repo: Path) -> None:
+    ready(repo)
+    assert run(repo, "2030-01-01T00:00:00Z") == []
+
+
+def test_deadline_from_configuration(repo: Path) -> None:
+    resolved(repo, tests=["tests/test_pool.py"])
+    (repo / "tests").mkdir()
+    (repo / "tests/test_pool.py").write_text("def test_release():\n    pass\n")
+    config = parse_config("deadlines: {post-mortem: 2h, regression-test: 1d}")
+    assert run(repo, "2025-10-01T17:00:00Z", config=config) == []
+    assert codes(run(repo, "2025-10-01T18:00:00Z", config=config)) == []  # complete
+    late = parse_config("deadlines: {regression-test: 1h}")
+    (repo / "tests/test_pool.py").unlink()
+    assert codes(run(repo, "2025-10-01T17:30:00Z", config=late)) == ["HG202"]
+
+
+def test_complete_post_mortem_and_named_test_pass(repo: Path) -> None:
+    resolved(repo, tests=["tests/test_pool.py::test_release_on_early_return"])
+    (repo / "tests").mkdir()
+    (repo / "tests/test_pool.py").write_text(
+        "import pytest\n\n\ndef test_release_on_early_return():\n    assert True\n")
+    assert run(repo, "2025-10-10T00:00:00Z") == []
+
+
+def test_named_test_must_be_defined_in_the_file(repo: Path) -> None:
+    resolved(repo, tests=["tests/test_pool.py::test_missing",
+                          "tests/test_pool.py::TestPool::test_release[slow]"])
+    (repo / "tests").mkdir()
+    (repo / "tests/test_pool.py").write_text(
+        "# test_missing is mentioned only in a comment\n"
+        "class TestPool:\n    def test_release(self):\n        pass\n")
+    findings = run(repo, "2025-10-10T00:00:00Z")
+    assert codes(findings) == ["HG202"]
+    assert "test_missing is not in tests/test_pool.py" in findings[0].message
+
+
+def test_regression_test_path_must_exist(repo: Path) -> None:
+    resolved(repo, tests=["tests/test_gone.py", "/etc/passwd", "../outside.py"])
+    findings = run(repo, "2025-10-10T00:00:00Z")
+    assert codes(findings) == ["HG202", "HG202", "HG202"]
+    text = "\n".join(f.message for f in findings)
+    assert "does not exist" in text and "absolute" in text and "leaves the repository" in text
+
+
+def test_complete_post_mortem_with_an_empty_section_blocks(repo: Path) -> None:
+    empty_lessons = COMPLETE_POST_MORTEM.replace(
+        "Pool metrics were not on the dashboard.", "<!-- what went well, what did not -->")
+    resolved(repo, post_mortem=empty_lessons, tests=["README.md"])
+    findings = run(repo, "2025-10-10T00:00:00Z")
+    assert codes(findings) == ["HG201"]
+    assert "'Lessons Learned' is empty" in findings[0].message
+    assert findings[0].path.endswith("post-mortem.md")
+
+
+def test_draft_post_mortem_blocks_even_when_filled(repo: Path) -> None:
+    resolved(repo, post_mortem=COMPLETE_POST_MORTEM.replace("complete", "draft"),
+             tests=["README.md"])
+    findings = run(repo, "2025-10-10T00:00:00Z")
+    assert codes(findings) == ["HG201"]
+    assert "status is draft" in findings[0].message
+
+
+def test_missing_post_mortem_blocks_once_due(repo: Path) -> None:
+    resolved(repo, tests=["README.md"])
+    (repo / "specs/hotfix/001-database-connection-pool/post-mortem.md").unlink()
+    findings = run(repo, "2025-10-10T00:00:00Z")
+    assert codes(findings) == ["HG201"]
+    assert findings[0].path.endswith("hotfix.md")
+
+
+def test_resolution_must_be_recorded(repo: Path) -> None:
+    ready(repo, status="resolved")
+    findings = run(repo)
+    assert codes(findings) == ["HG203"]
+    assert findings[0].line == 6  # the status line
+
+
+def test_duplicate_numbers_block_both_records(repo: Path) -> None:
+    ready(repo, 3)
+    write_record(repo, 3, "cache-stampede", severity="P0", rollback_plan="revert")
+    findings = run(repo)
+    assert codes(findings) == ["HG301", "HG301"]
+    assert {f.path.split("/")[2] for f in findings} == {"003-database-connection-pool",
+                                                        "003-cache-stampede"}
+
+
+@pytest.mark.parametrize(("front_matter", "message"), [
+    ("severity: [P0]\n", "severity must be P0, P1 or P2, not a list"),
+    ("severity: P7\n", "unknown severity 'P7'"),
+    ("incident_start: soon\n", "not an ISO 8601 timestamp"),
+    ("regression_tests: tests/x.py\n", "must be a list of paths"),
+    ("status: done\n", "unknown status 'done'"),
+    ("title: [unclosed\n", "invalid YAML"),
+])
+def test_invalid_front_matter_is_a_record_finding(repo: Path, front_matter: str,
+                                                  message: str) -> None:
+    folder = repo / "specs/hotfix/001-x"
+    folder.mkdir(parents=True)
+    (folder / "hotfix.md").write_text(f"---\nid: hotfix-001\n{front_matter}---\nbody\n")
+    findings = run(repo)
+    record = [f for f in findings if f.code == "HG001"]
+    assert len(record) == 1 and message in record[0].message
+    assert record[0].line == 3
+    assert all(f.code != "HG101" or "severity" not in front_matter for f in findings)
+
+
+def test_naive_timestamp_is_a_warning(repo: Path) -> None:
+    ready(repo, incident_start="2025-10-01 14:00:00")
+    findings = run(repo)
+    assert [(f.code, f.level) for f in findings] == [("HG001", Level.WARN)]
+    assert "read as UTC" in findings[0].message
+
+
+def test_missing_front_matter(repo: Path) -> None:
+    folder = repo / "specs/hotfix/001-x"
+    folder.mkdir(parents=True)
+    (folder / "hotfix.md").write_text("# just notes\n")
+    findings = run(repo)
+    assert codes(findings) == ["HG001"]
+    assert "no front matter" in findings[0].message
+
+
+def test_waiver_turns_a_block_into_a_waived_finding(repo: Path) -> None:
+    waiver = {"gate": "HG202", "reason": "test needs prod data", "by": "alice",
+              "at": "2025-10-03T00:00:00Z", "until": "2025-10-06T00:00:00Z"}
+    resolved(repo, waivers=[waiver])
+    findings = run(repo, "2025-10-05T00:00:00Z")
+    assert codes(findings) == []
+    assert [f.code for f in findings if f.waived_by] == ["HG202"]
+    assert codes(run(repo, "2025-10-07T00:00:00Z")) == ["HG202"]
+    strict = parse_config("gates: {regression-test: {waivable: false}}")
+    assert codes(run(repo, "2025-10-05T00:00:00Z", config=strict)) == ["HG202"]

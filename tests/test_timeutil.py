@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hotfix_gates.timeutil import (
+    TimeError,
+    format_duration,
+    format_timestamp,
+    parse_duration,
+    parse_timestamp,
+    resolve_now,
+)
+
+
+@pytest.mark.parametrize(("text", "minutes"), [
+    ("48h", 48 * 60), ("2d", 2880), ("90m", 90), ("1w", 10080), ("1d12h", 2160), ("1.5h", 90),
+])
+def test_durations(text: str, minutes: int) -> None:
+    assert parse_duration(text) == timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize("text", ["", "48", "h", "2 days", "-1h", "1y", "99999999w"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(TimeError):
+        parse_duration(text)
+
+
+def test_timestamps() -> None:
+    utc = datetime(2025, 10, 1, 14, 32, 18, tzinfo=UTC)
+    assert parse_timestamp("2025-10-01T14:32:18Z") == (utc, False)
+    assert parse_timestamp("2025-10-01T16:32:18+02:00") == (utc, False)
+    assert parse_timestamp("2025-10-01 14:32:18 UTC") == (utc, False)
+    assert parse_timestamp("2025-10-01T14:32:18") == (utc, True)
+    assert format_timestamp(utc) == "2025-10-01T14:32:18Z"
+    with pytest.raises(TimeError):
+        parse_timestamp("yesterday")
+    with pytest.raises(TimeError):
+        parse_timestamp(12)
+
+
+def test_now_precedence() -> None:
+    assert resolve_now("2025-01-01T00:00:00Z", {"HOTFIX_GATE_NOW": "2026-01-01T00:00:00Z"}).year \
+        == 2025
+    assert resolve_now(None, {"HOTFIX_GATE_NOW": "2026-01-01T00:00:00Z"}).year == 2026
+    assert resolve_now(None, {}).tzinfo is not None
+    with pytest.raises(TimeError, match="HOTFIX_GATE_NOW"):
+        resolve_now(None, {"HOTFIX_GATE_NOW": "later"})
+
+
+def test_format_duration() -> None:
+    assert format_duration(timedelta(hours=49)) == "2d 1h"
+    assert format_duration(timedelta(minutes=35)) == "35m"
+    assert format_duration(timedelta(hours=-2)) == "-2h"

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from hotfix_gates.findings import Finding, Level
-from hotfix_gates.markdown import find_section, meaningful_text, split_sections
+from hotfix_gates.markdown import find_section, meaningful_text, normalize_title, split_sections
 from hotfix_gates.record import (
     POST_MORTEM_SECTIONS,
     SEVERITIES,
@@ -18,6 +18,7 @@ from hotfix_gates.record import (
     TIMESTAMP_KEYS,
     HotfixRecord,
     PostMortem,
+    Section,
     Waiver,
 )
 from hotfix_gates.timeutil import TimeError, parse_timestamp
@@ -306,18 +307,16 @@ def parse_post_mortem(path: str, data: bytes) -> tuple[PostMortem | None, str | 
         status = raw.strip().lower() if isinstance(raw, str) else None
         status_line = mapping.lines.get("status", 1)
         body, body_line = block.body, block.body_line
-    sections = {}
+    sections: dict[str, Section] = {}
     for section in split_sections(body, body_line):
-        key = section.title.lower()
-        for required in POST_MORTEM_SECTIONS:
-            if _title_matches(section.title, required) and required.lower() not in sections:
-                sections[required.lower()] = section
-        sections.setdefault(key, section)
+        title = normalize_title(section.title)
+        for required, wanted in _REQUIRED_TITLES:
+            if required not in sections and (
+                title == wanted or title.startswith((wanted + " ", wanted + ":"))
+            ):
+                sections[required] = section
+        sections.setdefault(section.title.lower(), section)
     return PostMortem(path, status, status_line, sections), None, 1
 
 
-def _title_matches(title: str, required: str) -> bool:
-    from hotfix_gates.markdown import normalize_title
-
-    got, want = normalize_title(title), required.lower()
-    return got == want or got.startswith(want + " ") or got.startswith(want + ":")
+_REQUIRED_TITLES = [(name.lower(), normalize_title(name)) for name in POST_MORTEM_SECTIONS]

@@ -225,48 +225,65 @@ class FsTree:
 
 
 class GitTree:
-    """A commit's tree read through pygit2, with no checkout."""
+    """A commit's tree read through pygit2, with no checkout.
+
+    Each directory's listing is read once and kept: a lookup by path walks
+    these dictionaries instead of asking libgit2 to re-read every parent.
+    """
 
     def __init__(self, repo: pygit2.Repository, tree: pygit2.Tree, label: str) -> None:
         self.repo = repo
         self.tree = tree
         self.label = label
+        self._dirs: dict[str, dict[str, tuple[int, Any]] | None] = {}
 
-    def _lookup(self, path: str) -> pygit2.Object | None:
+    def _entries(self, path: str) -> dict[str, tuple[int, Any]] | None:
+        if path in self._dirs:
+            return self._dirs[path]
+        listing: dict[str, tuple[int, Any]] | None = None
         if not path:
-            return self.tree
-        try:
-            return self.tree[path]
-        except (KeyError, ValueError):
-            return None
+            obj: Any = self.tree
+        else:
+            parent, _, name = path.rpartition("/")
+            entries = self._entries(parent)
+            found = entries.get(name) if entries is not None else None
+            obj = None
+            if found is not None and found[0] == _GIT_TREE:
+                try:
+                    obj = self.repo[found[1]]
+                except (KeyError, ValueError):
+                    obj = None
+        if obj is not None:
+            listing = {entry.name: (entry.filemode, entry.id) for entry in obj}
+        self._dirs[path] = listing
+        return listing
+
+    def _lookup(self, path: str) -> tuple[int, Any] | None:
+        parent, _, name = path.rpartition("/")
+        entries = self._entries(parent)
+        return entries.get(name) if entries is not None else None
 
     def kind(self, path: str) -> EntryKind | None:
         path = normalize(path)
         if not path:
             return "dir"
-        obj = self._lookup(path)
-        if obj is None:
-            return None
-        return _kind_from_mode(obj.filemode)
+        found = self._lookup(path)
+        return _kind_from_mode(found[0]) if found is not None else None
 
     def listdir(self, path: str) -> dict[str, EntryKind] | None:
-        obj = self._lookup(normalize(path))
-        if obj is None or (path and obj.filemode != _GIT_TREE):
+        entries = self._entries(normalize(path))
+        if entries is None:
             return None
-        try:
-            entries: Any = self.repo[obj.id]
-        except (KeyError, ValueError):
-            return None
-        return {entry.name: _kind_from_mode(entry.filemode) for entry in entries}
+        return {name: _kind_from_mode(mode) for name, (mode, _) in entries.items()}
 
     def _blob(self, path: str, limit: int) -> bytes:
-        obj = self._lookup(path)
-        if obj is None:
+        found = self._lookup(path)
+        if found is None:
             raise TreeError(f"{path} does not exist")
         try:
-            blob: Any = self.repo[obj.id]
+            blob: Any = self.repo[found[1]]
         except (KeyError, ValueError):
-            raise TreeError(f"{path}: object {obj.id} is missing from the repository") from None
+            raise TreeError(f"{path}: object {found[1]} is missing from the repository") from None
         if blob.size > limit:
             raise _too_large(path, blob.size, limit)
         data: bytes = blob.data

@@ -32,7 +32,8 @@ def render(judgement: Judgement, fmt: str, extra: dict[str, object]) -> str:
 def check_command(rev: str | None, now_text: str | None, fmt: str) -> int:
     """Run every gate over every record: the merge gates, and each
     post-incident gate whose deadline has passed. Exit 1 when one blocks."""
-    from hotfix_gates.repo import open_repo, rev_tree, work_tree
+    from hotfix_gates.repo import cached, open_repo, rev_tree, work_tree
+    from hotfix_gates.tree import GitTree
 
     try:
         now = resolve_now(now_text)
@@ -40,11 +41,14 @@ def check_command(rev: str | None, now_text: str | None, fmt: str) -> int:
         raise ToolError(str(exc)) from None
     repo = open_repo()
     tree = rev_tree(repo, rev) if rev else work_tree(repo)
+    cache = cached(tree, repo) if isinstance(tree, GitTree) else None
     try:
         config = load_config(tree)
     except ConfigError as exc:
         raise ToolError(str(exc)) from None
     judgement = judge(tree, config, now, frozenset({MERGE, DUE}))
+    if cache is not None:
+        cache.save()
     extra: dict[str, object] = {"tree": tree.label, "now": format_timestamp(now)}
     click.echo(render(judgement, fmt, extra))
     if judgement.blocked and fmt == "text":

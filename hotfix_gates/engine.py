@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from hotfix_gates.cache import ParseCache
 from hotfix_gates.config import Config
 from hotfix_gates.findings import Finding, Level, sort_key
 from hotfix_gates.gates import GATES, GATES_BY_ID, Context, duplicate_numbers
@@ -63,14 +64,34 @@ def _record_problem(path: str, message: str, fix: str) -> Finding:
 
 def load_record(tree: TreeView, folder: str) -> tuple[HotfixRecord, list[Finding]]:
     path = f"{folder}/{RECORD_FILE}"
+
+    def parse() -> tuple[HotfixRecord, list[Finding]]:
+        try:
+            data = read(tree, path)
+        except TreeError as exc:
+            record = HotfixRecord(path=path, folder=folder, number=folder_number(folder))
+            record.invalid.add("*")
+            return record, [_record_problem(path, f"cannot read the record: {exc}",
+                                            f"every record folder needs a {RECORD_FILE}")]
+        return parse_hotfix(path, folder, data)
+
+    cache, key = folder_cache(tree, folder)
+    if cache is None or key is None:
+        return parse()
+    # A symlinked hotfix.md reads outside its folder: its folder id does not pin it.
+    return cache.record(key, parse, store=lambda: tree.kind(path) == "file")
+
+
+def folder_cache(tree: TreeView, folder: str) -> tuple[ParseCache | None, str | None]:
+    """The tree's parse cache and the key `folder:tree-id`, when both exist."""
+    cache: ParseCache | None = getattr(tree, "cache", None)
+    if cache is None:
+        return None, None
     try:
-        data = read(tree, path)
-    except TreeError as exc:
-        record = HotfixRecord(path=path, folder=folder, number=folder_number(folder))
-        record.invalid.add("*")
-        return record, [_record_problem(path, f"cannot read the record: {exc}",
-                                        f"every record folder needs a {RECORD_FILE}")]
-    return parse_hotfix(path, folder, data)
+        oid: str | None = tree.object_id(folder)  # type: ignore[attr-defined]
+    except TreeError:
+        return None, None
+    return cache, (f"{folder}:{oid}" if oid else None)
 
 
 def load_records(

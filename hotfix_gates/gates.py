@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hotfix_gates.findings import Finding, Level
-from hotfix_gates.markdown import has_content
 from hotfix_gates.record import POST_MORTEM_SECTIONS, HotfixRecord, PostMortem
 from hotfix_gates.timeutil import format_duration, format_timestamp
 
@@ -123,11 +122,13 @@ def _overdue(ctx: Context, name: str) -> tuple[bool, str]:
     start = rec.clock_start
     if DUE not in ctx.moments or start is None:
         return False, ""
-    due = start + ctx.config.deadline(name)
+    deadline = ctx.config.deadline(name)
+    due = start + deadline
+    if ctx.now < due:
+        return False, ""
     which = "resolution" if rec.resolved_at else "deployment"
-    late = format_duration(ctx.now - due)
-    return ctx.now >= due, (f"overdue by {late}: due {format_timestamp(due)}, "
-                            f"{format_duration(ctx.config.deadline(name))} after {which}")
+    return True, (f"overdue by {format_duration(ctx.now - due)}: due {format_timestamp(due)}, "
+                  f"{format_duration(deadline)} after {which}")
 
 
 @gate("HG201", "post-mortem", Level.ERROR,
@@ -143,16 +144,24 @@ def post_mortem(unit: Gate, ctx: Context) -> Iterator[Finding]:
 
 def read_post_mortem(tree: TreeView, rec: HotfixRecord) -> tuple[PostMortem | None, str, int]:
     """The record's post-mortem, or why there is none (problem, line)."""
+    from hotfix_gates.engine import folder_cache
     from hotfix_gates.parse import parse_post_mortem
     from hotfix_gates.tree import TreeError, read
 
     path = f"{rec.folder}/post-mortem.md"
-    try:
-        data = read(tree, path)
-    except TreeError as exc:
-        return None, str(exc), 1
-    post, problem, line = parse_post_mortem(path, data)
-    return post, problem or "", line
+
+    def parse() -> tuple[PostMortem | None, str, int]:
+        try:
+            data = read(tree, path)
+        except TreeError as exc:
+            return None, str(exc), 1
+        post, problem, line = parse_post_mortem(path, data)
+        return post, problem or "", line
+
+    cache, key = folder_cache(tree, rec.folder)
+    if cache is None or key is None:
+        return parse()
+    return cache.post_mortem(key, parse, store=lambda: tree.kind(path) == "file")
 
 
 def post_mortem_problems(unit: Gate, tree: TreeView, rec: HotfixRecord,
@@ -166,9 +175,7 @@ def post_mortem_problems(unit: Gate, tree: TreeView, rec: HotfixRecord,
                            f"post-mortem is missing or unreadable ({problem}; {when})",
                            f"write {path} (copy the template with `hotfix-gate new`'s layout)")
         return
-    missing = [name for name in POST_MORTEM_SECTIONS
-               if name.lower() not in post.sections
-               or not has_content(post.sections[name.lower()].text)]
+    missing = [name for name in POST_MORTEM_SECTIONS if not post.is_filled(name)]
     for name in missing:
         section = post.sections.get(name.lower())
         yield unit.finding(path, section.line if section else 1,
@@ -204,39 +211,60 @@ def regression_test(unit: Gate, ctx: Context) -> Iterator[Finding]:
 MAX_TESTS_CHECKED = 200
 
 
+def undefined_tests(path: str, text: str, names: list[str]) -> list[str]:
+    """The names that no test in the file defines (a `def`/`class` in Python,
+    the whole word elsewhere); `[param]` suffixes are ignored."""
+    missing = []
+    for name in names:
+        bare = re.escape(name.split("[", 1)[0].strip())
+        pattern = _PY_DEF.format(name=bare) if path.endswith(".py") else rf"\b{bare}\b"
+        if not re.search(pattern, text, re.MULTILINE):
+            missing.append(name)
+    return missing
+
+
 def _missing_tests(unit: Gate, tree: TreeView, rec: HotfixRecord,
                    line: int) -> Iterator[Finding]:
-    from hotfix_gates.tree import TreeError, normalize, read
+    from hotfix_gates.tree import TreeError, normalize, resolve
 
-    texts: dict[str, str | TreeError] = {}
     for entry in rec.regression_tests[:MAX_TESTS_CHECKED]:
         path, _, names = entry.partition("::")
+        wanted = [name for name in names.split("::") if name.strip()]
         try:
             clean = normalize(path.strip())
             if not clean:
                 raise TreeError("empty path")
-            if clean not in texts:
-                texts[clean] = read(tree, clean).decode("utf-8", "replace")
+            target = resolve(tree, clean)
+            missing = _undefined_in(tree, target, wanted) if wanted else []
         except TreeError as exc:
-            texts.setdefault(path, exc)
             yield unit.finding(rec.path, line, f"regression test {entry!r}: {exc}",
                                "commit the test file and list its path relative to the "
                                "repository root")
             continue
-        text = texts[clean]
-        assert isinstance(text, str)
-        for name in filter(None, names.split("::")):
-            bare = re.escape(name.split("[", 1)[0].strip())
-            pattern = _PY_DEF.format(name=bare) if clean.endswith(".py") else rf"\b{bare}\b"
-            if not re.search(pattern, text, re.MULTILINE):
-                yield unit.finding(rec.path, line,
-                                   f"regression test {entry!r}: {name} is not in {clean}",
-                                   "name a test defined in that file (path::test_name)")
+        for name in missing:
+            yield unit.finding(rec.path, line,
+                               f"regression test {entry!r}: {name} is not in {clean}",
+                               "name a test defined in that file (path::test_name)")
     if len(rec.regression_tests) > MAX_TESTS_CHECKED:
         yield unit.finding(rec.path, line,
                            f"{len(rec.regression_tests)} regression tests listed; only the first "
                            f"{MAX_TESTS_CHECKED} were checked",
                            "list the tests that guard this fix, not the whole suite")
+
+
+def _undefined_in(tree: TreeView, path: str, names: list[str]) -> list[str]:
+    from hotfix_gates.tree import read
+
+    def compute() -> list[str]:
+        return undefined_tests(path, read(tree, path).decode("utf-8", "replace"), names)
+
+    cache = getattr(tree, "cache", None)
+    oid = tree.object_id(path) if cache is not None else None  # type: ignore[attr-defined]
+    if cache is None or not oid:
+        return compute()
+    key = f"{path}:{oid}:{'::'.join(names)}"
+    found: list[str] = cache.memo("tests", key, compute, list, list)
+    return found
 
 
 @gate("HG203", "resolution-recorded", Level.ERROR, "status is resolved or closed",

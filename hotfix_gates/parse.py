@@ -22,7 +22,6 @@ from hotfix_gates.record import (
     Waiver,
 )
 from hotfix_gates.timeutil import TimeError, parse_timestamp
-from hotfix_gates.yamlread import YamlProblem, load_mapping
 
 RECORD_CODE = "HG001"
 RECORD_NAME = "record-valid"
@@ -129,6 +128,8 @@ def parse_hotfix(path: str, folder: str, data: bytes) -> tuple[HotfixRecord, lis
     record.front_matter_end = block.end_line
     record.body = block.body
     record.body_line = block.body_line
+    from hotfix_gates.yamlread import YamlProblem, load_mapping  # only when parsing
+
     try:
         mapping = load_mapping(block.yaml_text, block.yaml_line)
     except YamlProblem as problem:
@@ -299,6 +300,8 @@ def parse_post_mortem(path: str, data: bytes) -> tuple[PostMortem | None, str | 
     except UnclosedFrontMatter:
         return None, "the front matter opened on line 1 is never closed", 1
     else:
+        from hotfix_gates.yamlread import YamlProblem, load_mapping
+
         try:
             mapping = load_mapping(block.yaml_text, block.yaml_line)
         except YamlProblem as problem:

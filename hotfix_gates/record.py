@@ -87,3 +87,15 @@ class PostMortem:
     status: str | None
     status_line: int
     sections: dict[str, Section]  # lower-cased title -> section
+    # Lower-cased required title -> has real content; set when read from the
+    # parse cache (which keeps no section text), else computed from sections.
+    filled: dict[str, bool] | None = None
+
+    def is_filled(self, title: str) -> bool:
+        from hotfix_gates.markdown import has_content
+
+        key = title.lower()
+        if self.filled is not None:
+            return self.filled.get(key, False)
+        section = self.sections.get(key)
+        return section is not None and has_content(section.text)

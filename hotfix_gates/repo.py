@@ -11,6 +11,8 @@ from hotfix_gates.tree import FsTree, GitTree, IndexTree
 if TYPE_CHECKING:
     import pygit2
 
+    from hotfix_gates.cache import ParseCache
+
 
 def open_repo(path: str | os.PathLike[str] | None = None) -> pygit2.Repository:
     import pygit2
@@ -51,6 +53,15 @@ def rev_tree(repo: pygit2.Repository, rev: str) -> GitTree:
         raise ToolError(f"cannot read revision {rev!r}: {detail}; name a branch, tag or commit "
                         "that exists here") from None
     return GitTree(repo, tree, label=rev)
+
+
+def cached(tree: GitTree, repo: pygit2.Repository) -> ParseCache:
+    """Attach the repository's parse cache to a tree; call .save() when done."""
+    from hotfix_gates.cache import for_git_dir
+
+    cache = for_git_dir(repo.path)
+    tree.cache = cache
+    return cache
 
 
 def index_tree(repo: pygit2.Repository) -> IndexTree:

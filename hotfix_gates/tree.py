@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 if TYPE_CHECKING:
     import pygit2
 
+    from hotfix_gates.cache import ParseCache
+
 EntryKind = Literal["file", "dir", "link", "submodule", "other"]
 
 MAX_READ = 1024 * 1024  # records are small; a bigger file is a finding, not a read
@@ -236,6 +238,12 @@ class GitTree:
         self.tree = tree
         self.label = label
         self._dirs: dict[str, dict[str, tuple[int, Any]] | None] = {}
+        self.cache: ParseCache | None = None
+
+    def object_id(self, path: str) -> str | None:
+        """The id of the entry at `path` (not following symlinks), for caching."""
+        found = self._lookup(normalize(path))
+        return str(found[1]) if found is not None else None
 
     def _entries(self, path: str) -> dict[str, tuple[int, Any]] | None:
         if path in self._dirs:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,16 +32,16 @@ def run(repo: Path, now: str = "2025-10-02T00:00:00Z", moments: frozenset[str] =
     return judge(FsTree(repo), config or Config(), at(now), moments).findings
 
 
-def ready(repo: Path, number: int = 1, **fields: object) -> None:
+def ready(repo: Path, number: int = 1, **fields: Any) -> None:
     """A record that passes every merge gate."""
-    base: dict[str, object] = {"severity": "P1", "rollback_plan": "git revert the fix",
+    base: dict[str, Any] = {"severity": "P1", "rollback_plan": "git revert the fix",
                                "reviewed_by": "alice"}
     base.update(fields)
     write_record(repo, number, **base)
 
 
 def resolved(repo: Path, post_mortem: str = COMPLETE_POST_MORTEM, tests: list[str] | None = None,
-             **fields: object) -> None:
+             **fields: Any) -> None:
     ready(repo, status="resolved", deployed_at="2025-10-01T15:00:00Z", resolved_at=RESOLVED,
           post_mortem=post_mortem, regression_tests=tests or [], **fields)
 

@@ -66,11 +66,12 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     specs_dir = values.get("specs_dir", DEFAULT_SPECS_DIR)
     if not isinstance(specs_dir, str) or not specs_dir.strip():
         raise fail("specs_dir", "specs_dir must be a folder path like specs/hotfix")
+    inside_git = any(part.casefold() == ".git" for part in specs_dir.strip().split("/"))
     try:
-        specs_dir = normalize(specs_dir.strip().rstrip("/"))
+        specs_dir = "" if inside_git else normalize(specs_dir.strip().rstrip("/"))
     except TreeError as exc:
         raise fail("specs_dir", f"specs_dir: {exc}") from None
-    if not specs_dir or specs_dir == ".git" or specs_dir.startswith(".git/"):
+    if not specs_dir:
         raise fail("specs_dir", "specs_dir must be a folder inside the repository")
 
     protected = values.get("protected_branches", list(DEFAULT_PROTECTED))

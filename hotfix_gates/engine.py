@@ -38,7 +38,12 @@ def record_folders(tree: TreeView, config: Config) -> tuple[list[str], list[Find
     specs = config.specs_dir
     kind = tree.kind(specs)
     if kind == "dir":
-        for name, entry_kind in sorted((tree.listdir(specs) or {}).items()):
+        listing = tree.listdir(specs)
+        if listing is None:
+            problems.append(_record_problem(
+                specs, f"{specs} cannot be listed (a missing or corrupt tree object)",
+                "repair the repository (`git fsck`) and push again"))
+        for name, entry_kind in sorted((listing or {}).items()):
             if RECORD_FOLDER.fullmatch(name):
                 if entry_kind == "dir":
                     folders.append(f"{specs}/{name}")
@@ -50,6 +55,19 @@ def record_folders(tree: TreeView, config: Config) -> tuple[list[str], list[Find
         problems.append(_record_problem(
             specs, f"{specs} is a {kind}, not a folder",
             f"make {specs} a real folder in the repository (or set specs_dir)"))
+    else:
+        # A symlinked or file parent hides the records: say so, never pass silently.
+        parts = specs.split("/")
+        for depth in range(1, len(parts)):
+            above = "/".join(parts[:depth])
+            above_kind = tree.kind(above)
+            if above_kind is None:
+                break
+            if above_kind != "dir":
+                problems.append(_record_problem(
+                    above, f"{above} is a {above_kind}, not a folder, so {specs} is not read",
+                    f"make {above} a real folder in the repository (or set specs_dir)"))
+                break
     parent = posixpath.dirname(specs)
     if posixpath.basename(specs) == "hotfix" and tree.kind(parent) == "dir":
         for name, entry_kind in sorted((tree.listdir(parent) or {}).items()):

@@ -237,13 +237,13 @@ def _missing_tests(unit: Gate, tree: TreeView, rec: HotfixRecord,
             target = resolve(tree, clean)
             missing = _undefined_in(tree, target, wanted) if wanted else []
         except TreeError as exc:
-            yield unit.finding(rec.path, line, f"regression test {entry!r}: {exc}",
+            yield unit.finding(rec.path, line, f"regression test {entry!r:.120}: {exc}",
                                "commit the test file and list its path relative to the "
                                "repository root")
             continue
         for name in missing:
             yield unit.finding(rec.path, line,
-                               f"regression test {entry!r}: {name} is not in {clean}",
+                               f"regression test {entry!r:.120}: {name:.80} is not in {clean}",
                                "name a test defined in that file (path::test_name)")
     if len(rec.regression_tests) > MAX_TESTS_CHECKED:
         yield unit.finding(rec.path, line,

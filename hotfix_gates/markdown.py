@@ -10,7 +10,10 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
 # Bracketed text that is not a link: `[PLACEHOLDER]`, `[YYYY-MM-DD]`, `[ ]`.
-_BRACKETED = re.compile(r"\[[^\]\n]*\](?!\()")
+# The inner part excludes `[` so a line of unclosed brackets is linear, not
+# quadratic; nested placeholders are peeled a few levels deep.
+_BRACKETED = re.compile(r"\[[^\[\]\n]*\](?!\()")
+_BRACKET_PASSES = 3
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|N/?A|XXX)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]", re.UNICODE)
@@ -69,7 +72,10 @@ def meaningful_text(text: str) -> str:
         following = lines[index + 1] if index + 1 < len(lines) else ""
         if line.lstrip().startswith("|") and _TABLE_SEPARATOR.match(following) and "-" in following:
             continue  # a table's header row is template, not content
-        line = _BRACKETED.sub("", line)
+        for _ in range(_BRACKET_PASSES):
+            line, count = _BRACKETED.subn("", line)
+            if not count:
+                break
         line = _PLACEHOLDER_WORDS.sub("", line)
         stripped = line.strip().strip("-*+>|#:` \t").strip()
         if _WORD.search(stripped):

@@ -176,10 +176,10 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
             if record.severity != severity:
                 findings.append(_finding(
                     path, record.line_of("severity"),
-                    f"severity {severity!r} is read as {record.severity}",
+                    f"severity {severity!r:.80} is read as {record.severity}",
                     f"write severity: {record.severity}", Level.WARN))
         elif isinstance(severity, str):
-            bad("severity", f"unknown severity {severity!r}", "set severity: P0, P1 or P2")
+            bad("severity", f"unknown severity {severity!r:.80}", "set severity: P0, P1 or P2")
         else:
             bad("severity", f"severity must be P0, P1 or P2, not {_type_name(severity)}",
                 "set severity: P0, P1 or P2")
@@ -189,7 +189,7 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
         if isinstance(status, str) and status.strip().lower() in STATUSES:
             record.status = status.strip().lower()
         else:
-            bad("status", f"unknown status {status!r}",
+            bad("status", f"unknown status {status!r:.80}",
                 "set status to one of: " + ", ".join(STATUSES))
 
     for key in TIMESTAMP_KEYS:

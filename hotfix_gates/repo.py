@@ -30,8 +30,15 @@ def open_repo(path: str | os.PathLike[str] | None = None) -> pygit2.Repository:
     except pygit2.GitError as exc:
         message = str(exc)
         if "owner" in message or "safe.directory" in message or "not owned" in message:
-            raise ToolError(f"{found}: repository is owned by another user; trust it with "
-                            f"`git config --global --add safe.directory {found}`") from None
+            # git and libgit2 match safe.directory against the working tree, not .git.
+            trusted = found.rstrip("/")
+            if trusted.endswith("/.git"):
+                trusted = trusted[: -len("/.git")]
+            raise ToolError(f"{trusted}: repository is owned by another user; trust it with "
+                            f"`git config --global --add safe.directory {trusted}`") from None
+        if "object format" in message:
+            raise ToolError(f"cannot open the repository at {found}: {message} (this build of "
+                            "pygit2/libgit2 reads SHA-1 repositories only)") from None
         raise ToolError(f"cannot open the repository at {found}: {message}") from None
 
 
@@ -49,7 +56,9 @@ def rev_tree(repo: pygit2.Repository, rev: str) -> GitTree:
         obj = repo.revparse_single(rev)
         tree = obj.peel(pygit2.Tree)
     except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError) as exc:
-        detail = str(exc).strip() or "unknown revision"
+        detail = str(exc).strip().strip("\"'")
+        if not detail or detail == rev:
+            detail = "unknown revision"
         raise ToolError(f"cannot read revision {rev!r}: {detail}; name a branch, tag or commit "
                         "that exists here") from None
     return GitTree(repo, tree, label=rev)

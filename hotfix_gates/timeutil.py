@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 NOW_ENV = "HOTFIX_GATE_NOW"
+MIN_YEAR, MAX_YEAR = 1970, 9000
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([wdhm])")
 _DURATION_FULL = re.compile(r"(?:\d+(?:\.\d+)?[wdhm])+")
@@ -21,10 +22,10 @@ def parse_duration(text: str) -> timedelta:
     """Read `48h`, `2d`, `90m`, `1w`, `1d12h` into a timedelta."""
     compact = text.strip().replace(" ", "").lower()
     if not compact or not _DURATION_FULL.fullmatch(compact):
-        raise TimeError(f"bad duration {text!r}; write it like 48h, 2d, 90m or 1d12h")
+        raise TimeError(f"bad duration {text!r:.80}; write it like 48h, 2d, 90m or 1d12h")
     minutes = sum(float(n) * _UNIT_MINUTES[u] for n, u in _DURATION_PART.findall(compact))
     if minutes > 10 * 365 * 24 * 60:
-        raise TimeError(f"duration {text!r} is longer than ten years")
+        raise TimeError(f"duration {text!r:.80} is longer than ten years")
     return timedelta(minutes=minutes)
 
 
@@ -63,7 +64,7 @@ def parse_timestamp(value: object) -> tuple[datetime, bool]:
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise TimeError(
-                f"{value!r} is not an ISO 8601 timestamp; write it like 2025-10-01T14:32:18Z"
+                f"{value!r:.80} is not an ISO 8601 timestamp; write it like 2025-10-01T14:32:18Z"
             ) from None
     else:
         raise TimeError(
@@ -72,7 +73,14 @@ def parse_timestamp(value: object) -> tuple[datetime, bool]:
     if moment.tzinfo is None:
         naive = True
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC), naive
+    # Far-off years overflow datetime arithmetic (a deadline added, a zone
+    # removed); no incident happened then, so they are refused here.
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise TimeError(f"{value!s:.40} is not a plausible date (years {MIN_YEAR}-{MAX_YEAR})")
+    try:
+        return moment.astimezone(UTC), naive
+    except OverflowError:
+        raise TimeError(f"{value!s:.40} is out of range") from None
 
 
 def format_timestamp(moment: datetime) -> str:

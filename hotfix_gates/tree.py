@@ -37,12 +37,15 @@ def normalize(path: str) -> str:
     if not path or "\0" in path:
         raise TreeError("empty path" if not path else "path contains a NUL byte")
     if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
-        raise TreeError(f"{path!r} is absolute; paths are relative to the repository root")
+        raise TreeError(f"{path!r:.120} is absolute; paths are relative to the repository root")
     clean = posixpath.normpath(path)
     if clean == ".." or clean.startswith("../"):
-        raise TreeError(f"{path!r} leaves the repository")
+        raise TreeError(f"{path!r:.120} leaves the repository")
     if clean == ".":
         return ""
+    if any(part.casefold() == ".git" for part in clean.split("/")):
+        # The repository's own metadata (or a nested one's) is not part of the tree.
+        raise TreeError(f"{path!r:.120} is inside .git, not the tree")
     return clean
 
 
@@ -226,6 +229,23 @@ class FsTree:
             raise TreeError(f"{path} cannot be read ({exc.strerror})") from None
 
 
+def _git_object(repo: pygit2.Repository, oid: Any, want: str, path: str) -> Any:
+    """Object `oid` when it is a `want` ("blob" or "tree"); a hostile or corrupt
+    tree can name a missing object, an unparsable one, or one of another type."""
+    import pygit2
+
+    try:
+        obj: Any = repo[oid]
+        kind = obj.type_str
+    except (KeyError, ValueError):
+        raise TreeError(f"{path}: object {oid} is missing from the repository") from None
+    except pygit2.GitError as exc:
+        raise TreeError(f"{path}: object {oid} cannot be read ({exc})") from None
+    if kind != want:
+        raise TreeError(f"{path}: object {oid} is a {kind}, not a {want}")
+    return obj
+
+
 class GitTree:
     """A commit's tree read through pygit2, with no checkout.
 
@@ -249,20 +269,25 @@ class GitTree:
         if path in self._dirs:
             return self._dirs[path]
         listing: dict[str, tuple[int, Any]] | None = None
+        obj: Any = None
         if not path:
-            obj: Any = self.tree
+            obj = self.tree
         else:
             parent, _, name = path.rpartition("/")
             entries = self._entries(parent)
             found = entries.get(name) if entries is not None else None
-            obj = None
             if found is not None and found[0] == _GIT_TREE:
                 try:
-                    obj = self.repo[found[1]]
-                except (KeyError, ValueError):
-                    obj = None
+                    obj = _git_object(self.repo, found[1], "tree", path)
+                except TreeError:
+                    obj = None  # corrupt or missing: listed as unreadable by the caller
         if obj is not None:
-            listing = {entry.name: (entry.filemode, entry.id) for entry in obj}
+            import pygit2
+
+            try:
+                listing = {entry.name: (entry.filemode, entry.id) for entry in obj}
+            except pygit2.GitError:
+                listing = None
         self._dirs[path] = listing
         return listing
 
@@ -288,10 +313,7 @@ class GitTree:
         found = self._lookup(path)
         if found is None:
             raise TreeError(f"{path} does not exist")
-        try:
-            blob: Any = self.repo[found[1]]
-        except (KeyError, ValueError):
-            raise TreeError(f"{path}: object {found[1]} is missing from the repository") from None
+        blob = _git_object(self.repo, found[1], "blob", path)
         if blob.size > limit:
             raise _too_large(path, blob.size, limit)
         data: bytes = blob.data
@@ -353,10 +375,7 @@ class IndexTree:
 
     def _read_entry(self, path: str, limit: int) -> bytes:
         oid = self._oid(path)
-        try:
-            blob: Any = self.repo[oid]
-        except (KeyError, ValueError):
-            raise TreeError(f"{path}: object {oid} is missing from the repository") from None
+        blob = _git_object(self.repo, oid, "blob", path)
         if blob.size > limit:
             raise _too_large(path, blob.size, limit)
         data: bytes = blob.data

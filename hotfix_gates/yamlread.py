@@ -112,6 +112,11 @@ def _convert(node: yaml.Node, first_line: int, seen: set[int], depth: int) -> ob
             return _CONSTRUCTOR.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError):
             return str(node.value)
+        finally:
+            # The shared constructor memoises every node; forget them, or a
+            # run over thousands of records keeps every document alive.
+            _CONSTRUCTOR.constructed_objects.clear()
+            _CONSTRUCTOR.recursive_objects.clear()
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ_TAG:
             raise YamlProblem(line, f"YAML tag {node.tag} is not allowed")

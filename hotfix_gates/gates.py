@@ -198,14 +198,20 @@ def regression_test(unit: Gate, ctx: Context) -> Iterator[Finding]:
     due, when = _overdue(ctx, unit.name)
     if not due or not _usable(ctx, "regression_tests"):
         return
-    rec = ctx.record
+    yield from regression_test_problems(unit, ctx.tree, ctx.record, when)
+
+
+def regression_test_problems(unit: Gate, tree: TreeView, rec: HotfixRecord,
+                             when: str) -> Iterator[Finding]:
+    """What stops the listed regression tests from counting (none listed, a
+    path or test name not in the tree); nothing when they are all present."""
     line = rec.line_of("regression_tests")
     if not rec.regression_tests:
         yield unit.finding(rec.path, line, f"no regression test recorded ({when})",
                            "add the test and list it in regression_tests: "
                            "[tests/test_x.py::test_name]")
         return
-    yield from _missing_tests(unit, ctx.tree, rec, line)
+    yield from _missing_tests(unit, tree, rec, line)
 
 
 MAX_TESTS_CHECKED = 200

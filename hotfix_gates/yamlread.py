@@ -71,12 +71,22 @@ def load_mapping(text: str, first_line: int = 1) -> Mapping:
         if mark is not None and exc.context_mark is not None and mark.line >= text.count("\n"):
             mark = exc.context_mark  # an error at the end of input: point where it began
         line = first_line + (mark.line if mark is not None else 0)
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = " ".join((exc.problem or exc.context or "invalid YAML").split())
         raise YamlProblem(line, f"invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        # A control character: one line, pointing at the line it is on.
+        line = first_line + text.count("\n", 0, max(exc.position, 0))
+        raise YamlProblem(line, f"invalid YAML: {exc.reason} (character #x{exc.character:04x})"
+                          if isinstance(exc.character, int) else f"invalid YAML: {exc.reason}"
+                          ) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(first_line, f"invalid YAML: {exc}") from None
+        problem = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
+        raise YamlProblem(first_line, f"invalid YAML: {problem}") from None
     except RecursionError:
         raise YamlProblem(first_line, "YAML is nested too deeply") from None
+    except UnicodeError as exc:  # lone surrogates from a caller that decoded loosely
+        line = first_line + text.count("\n", 0, getattr(exc, "start", 0))
+        raise YamlProblem(line, "invalid YAML: the text is not valid Unicode") from None
     if node is None:
         return Mapping({}, {})
     if not isinstance(node, yaml.MappingNode):

@@ -63,6 +63,8 @@ CASES: dict[str, tuple[bytes, list[tuple[str, int, str]]]] = {
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + random.Random(6).randbytes(4000),
                [("HG001", 1, "not UTF-8")]),
     "nul-bytes": (fm("severity: P0\n") + b"\x00\x00", [("HG001", 1, "NUL")]),
+    "control-chars": (fm("severity: P0\ntitle: \x1b[31mred\x07\n"),
+                      [("HG001", 3, "control characters")]),
     "latin-1": (b"---\nseverity: P0\ntitle: caf\xe9 down\n---\n", [("HG001", 3, "not UTF-8")]),
     "bom-crlf": (b"\xef\xbb\xbf---\r\nseverity: P2\r\nrollback_plan: revert\r\n"
                  b"reviewed_by: bo\r\n---\r\n# Hotfix\r\n", []),

@@ -56,7 +56,7 @@ def rev_tree(repo: pygit2.Repository, rev: str) -> GitTree:
         obj = repo.revparse_single(rev)
         tree = obj.peel(pygit2.Tree)
     except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError) as exc:
-        detail = str(exc).strip().strip("\"'")
+        detail = " ".join(str(exc).split()).strip("\"'")
         if not detail or detail == rev:
             detail = "unknown revision"
         raise ToolError(f"cannot read revision {rev!r}: {detail}; name a branch, tag or commit "

@@ -334,8 +334,12 @@ class IndexTree:
         self.label = label
         self._entries: dict[str, tuple[EntryKind, pygit2.Oid]] = {}
         self._children: dict[str, dict[str, EntryKind]] = {"": {}}
+        # pygit2 lists every stage of a conflicted path and has no `stage`
+        # attribute: leave conflicted paths out (git will not commit them).
+        conflicts: Any = index.conflicts
+        conflicted = {side.path for entry in (conflicts or ()) for side in entry if side}
         for entry in index:
-            if self._stage(entry) != 0:
+            if self._stage(entry) != 0 or entry.path in conflicted:
                 continue
             kind = _kind_from_mode(entry.mode)
             self._entries[entry.path] = (kind, entry.id)

@@ -1,0 +1,207 @@
+"""`hotfix-gate check` in odd repository states: the right verdict or one
+clear line, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from testing.hostile import NOW, assert_clean, assert_tool_error, gate, gate_process
+from testing.repos import clean_env, commit_all, git, make_repo, write_record
+
+READY = {"severity": "P1", "rollback_plan": "git revert the fix", "reviewed_by": "alice"}
+
+
+def passes(repo: Path, *args: str, records: int = 1) -> None:
+    outcome = gate(repo, "check", "--now", NOW, *args)
+    assert_clean(outcome)
+    assert outcome.code == 0, outcome.out
+    noun = "record" if records == 1 else "records"
+    assert f"in {records} {noun}" in outcome.out, outcome.out
+
+
+def blocks(repo: Path, *args: str) -> str:
+    outcome = gate(repo, "check", "--now", NOW, *args)
+    assert_clean(outcome)
+    assert outcome.code == 1, outcome.out
+    return outcome.out
+
+
+@pytest.fixture(scope="module")
+def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two commits: a ready record, then an unready second one."""
+    repo = make_repo(tmp_path_factory.mktemp("odd") / "origin")
+    write_record(repo, 1, **READY)
+    commit_all(repo, "record 001")
+    write_record(repo, 2, "cache-stampede")
+    commit_all(repo, "record 002, not ready")
+    return repo
+
+
+def clone(origin: Path, where: Path, *args: str) -> Path:
+    git(where.parent, "clone", "-q", *args, f"file://{origin}", where.name)
+    git(where, "config", "user.name", "Test Responder")
+    git(where, "config", "user.email", "responder@example.com")
+    return where
+
+
+def test_detached_head(origin: Path, tmp_path: Path) -> None:
+    repo = clone(origin, tmp_path / "detached")
+    git(repo, "checkout", "-q", "--detach", "HEAD~1")
+    passes(repo)
+    passes(repo, "--rev", "HEAD")
+    assert "002-cache-stampede" in blocks(repo, "--rev", "main")
+
+
+def test_unborn_branch(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "unborn", commit=False)
+    passes(repo, records=0)
+    write_record(repo, 1, **READY)
+    passes(repo)  # the working tree is judged before the first commit
+    assert_tool_error(gate(repo, "check", "--rev", "HEAD"), "cannot read revision 'HEAD'")
+
+
+def test_shallow_clone(origin: Path, tmp_path: Path) -> None:
+    repo = clone(origin, tmp_path / "shallow", "--depth", "1")
+    assert "HG101" in blocks(repo, "--rev", "HEAD")
+    assert_tool_error(gate(repo, "check", "--rev", "HEAD~1"), "HEAD~1", "unknown revision")
+
+
+def test_bare_repository(origin: Path, tmp_path: Path) -> None:
+    bare = tmp_path / "bare.git"
+    git(tmp_path, "clone", "-q", "--bare", str(origin), str(bare))
+    assert_tool_error(gate(bare, "check"), "bare repository", "--rev")
+    assert "HG101" in blocks(bare, "--rev", "main")
+    passes(bare, "--rev", "main~1")
+
+
+def test_linked_worktree(origin: Path, tmp_path: Path) -> None:
+    repo = clone(origin, tmp_path / "main")
+    linked = tmp_path / "linked"
+    git(repo, "worktree", "add", "-q", "-b", "older", str(linked), "HEAD~1")
+    passes(linked)
+    passes(linked, "--rev", "HEAD")
+    assert "002-cache-stampede" in blocks(linked, "--rev", "main")
+    write_record(linked, 3, "only-here")
+    out = blocks(linked)
+    assert "003-only-here" in out and "003-only-here" not in blocks(repo)
+
+
+def _diverge(repo: Path) -> None:
+    """Two branches that change the same line of record 001."""
+    hotfix = repo / "specs/hotfix/001-database-connection-pool/hotfix.md"
+    git(repo, "checkout", "-q", "-b", "side")
+    hotfix.write_text(hotfix.read_text().replace("reviewed_by: alice", "reviewed_by: bob"))
+    commit_all(repo, "side review")
+    git(repo, "checkout", "-q", "main")
+    hotfix.write_text(hotfix.read_text().replace("reviewed_by: alice", "reviewed_by: carol"))
+    commit_all(repo, "main review")
+
+
+def test_merge_in_progress_with_a_conflicted_record(origin: Path, tmp_path: Path) -> None:
+    repo = clone(origin, tmp_path / "merging")
+    _diverge(repo)
+    assert git(repo, "merge", "side", check=False).returncode != 0
+    assert (repo / ".git/MERGE_HEAD").exists()
+    out = blocks(repo)  # conflict markers break the front matter: a finding
+    assert "001-database-connection-pool/hotfix.md" in out and "HG001" in out
+    for rev in ("HEAD", "MERGE_HEAD"):
+        out = blocks(repo, "--rev", rev)
+        assert "002-cache-stampede" in out and "HG001" not in out
+
+    from hotfix_gates.repo import index_tree, open_repo
+
+    tree = index_tree(open_repo(repo))  # the conflicted index, as commit-msg would see it
+    assert tree.kind("specs/hotfix/001-database-connection-pool/hotfix.md") is None
+    assert tree.kind("specs/hotfix/001-database-connection-pool/post-mortem.md") == "file"
+
+
+def test_rebase_in_progress(origin: Path, tmp_path: Path) -> None:
+    repo = clone(origin, tmp_path / "rebasing")
+    _diverge(repo)
+    assert git(repo, "rebase", "side", check=False).returncode != 0
+    assert (repo / ".git/rebase-merge").exists() or (repo / ".git/rebase-apply").exists()
+    assert "HG001" in blocks(repo)
+    assert "HG101" in blocks(repo, "--rev", "HEAD")  # HEAD is detached at side
+
+
+def test_outside_any_repository(tmp_path: Path) -> None:
+    empty = tmp_path / "not-a-repo"
+    empty.mkdir()
+    assert_tool_error(gate(empty, "check"), "not a git repository")
+    assert_tool_error(gate(empty, "check", "--rev", "HEAD"), "not a git repository")
+    assert_tool_error(gate(tmp_path / "missing", "check"), "-C")
+
+
+@pytest.mark.parametrize("rev", ["nope", "HEAD:README.md", "-x", "$(id)", "HEAD~99",
+                                 "0" * 40, "0" * 64, "HEAD@{yesterday", "", "a..b", "HEAD\n"])
+def test_revisions_that_name_no_tree(repo: Path, rev: str) -> None:
+    outcome = gate(repo, "check", f"--rev={rev}")
+    assert_clean(outcome)
+    if rev:
+        assert_tool_error(outcome, "cannot read revision")
+    else:
+        assert outcome.code == 0  # an empty --rev means the working tree
+
+
+def test_a_tree_id_is_accepted(origin: Path) -> None:
+    passes(origin, "--rev", "HEAD~1^{tree}")
+
+
+def test_sha256_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "sha256"
+    repo.mkdir()
+    git(repo, "init", "-q", "--object-format=sha256", "-b", "main")
+    write_record(repo, 1, **READY)
+    commit_all(repo, "record")
+    for args in ((), ("--rev", "HEAD")):
+        outcome = gate(repo, "check", "--now", NOW, *args)
+        assert_clean(outcome)
+        if outcome.code == 2:  # libgit2 built without SHA-256: say so in one line
+            assert "sha256" in outcome.err and "SHA-1" in outcome.err
+        else:
+            assert outcome.code == 0
+
+
+def test_corrupt_repositories(origin: Path, tmp_path: Path) -> None:
+    repo = tmp_path / "corrupt"
+    shutil.copytree(origin, repo, symlinks=True)
+    blob = git(repo, "rev-parse", "HEAD:specs/hotfix/001-database-connection-pool/hotfix.md")
+    oid = blob.stdout.strip()
+    loose = repo / ".git/objects" / oid[:2] / oid[2:]
+    loose.chmod(0o644)
+    shutil.rmtree(repo / ".git/hotfix-gates", ignore_errors=True)  # no parse cache to answer
+    loose.unlink()
+    out = blocks(repo, "--rev", "HEAD")
+    assert "is missing from the repository" in out
+    (repo / ".git/index").write_bytes(b"garbage")
+    assert_clean(gate(repo, "check", "--now", NOW))  # the working tree needs no index
+    (repo / ".git/HEAD").write_text("garbage\n")
+    assert_clean(gate(repo, "check", "--now", NOW))
+    (repo / ".git/config").write_text("[core\nbroken")
+    assert_tool_error(gate(repo, "check"), "config")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the repository away")
+def test_repository_owned_by_another_user(origin: Path, tmp_path: Path) -> None:
+    repo = tmp_path / "theirs"
+    shutil.copytree(origin, repo, symlinks=True)
+    for path in [repo, *repo.rglob("*")]:
+        os.lchown(path, 12345, 12345)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = clean_env(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
+    outcome = gate_process(repo, "check", "--now", NOW, env=env)
+    line = assert_tool_error(outcome, "owned by another user", "safe.directory")
+    # The command it suggests is the one that works, for git and for us.
+    command = line.split("`")[1]
+    assert command.startswith("git config --global --add safe.directory ")
+    subprocess.run(command.split(), env=env, check=True)
+    outcome = gate_process(repo, "check", "--now", NOW, env=env)
+    assert_clean(outcome)
+    assert outcome.code == 1
+    assert git(repo, "status", "--short", env=env, check=False).returncode == 0

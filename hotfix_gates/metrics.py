@@ -1,0 +1,328 @@
+"""Incident numbers: pure computations over hotfix records (no I/O).
+
+The shells (`status`, `report`) read the tree and hand over `Facts`; every
+clock and every count is computed here, so it can be tested by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from hotfix_gates.config import Config
+from hotfix_gates.markdown import find_section, meaningful_text, split_sections
+from hotfix_gates.record import SEVERITIES, HotfixRecord, PostMortem
+from hotfix_gates.timeutil import TimeError, format_timestamp, parse_timestamp
+
+UNASSESSED = "unassessed"
+GROUPS = (*SEVERITIES, UNASSESSED)
+# (name in the report, the timestamp that ends the clock started by incident_start)
+CLOCKS = (("mttr", "resolved_at"), ("detect", "detected_at"), ("deploy", "deployed_at"))
+DONE_STATUSES = ("resolved", "closed")
+STALE_AFTER = timedelta(minutes=15)  # the workflow asks for an update every 15 minutes
+# Outcomes of a post-incident deadline, in report order.
+OUTCOMES = ("on_time", "late", "overdue", "pending", "undated")
+TESTS_ADDED_KEY = "regression_tests_added_at"  # optional, in hotfix.md
+COMPLETED_KEY = "completed_at"  # optional, in post-mortem.md
+
+
+@dataclass
+class Facts:
+    """One record and what the shell found next to it in the tree."""
+
+    record: HotfixRecord
+    post_mortem: str = "missing"  # complete | draft | missing | unreadable
+    completed_at: datetime | None = None  # post-mortem front matter `completed_at`
+    tests: str = "none"  # listed (all present) | missing | none | invalid
+    action_items: list[str] = field(default_factory=list)
+
+    @property
+    def tests_added_at(self) -> datetime | None:
+        return optional_time(self.record.extra.get(TESTS_ADDED_KEY))
+
+
+# -- small arithmetic ------------------------------------------------------
+
+
+def minutes(delta: timedelta) -> float:
+    return delta.total_seconds() / 60
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def median(values: Sequence[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def spread(values: Sequence[float]) -> dict[str, float | None]:
+    """`{mean, median}` in minutes, rounded to 2 decimals; nulls without data."""
+    return {"mean": rounded(mean(values)), "median": rounded(median(values))}
+
+
+def optional_time(value: object) -> datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_timestamp(value)[0]
+    except TimeError:
+        return None
+
+
+# -- one record --------------------------------------------------------------
+
+
+def record_id(record: HotfixRecord) -> str:
+    return record.id or record.folder.rsplit("/", 1)[-1]
+
+
+def group_of(record: HotfixRecord) -> str:
+    return record.severity if record.severity in SEVERITIES else UNASSESSED
+
+
+def is_open(record: HotfixRecord) -> bool:
+    """Still going: not resolved in time nor in status."""
+    return record.resolved_at is None and record.status not in DONE_STATUSES
+
+
+def elapsed(record: HotfixRecord, now: datetime) -> tuple[str, timedelta | None]:
+    """("age", now - start) while open; ("duration", resolved - start) after."""
+    start = record.incident_start
+    if is_open(record):
+        return "age", (now - start) if start else None
+    end = record.resolved_at
+    return "duration", (end - start) if start and end else None
+
+
+_TABLE_ROW = re.compile(r"^\s*\|\s*([^|]+?)\s*\|")
+_BULLET_ROW = re.compile(r"^\s*[-*+]\s+(\S+(?:[ T]\d\d:\d\d(?::\d\d)?)?(?:\s*(?:Z|UTC))?)")
+
+
+def timeline_updates(body: str) -> list[datetime]:
+    """Timestamps of the rows under `## Timeline` in hotfix.md: table rows
+    `| 2025-10-01T14:32:18Z | message |` (and bullets starting with one)."""
+    section = find_section(split_sections(body), "Timeline")
+    if section is None:
+        return []
+    found = []
+    for line in section.text.splitlines():
+        match = _TABLE_ROW.match(line) or _BULLET_ROW.match(line)
+        if match is None:
+            continue
+        moment = optional_time(match.group(1))
+        if moment is not None:
+            found.append(moment)
+    return found
+
+
+def last_update(record: HotfixRecord) -> datetime | None:
+    """The latest timeline row, else the latest timestamp field."""
+    rows = timeline_updates(record.body)
+    if rows:
+        return max(rows)
+    stamps = [record.incident_start, record.detected_at, record.deployed_at, record.resolved_at]
+    known = [s for s in stamps if s is not None]
+    return max(known) if known else None
+
+
+_CHECKBOX = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[ \]\s?(.*)$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def open_action_items(post: PostMortem | None) -> list[str]:
+    """Unchecked `- [ ]` items under Action Items; template placeholders such
+    as `- [ ] [ACTION]` are not actions."""
+    section = post.sections.get("action items") if post is not None else None
+    if section is None:
+        return []
+    items = []
+    in_fence = False
+    for line in section.text.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        match = None if in_fence else _CHECKBOX.match(line)
+        if match and meaningful_text(match.group(1)):
+            items.append(match.group(1).strip())
+    return items
+
+
+def deadline_outcome(done: bool, clock: datetime | None, allowed: timedelta,
+                     done_at: datetime | None, now: datetime) -> str:
+    """How a post-incident duty stands against its deadline (clock + allowed):
+
+    - done, with a `done_at` time: on_time if done_at <= deadline, else late;
+    - done, no time given: on_time if now <= deadline (it is done and the
+      deadline has not passed) or the clock has not started; else undated
+      (done, but when cannot be known from the record);
+    - not done: overdue once now >= deadline (as the gates judge), else
+      pending (also while the clock has not started).
+    """
+    due = clock + allowed if clock is not None else None
+    if done:
+        if due is None:
+            return "on_time"
+        if done_at is not None:
+            return "on_time" if done_at <= due else "late"
+        return "on_time" if now <= due else "undated"
+    if due is not None and now >= due:
+        return "overdue"
+    return "pending"
+
+
+# -- the report ----------------------------------------------------------------
+
+
+def in_window(record: HotfixRecord, since: datetime | None, until: datetime | None) -> bool:
+    """incident_start in [since, until); a record without one is in only the
+    unbounded window."""
+    start = record.incident_start
+    if start is None:
+        return since is None and until is None
+    return (since is None or start >= since) and (until is None or start < until)
+
+
+def _named(groups: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {key: ids for key, ids in groups.items() if ids}
+
+
+def summarize(facts: Sequence[Facts], config: Config, now: datetime,
+              severity: str | None) -> dict[str, object]:
+    """The numbers for one group of records (a severity, or all of them)."""
+    ids = [record_id(f.record) for f in facts]
+    open_ids = [record_id(f.record) for f in facts if is_open(f.record)]
+    block: dict[str, object] = {"count": len(facts), "open": len(open_ids), "records": ids,
+                                "open_records": open_ids}
+    missing: dict[str, list[str]] = {"incident_start": []}
+    unreadable: dict[str, list[str]] = {"incident_start": []}
+    before_start: dict[str, list[str]] = {}
+    durations: dict[str, list[tuple[Facts, float]]] = {}
+    for f in facts:
+        rec = f.record
+        if rec.incident_start is None:
+            bad = "incident_start" in rec.invalid or "*" in rec.invalid
+            (unreadable if bad else missing)["incident_start"].append(record_id(rec))
+    for name, key in CLOCKS:
+        values: list[tuple[Facts, float]] = []
+        missing[key], unreadable[key], before_start[key] = [], [], []
+        for f in facts:
+            rec = f.record
+            end: datetime | None = getattr(rec, key)
+            if end is None:
+                bad = key in rec.invalid or "*" in rec.invalid
+                (unreadable if bad else missing)[key].append(record_id(rec))
+                continue
+            if rec.incident_start is None:
+                continue  # named under incident_start already
+            if end < rec.incident_start:
+                before_start[key].append(record_id(rec))
+                continue
+            values.append((f, minutes(end - rec.incident_start)))
+        durations[name] = values
+        block[f"{name}_minutes"] = spread([v for _, v in values])
+
+    target = config.targets.get(severity) if severity in SEVERITIES else None
+    if severity is None:  # totals: each record against its own severity's target
+        judged = [(f, v) for f, v in durations["mttr"] if f.record.severity in SEVERITIES]
+        met = sum(v <= minutes(config.targets[str(f.record.severity)]) for f, v in judged)
+        block["target_minutes"] = None
+        block["within_target"] = met
+        block["missed_target"] = len(judged) - met
+    elif target is None:
+        block["target_minutes"] = None
+        block["within_target"] = None  # no severity, no target
+        block["missed_target"] = None
+    else:
+        met = sum(v <= minutes(target) for _, v in durations["mttr"])
+        block["target_minutes"] = rounded(minutes(target))
+        block["within_target"] = met
+        block["missed_target"] = len(durations["mttr"]) - met
+
+    post_mortems = dict.fromkeys(OUTCOMES, 0)
+    tests = dict.fromkeys(OUTCOMES, 0)
+    pm_allowed = config.deadline("post-mortem")
+    test_allowed = config.deadline("regression-test")
+    for f in facts:
+        clock = f.record.clock_start
+        post_mortems[deadline_outcome(f.post_mortem == "complete", clock, pm_allowed,
+                                      f.completed_at, now)] += 1
+        tests[deadline_outcome(f.tests == "listed", clock, test_allowed,
+                               f.tests_added_at, now)] += 1
+    block["post_mortems"] = post_mortems
+    block["regression_tests"] = tests
+    block["open_action_items"] = sum(len(f.action_items) for f in facts)
+    block["waivers"] = waiver_counts(facts, now)
+    block["missing"] = _named(missing)
+    block["unreadable"] = _named(unreadable)
+    block["before_start"] = _named(before_start)
+    return block
+
+
+def waiver_counts(facts: Iterable[Facts], now: datetime) -> dict[str, object]:
+    from hotfix_gates.gates import GATES_BY_ID
+
+    count = active = 0
+    by_gate: dict[str, int] = {}
+    for f in facts:
+        for waiver in f.record.waivers:
+            count += 1
+            active += waiver.active(now)
+            unit = GATES_BY_ID.get(waiver.gate)
+            name = unit.name if unit else waiver.gate
+            by_gate[name] = by_gate.get(name, 0) + 1
+    return {"count": count, "active": active, "by_gate": dict(sorted(by_gate.items()))}
+
+
+def mttr_by_month(facts: Iterable[Facts]) -> list[dict[str, object]]:
+    """Mean and median MTTR per month of incident_start (UTC), oldest first."""
+    months: dict[str, list[float]] = {}
+    for f in facts:
+        rec = f.record
+        if rec.incident_start and rec.resolved_at and rec.resolved_at >= rec.incident_start:
+            month = f"{rec.incident_start:%Y-%m}"
+            months.setdefault(month, []).append(minutes(rec.resolved_at - rec.incident_start))
+    return [{"month": month, "count": len(values), **spread(values)}
+            for month, values in sorted(months.items())]
+
+
+def build_report(facts: Sequence[Facts], config: Config, now: datetime,
+                 since: datetime | None = None, until: datetime | None = None
+                 ) -> dict[str, object]:
+    """The whole report as plain data (what `--format json` prints)."""
+    chosen = [f for f in facts if in_window(f.record, since, until)]
+    # With a window, a record without a readable incident_start cannot be
+    # placed in it: it is named here instead of being dropped.
+    unplaced = [record_id(f.record) for f in facts
+                if f.record.incident_start is None and (since or until)]
+    by_severity = {
+        group: summarize([f for f in chosen if group_of(f.record) == group], config, now, group)
+        for group in GROUPS
+    }
+    return {
+        "version": 1,
+        "now": format_timestamp(now),
+        "since": format_timestamp(since) if since else None,
+        "until": format_timestamp(until) if until else None,
+        "targets_minutes": {sev: rounded(minutes(config.targets[sev])) for sev in SEVERITIES},
+        "deadlines_minutes": {name: rounded(minutes(config.deadline(name)))
+                              for name in ("post-mortem", "regression-test")},
+        "by_severity": by_severity,
+        "totals": summarize(chosen, config, now, None),
+        "unplaced": unplaced,
+        "action_items": [{"id": record_id(f.record), "severity": group_of(f.record),
+                          "item": item} for f in chosen for item in f.action_items],
+        "mttr_by_month": mttr_by_month(chosen),
+    }

@@ -8,7 +8,9 @@ nesting are refused with the line they are on.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +30,7 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 MAX_DEPTH = 32
 _BRACKETS = re.compile(r"[\[\]{}]")
+_EXTRA_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 
 
 class YamlProblem(Exception):
@@ -57,9 +60,19 @@ def _check_flow_depth(text: str, first_line: int) -> None:
             raise YamlProblem(line, f"YAML is nested deeper than {MAX_DEPTH} levels")
 
 
+def _line_counter(text: str, first_line: int) -> Callable[[Any], int]:
+    """Mark -> file line. YAML also breaks lines at CR, NEL, LS and PS, which
+    the file's own line numbers (and the editor's) do not count."""
+    if not _EXTRA_BREAKS.search(text):
+        return lambda mark: first_line + int(mark.line)
+    newlines = [index for index, char in enumerate(text) if char == "\n"]
+    return lambda mark: first_line + bisect.bisect_left(newlines, mark.index)
+
+
 def load_mapping(text: str, first_line: int = 1) -> Mapping:
     """Parse `text` (whose first line is `first_line` of its file) as a mapping."""
     _check_flow_depth(text, first_line)
+    line_of = _line_counter(text, first_line)
     try:
         loader = _LOADER(text)
         try:
@@ -68,9 +81,10 @@ def load_mapping(text: str, first_line: int = 1) -> Mapping:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if mark is not None and exc.context_mark is not None and mark.line >= text.count("\n"):
+        last = first_line + text.count("\n")
+        if mark is not None and exc.context_mark is not None and line_of(mark) >= last:
             mark = exc.context_mark  # an error at the end of input: point where it began
-        line = first_line + (mark.line if mark is not None else 0)
+        line = line_of(mark) if mark is not None else first_line
         problem = " ".join((exc.problem or exc.context or "invalid YAML").split())
         raise YamlProblem(line, f"invalid YAML: {problem}") from None
     except yaml.reader.ReaderError as exc:
@@ -95,19 +109,20 @@ def load_mapping(text: str, first_line: int = 1) -> Mapping:
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
     for key_node, value_node in node.value:
-        line = first_line + key_node.start_mark.line
-        key = _convert(key_node, first_line, seen, 1)
+        line = line_of(key_node.start_mark)
+        key = _convert(key_node, line_of, seen, 1)
         if not isinstance(key, str):
             raise YamlProblem(line, f"key {key!r} is not a string")
         if key in values:
             raise YamlProblem(line, f"key {key!r} is written twice (first on line {lines[key]})")
-        values[key] = _convert(value_node, first_line, seen, 1)
+        values[key] = _convert(value_node, line_of, seen, 1)
         lines[key] = line
     return Mapping(values, lines)
 
 
-def _convert(node: yaml.Node, first_line: int, seen: set[int], depth: int) -> object:
-    line = first_line + node.start_mark.line
+def _convert(node: yaml.Node, line_of: Callable[[Any], int], seen: set[int],
+             depth: int) -> object:
+    line = line_of(node.start_mark)
     if id(node) in seen:
         raise YamlProblem(line, "YAML aliases (*name) are not allowed here")
     seen.add(id(node))
@@ -130,15 +145,15 @@ def _convert(node: yaml.Node, first_line: int, seen: set[int], depth: int) -> ob
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ_TAG:
             raise YamlProblem(line, f"YAML tag {node.tag} is not allowed")
-        return [_convert(item, first_line, seen, depth + 1) for item in node.value]
+        return [_convert(item, line_of, seen, depth + 1) for item in node.value]
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP_TAG:
             raise YamlProblem(line, f"YAML tag {node.tag} is not allowed")
         out: dict[object, object] = {}
         for key_node, value_node in node.value:
-            key = _convert(key_node, first_line, seen, depth + 1)
+            key = _convert(key_node, line_of, seen, depth + 1)
             if isinstance(key, (list, dict)):
                 raise YamlProblem(line, "mapping keys must be plain values")
-            out[key] = _convert(value_node, first_line, seen, depth + 1)
+            out[key] = _convert(value_node, line_of, seen, depth + 1)
         return out
     raise YamlProblem(line, "unsupported YAML node")

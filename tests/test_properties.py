@@ -30,10 +30,10 @@ FAST = settings(max_examples=int(os.environ.get("HOTFIX_GATE_EXAMPLES", "150")),
 PATH, FOLDER = "specs/hotfix/001-x/hotfix.md", "specs/hotfix/001-x"
 
 # Text that looks like YAML front matter more often than random text does.
-yamlish = st.lists(st.sampled_from(list("ab:- \n[]{}&*!|>'\"#%@`,?0123456789.TZ\t\r")
-                                   + ["\x00", "\x1b", "é", "\ufeff", "\u202e", "---",
-                                      "!!python/object:os.system", "<<", "~", "null",
-                                      "severity", "status", "P0"]),
+yamlish = st.lists(st.sampled_from([*"ab:- \n[]{}&*!|>'\"#%@`,?0123456789.TZ\t\r",
+                                    "\x00", "\x1b", "é", "\ufeff", "\u202e", "---",
+                                    "!!python/object:os.system", "<<", "~", "null",
+                                    "severity", "status", "P0"]),
                    max_size=120).map("".join)
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
                     st.text(max_size=40), st.datetimes(), st.dates(),
@@ -170,9 +170,9 @@ def test_format_duration_any(delta: timedelta) -> None:
     assert format_duration(delta)
 
 
-markdownish = st.lists(st.sampled_from(list("#[]()<!->|:`*_ \n\tabcXYZ019")
-                                       + ["TODO", "```", "<!--", "-->", "## ",
-                                          "[PLACEHOLDER]", "| --- |", "- [ ] "]),
+markdownish = st.lists(st.sampled_from([*"#[]()<!->|:`*_ \n\tabcXYZ019",
+                                        "TODO", "```", "<!--", "-->", "## ",
+                                        "[PLACEHOLDER]", "| --- |", "- [ ] "]),
                        max_size=150).map("".join)
 
 

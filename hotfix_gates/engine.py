@@ -44,10 +44,11 @@ def record_folders(tree: TreeView, config: Config) -> tuple[list[str], list[Find
                 specs, f"{specs} cannot be listed (a missing or corrupt tree object)",
                 "repair the repository (`git fsck`) and push again"))
         for name, entry_kind in sorted((listing or {}).items()):
-            if RECORD_FOLDER.fullmatch(name):
+            # `*.bak` copies are left behind by the spec-kit workflow's scripts.
+            if RECORD_FOLDER.fullmatch(name) and not name.endswith(".bak"):
                 if entry_kind == "dir":
                     folders.append(f"{specs}/{name}")
-                elif not name.endswith(".bak"):
+                else:
                     problems.append(_record_problem(
                         f"{specs}/{name}", f"{specs}/{name} is a {entry_kind}, not a folder",
                         "a hotfix record is a folder holding hotfix.md"))
@@ -71,7 +72,7 @@ def record_folders(tree: TreeView, config: Config) -> tuple[list[str], list[Find
     parent = posixpath.dirname(specs)
     if posixpath.basename(specs) == "hotfix" and tree.kind(parent) == "dir":
         for name, entry_kind in sorted((tree.listdir(parent) or {}).items()):
-            if entry_kind == "dir" and LEGACY_FOLDER.fullmatch(name):
+            if entry_kind == "dir" and LEGACY_FOLDER.fullmatch(name) and not name.endswith(".bak"):
                 folders.append(f"{parent}/{name}" if parent else name)
     return folders, problems
 
@@ -137,6 +138,10 @@ def judge(
         raw: list[Finding] = []
         for unit in GATES:
             raw.extend(unit.check(ctx))
+        if record.format == "legacy":
+            from hotfix_gates.legacy import reword
+
+            raw = reword(raw)  # fixes worded for the Markdown-only form
         findings.extend(apply_policy(raw, record, config, now))
     if folders is None:
         findings.extend(apply_policy(list(duplicate_numbers(records)), None, config, now))

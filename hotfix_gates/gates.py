@@ -182,7 +182,14 @@ def post_mortem_problems(unit: Gate, tree: TreeView, rec: HotfixRecord,
                            f"post-mortem section '{name}' is "
                            f"{'empty' if section else 'missing'} ({when})",
                            f"write the {name} section (template guidance does not count)")
-    if post.status != "complete":
+    if post.status is None and rec.format == "legacy":
+        # A Markdown-only record declares it on hotfix.md's Status line.
+        if rec.status != "closed":
+            yield unit.finding(rec.path, rec.line_of("status"), "post-mortem is not marked "
+                               f"complete: status is {rec.status or 'not set'} ({when})",
+                               "once it is finished, check [x] Post-Mortem Complete on this "
+                               "**Status**: line")
+    elif post.status != "complete":
         state = f"status is {post.status}" if post.status else "status is not set"
         yield unit.finding(path, post.status_line, f"post-mortem is not complete: {state} "
                            f"({when})", "finish it and set status: complete in its front matter")

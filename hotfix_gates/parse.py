@@ -218,7 +218,12 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
     _fill_waivers(record, values.get("waivers"), bad)
     if record.rollback_plan is None and "rollback_plan" not in record.invalid:
         section = find_section(split_sections(record.body, record.body_line), "Rollback Plan")
-        if section is not None:
+        if section is not None and "**Hotfix ID**" in record.body:
+            # A migrated spec-kit record: read its section as before migration.
+            from hotfix_gates.legacy import rollback_plan_text
+
+            record.rollback_plan = rollback_plan_text(section.text) or None
+        elif section is not None:
             record.rollback_plan = meaningful_text(section.text) or None
     return findings
 
@@ -319,7 +324,14 @@ def parse_post_mortem(path: str, data: bytes) -> tuple[PostMortem | None, str | 
             ):
                 sections[required] = section
         sections.setdefault(section.title.lower(), section)
-    return PostMortem(path, status, status_line, sections), None, 1
+    post = PostMortem(path, status, status_line, sections)
+    if body_line == 1 or "**Hotfix ID**" in body:
+        # No front matter, or written from the spec-kit template: tell its
+        # placeholders from content (see hotfix_gates.legacy).
+        from hotfix_gates.legacy import adapt_post_mortem
+
+        adapt_post_mortem(post, body, body_line, front_matter=body_line > 1)
+    return post, None, 1
 
 
 _REQUIRED_TITLES = [(name.lower(), normalize_title(name)) for name in POST_MORTEM_SECTIONS]

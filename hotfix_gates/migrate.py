@@ -1,0 +1,290 @@
+"""`hotfix-gate migrate`: give Markdown-only (spec-kit) records front matter.
+
+The front matter is derived from the Markdown and put in front of it; the
+Markdown itself is kept byte for byte, so the record reads the same to a
+person and the gates reach the same verdicts. Without --write it only shows
+the change as a unified diff (stdout holds nothing else, so it can be piped
+to `git apply`); notes and problems go to stderr.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import click
+
+from hotfix_gates.errors import EXIT_BLOCKED, EXIT_OK, ToolError
+from hotfix_gates.findings import Finding, Level
+from hotfix_gates.record import POST_MORTEM_SECTIONS, TIMESTAMP_KEYS, HotfixRecord
+from hotfix_gates.tree import FsTree, TreeError, read, resolve
+
+if TYPE_CHECKING:
+    import pygit2
+
+# Same keys, same order as the records `hotfix-gate new` writes.
+KEYS = ("id", "title", "branch", "severity", "status", *TIMESTAMP_KEYS, "rollback_plan",
+        "reviewed_by", "regression_tests")
+# What must read the same once the front matter is there.
+_SAME = ("severity", "status", *TIMESTAMP_KEYS, "rollback_plan", "reviewed_by",
+         "regression_tests")
+_BOM = b"\xef\xbb\xbf"
+SECTION_NOTE = "read from the '## Rollback Plan' section below"
+
+
+@dataclass
+class Change:
+    path: str  # the file written (a symlink's target, inside the tree)
+    old: bytes
+    new: bytes
+
+
+@dataclass
+class Plan:
+    folder: str
+    changes: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+
+
+def front_matter(values: dict[str, object], comments: dict[str, str], newline: str) -> bytes:
+    import yaml
+
+    lines = ["---"]
+    for key, value in values.items():
+        dumped = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True,
+                                width=4096).rstrip("\n")
+        if key in comments:
+            dumped += f"  # {comments[key]}"
+        lines.append(dumped)
+    lines.append("---")
+    return (newline.join(lines) + newline).encode("utf-8")
+
+
+def _prepend(data: bytes, block_for: dict[str, object], comments: dict[str, str]) -> bytes:
+    """`data` with front matter in front: after a BOM, in the file's own line endings."""
+    bom = _BOM if data.startswith(_BOM) else b""
+    newline = "\r\n" if b"\r\n" in data else "\n"
+    return bom + front_matter(block_for, comments, newline) + data[len(bom):]
+
+
+def record_values(record: HotfixRecord) -> tuple[dict[str, object], dict[str, str]]:
+    """The front matter a Markdown-only record reads as. id, title and branch
+    left as template placeholders are taken from the folder name."""
+    from hotfix_gates.timeutil import format_timestamp
+
+    name = record.folder.rsplit("/", 1)[-1]
+    name = name[len("hotfix-"):] if name.startswith("hotfix-") else name
+    number = record.number
+    values: dict[str, object] = {
+        "id": record.id or (f"hotfix-{number:03d}" if number is not None else None),
+        "title": record.title or name.partition("-")[2].replace("-", " ") or None,
+        "branch": record.branch or f"hotfix/{name}",
+        "severity": record.severity,
+        "status": record.status,
+    }
+    for key in TIMESTAMP_KEYS:
+        moment = getattr(record, key)
+        values[key] = format_timestamp(moment) if moment is not None else None
+    # The plan stays in its section (one place to edit); the gates read it there.
+    values["rollback_plan"] = None
+    values["reviewed_by"] = record.reviewed_by
+    values["regression_tests"] = list(record.regression_tests)
+    comments = {"rollback_plan": SECTION_NOTE} if record.rollback_plan else {}
+    return {key: values[key] for key in KEYS}, comments
+
+
+def plan_folder(tree: FsTree, folder: str) -> Plan:
+    """What migrating one record folder would change (nothing is written here)."""
+    from hotfix_gates.parse import (
+        NoFrontMatter,
+        UnclosedFrontMatter,
+        decode,
+        parse_hotfix,
+        split_front_matter,
+    )
+
+    plan = Plan(folder)
+    path = f"{folder}/hotfix.md"
+    try:
+        real = resolve(tree, path)
+        data = read(tree, path)
+        text = decode(data)
+    except (TreeError, UnicodeDecodeError) as exc:
+        plan.problems.append(_problem(path, f"cannot read the record: {exc}",
+                                      "fix hotfix.md, then migrate again"))
+        return plan
+    try:
+        split_front_matter(text)
+    except NoFrontMatter:
+        pass
+    except UnclosedFrontMatter:
+        plan.notes.append(f"{path}: its front matter is never closed; skipped "
+                          "(`hotfix-gate check` says where)")
+        return plan
+    else:
+        plan.notes.append(f"{path}: already has front matter; nothing to do")
+        return plan
+    record, findings = parse_hotfix(path, folder, data)
+    if record.format != "legacy":
+        plan.problems.append(_problem(path, "no front matter, and no `**Hotfix ID**:` line, so "
+                                      "this is not a spec-kit record either",
+                                      "start it with front matter as `hotfix-gate new` does"))
+        return plan
+    errors = [f for f in findings if f.level is Level.ERROR]
+    if errors:
+        plan.problems.extend(errors)  # never guess: the person fixes these lines first
+        return plan
+    values, comments = record_values(record)
+    new = _prepend(data, values, comments)
+    _same_reading(record, parse_hotfix(path, folder, new)[0], path)
+    post = _post_mortem_change(tree, folder, record, plan)
+    if post is not None:
+        plan.changes.append(post)  # written first: a rerun then finds hotfix.md still to do
+    plan.changes.append(Change(real, data, new))
+    return plan
+
+
+def _post_mortem_change(tree: FsTree, folder: str, record: HotfixRecord,
+                        plan: Plan) -> Change | None:
+    from hotfix_gates.legacy import legacy_declared_complete
+    from hotfix_gates.parse import parse_post_mortem
+
+    path = f"{folder}/post-mortem.md"
+    if tree.kind(path) is None:
+        return None
+    try:
+        real = resolve(tree, path)
+        data = read(tree, path)
+    except TreeError as exc:
+        plan.notes.append(f"{path}: left as it is ({exc})")
+        return None
+    post, problem, _ = parse_post_mortem(path, data)
+    if post is None:
+        plan.notes.append(f"{path}: left as it is ({problem})")
+        return None
+    if _has_front_matter(data):
+        return None
+    filled = all(post.is_filled(name) for name in POST_MORTEM_SECTIONS)
+    declared = post.status == "complete" or legacy_declared_complete(post, record)
+    status = "complete" if filled and declared else "draft"
+    return Change(real, data, _prepend(data, {"status": status}, {}))
+
+
+def _has_front_matter(data: bytes) -> bool:
+    from hotfix_gates.parse import NoFrontMatter, UnclosedFrontMatter, decode, split_front_matter
+
+    try:
+        split_front_matter(decode(data))
+    except NoFrontMatter:
+        return False
+    except (UnclosedFrontMatter, UnicodeDecodeError):
+        return True  # not ours to touch
+    return True
+
+
+def _same_reading(before: HotfixRecord, after: HotfixRecord, path: str) -> None:
+    changed = [key for key in _SAME if getattr(before, key) != getattr(after, key)]
+    if changed or after.invalid:
+        raise ToolError(f"{path}: the front matter would read differently from the Markdown "
+                        f"({', '.join(changed or sorted(after.invalid))}); nothing was written. "
+                        "Please report this with the record attached")
+
+
+def _problem(path: str, message: str, fix: str) -> Finding:
+    return Finding(path, 1, "HG001", "record-valid", message, fix, Level.ERROR)
+
+
+def unified_diff(change: Change) -> str:
+    old = change.old.decode("utf-8", "replace").splitlines(keepends=True)
+    new = change.new.decode("utf-8", "replace").splitlines(keepends=True)
+    return "".join(difflib.unified_diff(old, new, f"a/{change.path}", f"b/{change.path}"))
+
+
+def apply(tree: FsTree, change: Change) -> None:
+    from hotfix_gates.atomic import write_atomic
+
+    target = os.path.join(tree.root, change.path)
+    try:
+        with open(target, "rb") as handle:
+            current = handle.read()
+    except OSError as exc:
+        raise ToolError(f"{change.path}: cannot read it again ({exc.strerror})") from None
+    if current != change.old:
+        raise ToolError(f"{change.path} changed while migrating; nothing more was written, "
+                        "run `hotfix-gate migrate` again")
+    try:
+        write_atomic(target, change.new)
+    except OSError as exc:
+        raise ToolError(f"{change.path}: cannot write it ({exc.strerror})") from None
+
+
+def select_folders(repo: pygit2.Repository, tree: FsTree, given_id: str | None,
+                   every: bool) -> list[str]:
+    from hotfix_gates.config import ConfigError, load_config
+    from hotfix_gates.engine import record_folders
+    from hotfix_gates.select import find_folder, wanted_number
+
+    try:
+        config = load_config(tree)
+    except ConfigError as exc:
+        raise ToolError(str(exc)) from None
+    if every:
+        return record_folders(tree, config)[0]
+    try:
+        number, source = wanted_number(repo, given_id)
+    except ToolError as exc:
+        if given_id:
+            raise
+        raise ToolError(f"{exc}, or pass --all to migrate every record") from None
+    return [find_folder(tree, config, number, source)]
+
+
+@click.command("migrate")
+@click.option("--id", "given_id", metavar="ID", help="The record to migrate (hotfix-007, 007 "
+              "or 7); default: the current hotfix/NNN-* branch, else $SPECIFY_HOTFIX.")
+@click.option("--all", "every", is_flag=True, help="Migrate every record.")
+@click.option("--write", is_flag=True, help="Write the front matter (default: only show it).")
+def migrate_command(given_id: str | None, every: bool, write: bool) -> int:
+    """Give spec-kit records (Markdown only, no front matter) the front matter
+    the gates read, derived from their Markdown, which is kept byte for byte.
+    Shows a unified diff; writes only with --write. Records that already have
+    front matter are left alone, so running it twice changes nothing. Exit 1
+    when a record has lines to fix first (two options checked, a time that
+    cannot be read): they are listed, and nothing is guessed."""
+    from hotfix_gates.repo import open_repo, work_tree
+
+    if given_id and every:
+        raise ToolError("--id and --all cannot be combined; pass one of them")
+    repo = open_repo()
+    tree = work_tree(repo)
+    plans = [plan_folder(tree, folder) for folder in select_folders(repo, tree, given_id, every)]
+    for plan in plans:
+        for change in plan.changes:
+            click.echo(unified_diff(change), nl=False)
+    for plan in plans:
+        for note in plan.notes:
+            click.echo(f"hotfix-gate: {note}", err=True)
+        for finding in plan.problems:
+            click.echo(finding.text(), err=True)
+    if write:
+        for plan in plans:
+            for change in plan.changes:
+                apply(tree, change)
+    moved = [plan for plan in plans if plan.changes]
+    refused = [plan for plan in plans if plan.problems]
+    files = sum(len(plan.changes) for plan in moved)
+    noun = "record" if len(moved) == 1 else "records"
+    if not moved:
+        summary = "nothing to migrate"
+    elif write:
+        summary = f"migrated {len(moved)} {noun} ({files} files)"
+    else:
+        summary = (f"{len(moved)} {noun} would get front matter ({files} files); nothing "
+                   "written: rerun with --write")
+    if refused:
+        summary += (f"; {len(refused)} not migrated until the lines above are fixed")
+    click.echo(f"hotfix-gate: migrate: {summary}", err=True)
+    return EXIT_BLOCKED if refused else EXIT_OK

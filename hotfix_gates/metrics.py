@@ -210,20 +210,22 @@ def summarize(facts: Sequence[Facts], config: Config, now: datetime,
     unreadable: dict[str, list[str]] = {"incident_start": []}
     before_start: dict[str, list[str]] = {}
     durations: dict[str, list[tuple[Facts, float]]] = {}
-    for f in facts:
+    # A record whose front matter cannot be read at all is named once.
+    unreadable["record"] = [record_id(f.record) for f in facts if "*" in f.record.invalid]
+    readable = [f for f in facts if "*" not in f.record.invalid]
+    for f in readable:
         rec = f.record
         if rec.incident_start is None:
-            bad = "incident_start" in rec.invalid or "*" in rec.invalid
+            bad = "incident_start" in rec.invalid
             (unreadable if bad else missing)["incident_start"].append(record_id(rec))
     for name, key in CLOCKS:
         values: list[tuple[Facts, float]] = []
         missing[key], unreadable[key], before_start[key] = [], [], []
-        for f in facts:
+        for f in readable:
             rec = f.record
             end: datetime | None = getattr(rec, key)
             if end is None:
-                bad = key in rec.invalid or "*" in rec.invalid
-                (unreadable if bad else missing)[key].append(record_id(rec))
+                (unreadable if key in rec.invalid else missing)[key].append(record_id(rec))
                 continue
             if rec.incident_start is None:
                 continue  # named under incident_start already

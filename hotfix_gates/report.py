@@ -73,7 +73,9 @@ def _missing_lines(report: Report) -> list[str]:
         groups: dict[str, list[str]] = totals[field]  # type: ignore[assignment]
         for key, ids in groups.items():
             named = [f"{i} (open)" if key == "resolved_at" and i in open_ids else i for i in ids]
-            lines.append(f"{label.format(key=key)}: {', '.join(named)}")
+            what = "record cannot be read (run `hotfix-gate check`)" if key == "record" else (
+                label.format(key=key))
+            lines.append(f"{what}: {', '.join(named)}")
     unplaced: list[str] = report["unplaced"]  # type: ignore[assignment]
     if unplaced:
         lines.append(f"not placed in the period (no readable incident_start): "

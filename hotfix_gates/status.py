@@ -53,6 +53,7 @@ def gather(tree: TreeView, config: Config
     from hotfix_gates.engine import load_records
 
     loaded, problems = load_records(tree, config)
+    loaded.sort(key=lambda item: (item[0].number is None, item[0].number or 0, item[0].folder))
     return [(facts_of(tree, record), findings) for record, findings in loaded], problems
 
 
@@ -131,6 +132,7 @@ def deadlines(tree: TreeView, config: Config, now: datetime, facts: Facts,
     configured levels and the record's waivers applied (as `check` does)."""
     from hotfix_gates import gates
     from hotfix_gates.engine import apply_policy
+    from hotfix_gates.findings import Level
 
     record = facts.record
     ctx = gates.Context(record, tree, config, now, frozenset({gates.DUE}), parse_findings)
@@ -142,8 +144,12 @@ def deadlines(tree: TreeView, config: Config, now: datetime, facts: Facts,
         start = record.clock_start
         due = start + config.deadline(name) if start else None
         left = due - now if due else None
-        if met[name]:
+        if "*" in record.invalid:
+            state = "invalid"  # nothing in the record can be read; HG001 says why
+        elif met[name]:
             state = "met"
+        elif config.level(units[name].code, units[name].level) is Level.OFF:
+            state = "off"  # turned off in the configuration
         elif name == "regression-test" and facts.tests == "invalid":
             state = "invalid"  # HG001 reports the record; the gate cannot judge it
         elif due is None:
@@ -157,7 +163,7 @@ def deadlines(tree: TreeView, config: Config, now: datetime, facts: Facts,
             elif found:
                 state = "waived"
             else:
-                state = "off"  # the gate is turned off in the configuration
+                state = "met"  # the gate found nothing after all
         out.append(Deadline(name, due, state, left))
     return out
 
@@ -228,10 +234,12 @@ def _minutes_text(value: object) -> str:
 def _text_cells(row: dict[str, object]) -> list[str]:
     from hotfix_gates.metrics import STALE_AFTER
 
-    if row["open"]:
+    if row["age_minutes"] is not None:
         age = f"open {_minutes_text(row['age_minutes'])}"
-    else:
+    elif row["duration_minutes"] is not None:
         age = f"took {_minutes_text(row['duration_minutes'])}"
+    else:
+        age = "?"
     upcoming = row["next_deadline"]
     deadlines: dict[str, dict[str, object]] = row["deadlines"]  # type: ignore[assignment]
     if isinstance(upcoming, dict):

@@ -302,3 +302,13 @@ def test_open_action_items_ignore_placeholders_and_checked_items() -> None:
             "## Lessons Learned\n- [ ] not an action item\n")
     assert open_action_items(post(text)) == ["Page the DBA on pool alerts", "Add a canary"]
     assert open_action_items(None) == []
+
+
+def test_unreadable_record_is_named_once() -> None:
+    folder = "specs/hotfix/009-garbled"
+    garbled, _ = parse_hotfix(f"{folder}/hotfix.md", folder, b"---\nid: [unclosed\n---\n")
+    assert "*" in garbled.invalid
+    block = summarize([resolved(1, None, 30), Facts(garbled)], Config(), NOW, "unassessed")
+    assert block["count"] == 2 and block["records"] == ["hotfix-001", "009-garbled"]
+    assert block["unreadable"] == {"record": ["009-garbled"]}
+    assert block["missing"] == {"detected_at": ["hotfix-001"], "deployed_at": ["hotfix-001"]}

@@ -190,6 +190,18 @@ def test_invalid_record_is_shown_not_hidden(here: Path,
     assert code == 0 and "resolved (invalid)" in out
 
 
+def test_unreadable_record_has_no_deadline(here: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    (here / "specs" / "hotfix" / "003-half-written").mkdir(parents=True)
+    row = rows(capsys, "--now", AT_49H)["003-half-written"]
+    assert (row["valid"], row["overdue"], row["next_deadline"], row["age_minutes"]) == (
+        False, False, None, None)
+    assert {d["state"] for d in row["deadlines"].values()} == {"invalid"}  # type: ignore[attr-defined]
+    code, out, _ = gate(capsys, "status", "--now", AT_49H)
+    assert code == 0 and out.splitlines()[1].split()[:4] == ["003-half-written", "-", "?",
+                                                             "(invalid)"]
+
+
 def test_rev_reads_a_commit(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     resolved_record(here, 1)
     commit_all(here, "record")

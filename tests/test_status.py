@@ -101,6 +101,22 @@ def test_a_waiver_the_configuration_forbids_does_not_help(
     assert gate(capsys, "status", "--overdue", "--now", AT_49H)[0] == 1
 
 
+def test_lifecycle_commands_feed_status(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A responder's flow: log updates while it burns, then waive the late gates."""
+    write_record(here, 1, severity="P1", incident_start="2025-10-01T14:00:00Z")
+    assert gate(capsys, "log", "--id", "1", "--at", "2025-10-01T14:40:00Z", "rolled back")[0] == 0
+    row = rows(capsys, "--now", "2025-10-01T15:00:00Z")["hotfix-001"]
+    assert (row["last_update"], row["minutes_since_update"]) == ("2025-10-01T14:40:00Z", 20)
+    resolved_record(here)
+    for name in ("post-mortem", "regression-test"):
+        code, _, err = gate(capsys, "waive", name, "--id", "1", "--reason", "incident review "
+                            "moved to the quarterly", "--at", "2025-10-03T16:30:00Z")
+        assert code == 0, err
+    assert gate(capsys, "status", "--overdue", "--now", AT_49H)[0] == 0
+    row = rows(capsys, "--now", AT_49H)["hotfix-001"]
+    assert [w["gate"] for w in row["waivers"]] == ["post-mortem", "regression-test"]  # type: ignore[attr-defined]
+
+
 def test_met_gates_are_not_overdue(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (here / "tests").mkdir()
     (here / "tests" / "test_pool.py").write_text("def test_release_on_early_return():\n    ...\n")

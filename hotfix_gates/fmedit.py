@@ -1,0 +1,526 @@
+"""Byte-preserving edits of hotfix.md.
+
+An edit rewrites only the lines of the one key it changes (or inserts new
+lines); every other line of the front matter (comments, blank lines, key
+order, quoting) and of the body keeps its bytes, line endings (CRLF too) and
+a leading BOM. Values are emitted by PyYAML's safe dumper, never pasted in as
+text, so no value can add a key. After each edit the result is parsed again
+and compared with the original: if anything but the intended value changed,
+the edit is refused (EditError) and nothing is written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+import yaml
+
+from hotfix_gates.findings import Level
+from hotfix_gates.markdown import normalize_title
+from hotfix_gates.parse import RECORD_CODE, parse_hotfix
+from hotfix_gates.record import HotfixRecord
+from hotfix_gates.timeutil import TimeError, format_timestamp, parse_timestamp
+
+BOM = b"\xef\xbb\xbf"
+# Where a missing key goes: after the nearest key that precedes it here.
+KEY_ORDER = (
+    "id", "title", "branch", "severity", "status", "incident_start", "detected_at",
+    "deployed_at", "resolved_at", "rollback_plan", "reviewed_by", "regression_tests", "waivers",
+)
+TIMELINE_HEADER = ("| Time (UTC) | Event |", "| --- | --- |")
+
+_OPEN = re.compile(r"---[ \t]*")
+_CLOSE = re.compile(r"(---|\.\.\.)[ \t]*")
+# Characters YAML or str.splitlines() treat as line breaks although `\n`-split lines do not.
+_ODD_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+# What may follow `key:` on a key line whose value continues below: a block
+# scalar header and a comment.
+_KEY_LINE_REST = re.compile(r"[ \t]*:(?:[ \t]+[|>][-+1-9]*)?([ \t]+#.*)?[ \t]*")
+_TAIL_COMMENT = re.compile(r"[ \t]+#.*")
+_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*")
+_CODE_FENCE = re.compile(r" {0,3}(```|~~~)")
+_TABLE_ROW = re.compile(r" {0,3}\|")
+_TABLE_SEPARATOR = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
+_WIDE = 1 << 30  # never fold a long value over several lines
+
+
+class EditError(Exception):
+    """The edit cannot be made safely; the message is one line saying why."""
+
+
+class Stamp(str):
+    """A UTC timestamp written as a plain YAML timestamp (2025-10-01T14:32:18Z)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, moment: datetime) -> Stamp:
+        return cls(format_timestamp(moment))
+
+    def __new__(cls, text: str) -> Stamp:
+        if not _STAMP.fullmatch(text):
+            raise ValueError(f"not a canonical UTC timestamp: {text!r}")
+        return super().__new__(cls, text)
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # the reader refuses aliases; never write one
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    # Several lines read best as a literal block; the emitter falls back to a
+    # double-quoted scalar when a block cannot hold the text exactly. Text
+    # ending in a line break is quoted: a block would need keep-chomping,
+    # which swallows the blank lines after it.
+    style = None
+    if data.endswith("\n"):
+        style = '"'
+    elif "\n" in data:
+        style = "|"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+def _represent_stamp(dumper: yaml.SafeDumper, data: Stamp) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(data))
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(Stamp, _represent_stamp)
+
+
+def dump_lines(value: object, key: str | None = None) -> list[str]:
+    """`key: value` (or the bare value) as YAML lines, with no line ending."""
+    data = {key: value} if key is not None else value
+    text = ""
+    for unicode in (True, False):
+        text = yaml.dump(data, Dumper=_Dumper, default_flow_style=False, sort_keys=False,
+                         allow_unicode=unicode, width=_WIDE)
+        if not _ODD_BREAKS.search(text):
+            break
+    if text.endswith("\n...\n"):
+        text = text[: -len("...\n")]  # a document end marker would close the front matter
+    return text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
+
+
+@dataclass
+class _Doc:
+    """hotfix.md as lines, each with its own line ending."""
+
+    prefix: bytes  # a BOM, or nothing
+    lines: list[str]
+    ends: list[str]  # "\n", "\r\n", or "" for a last line without one
+    newline: str  # the file's usual line ending, for new lines
+    close: int  # index of the closing fence
+
+    @classmethod
+    def parse(cls, data: bytes) -> _Doc:
+        prefix = BOM if data.startswith(BOM) else b""
+        try:
+            text = data[len(prefix):].decode("utf-8")
+        except UnicodeDecodeError:
+            raise EditError("hotfix.md is not UTF-8 text") from None
+        lines: list[str] = []
+        ends: list[str] = []
+        pieces = text.split("\n")
+        for index, piece in enumerate(pieces):
+            if index == len(pieces) - 1:
+                if piece:
+                    lines.append(piece)
+                    ends.append("")
+            elif piece.endswith("\r"):
+                lines.append(piece[:-1])
+                ends.append("\r\n")
+            else:
+                lines.append(piece)
+                ends.append("\n")
+        newline = "\r\n" if ends.count("\r\n") > ends.count("\n") else "\n"
+        if not lines or not _OPEN.fullmatch(lines[0]):
+            raise EditError("hotfix.md has no front matter (a first line `---`)")
+        for index in range(1, len(lines)):
+            if _CLOSE.fullmatch(lines[index]):
+                return cls(prefix, lines, ends, newline, index)
+        raise EditError("the front matter of hotfix.md is never closed")
+
+    def render(self) -> bytes:
+        return self.prefix + "".join(a + b for a, b in zip(self.lines, self.ends,
+                                                             strict=True)).encode("utf-8")
+
+    def splice(self, start: int, stop: int, new: list[str], end: str | None = None) -> bytes:
+        """The document with lines[start:stop] replaced by `new`."""
+        ending = end if end is not None else self.newline
+        lines = self.lines[:start] + new + self.lines[stop:]
+        ends = self.ends[:start] + [ending] * len(new) + self.ends[stop:]
+        return _Doc(self.prefix, lines, ends, self.newline, 0).render()
+
+
+@dataclass
+class _Entry:
+    key: str
+    first: int  # file line index of `key:`
+    last: int  # file line index of the value's last line
+    key_node: yaml.Node
+    value: yaml.Node
+
+
+def _entries(doc: _Doc) -> list[_Entry]:
+    """The top-level keys of the front matter with the lines each spans."""
+    yaml_lines = doc.lines[1:doc.close]
+    text = "\n".join(yaml_lines)
+    if _ODD_BREAKS.search(text):
+        raise EditError("the front matter holds unusual line-break characters; "
+                        "edit hotfix.md by hand")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        raise EditError("the front matter is not valid YAML") from None
+    if root is None:
+        return []
+    if not isinstance(root, yaml.MappingNode) or root.flow_style:
+        raise EditError("the front matter is not a block of `key: value` lines; "
+                        "edit hotfix.md by hand")
+    out: list[_Entry] = []
+    for key_node, value in root.value:
+        if (not isinstance(key_node, yaml.ScalarNode) or key_node.start_mark.column != 0
+                or key_node.start_mark.line != key_node.end_mark.line):
+            raise EditError("the front matter uses indented or complex keys; "
+                            "edit hotfix.md by hand")
+        first = 1 + key_node.start_mark.line
+        last = 1 + max(_last_line(value, yaml_lines), key_node.start_mark.line)
+        out.append(_Entry(str(key_node.value), first, last, key_node, value))
+    return out
+
+
+def _last_line(node: yaml.Node, lines: list[str]) -> int:
+    """The last (YAML-text) line holding part of `node`: its end mark, except
+    that block collections end where their last item ends, not at the next
+    key, and trailing blank lines of a block scalar are not kept."""
+    if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
+        end = node.end_mark
+        last = max(end.line if end.column > 0 else end.line - 1, node.start_mark.line)
+        keep = isinstance(node, yaml.ScalarNode) and str(node.value).endswith("\n\n")
+        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">") and not keep:
+            while last > node.start_mark.line and not lines[last].strip():
+                last -= 1
+        return last
+    children = node.value
+    if not children:
+        return int(node.start_mark.line)
+    tail = children[-1]
+    if isinstance(node, yaml.MappingNode):
+        return max(_last_line(tail[0], lines), _last_line(tail[1], lines))
+    return _last_line(tail, lines)
+
+
+def _exact_end(node: yaml.Node) -> yaml.Mark | None:
+    """Where the last token of `node` ends, when that is exact (not a block scalar)."""
+    if isinstance(node, yaml.ScalarNode):
+        return None if node.style in ("|", ">") else node.end_mark
+    if getattr(node, "flow_style", False):
+        return node.end_mark
+    if not node.value:
+        return None
+    tail = node.value[-1]
+    return _exact_end(tail[1] if isinstance(node, yaml.MappingNode) else tail)
+
+
+def _comments(doc: _Doc, entry: _Entry) -> tuple[str | None, str | None]:
+    """The comment after `key:` on a key line whose value continues below, and
+    the comment after the value's last token (each with its leading blanks)."""
+    head = None
+    if entry.last > entry.first:
+        rest = doc.lines[entry.first][entry.key_node.end_mark.column:]
+        match = _KEY_LINE_REST.fullmatch(rest)
+        head = match.group(1) if match else None
+    tail = None
+    end = _exact_end(entry.value)
+    if end is not None and 1 + end.line == entry.last:
+        rest = doc.lines[entry.last][end.column:]
+        if _TAIL_COMMENT.fullmatch(rest):
+            tail = rest
+    return head, tail
+
+
+def _with_comments(new: list[str], key: str, head: str | None, tail: str | None) -> list[str]:
+    """The emitted lines with the old line's comments kept: on the first line
+    when it can end in a comment (`key: value`, `key:` with a list below, or a
+    block scalar header), else on lines of their own."""
+    comments = [c for c in (head, tail) if c]
+    if not comments:
+        return new
+    out = list(new)
+    if len(out) == 1 or re.fullmatch(rf"{re.escape(key)}:(?: [|>][-+1-9]*)?", out[0]):
+        out[0] += comments[0]
+        if len(comments) > 1:
+            if len(out) == 1:
+                out[0] += comments[1]
+            else:
+                out.append(comments[1].lstrip())
+        return out
+    return [c.lstrip() for c in comments] + out
+
+
+def set_key(data: bytes, key: str, value: object) -> bytes:
+    """Set one top-level front-matter key; other bytes stay as they are."""
+    doc = _Doc.parse(data)
+    entries = _entries(doc)
+    found = next((e for e in entries if e.key == key), None)
+    new = dump_lines(value, key)
+    if found is None:
+        at = _insert_at(doc, entries, key)
+        out = doc.splice(at, at, new)
+    else:
+        head, tail = _comments(doc, found)
+        out = doc.splice(found.first, found.last + 1, _with_comments(new, key, head, tail),
+                         doc.ends[found.first])
+    verify(data, out, {key: value})
+    return out
+
+
+def _insert_at(doc: _Doc, entries: list[_Entry], key: str) -> int:
+    """The line index before which a missing key goes."""
+    if not entries:
+        return doc.close
+    by_key = {e.key: e for e in entries}
+    if key in KEY_ORDER:
+        for earlier in reversed(KEY_ORDER[:KEY_ORDER.index(key)]):
+            if earlier in by_key:
+                return by_key[earlier].last + 1
+    return entries[-1].last + 1
+
+
+def append_item(data: bytes, key: str, item: object) -> bytes:
+    """Append `item` to the list under `key` (created when missing or null;
+    a flow-style list such as `[]` is rewritten as a block list)."""
+    doc = _Doc.parse(data)
+    entries = _entries(doc)
+    found = next((e for e in entries if e.key == key), None)
+    old = front_matter_values(data).get(key)
+    if found is not None and old is not None and not isinstance(old, list):
+        raise EditError(f"{key} is not a list; fix it by hand first")
+    items: list[object] = [*(old if isinstance(old, list) else []), item]
+    node = found.value if found is not None else None
+    if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
+        first_item = doc.lines[1 + node.value[0].start_mark.line]
+        indent = len(first_item) - len(first_item.lstrip(" "))
+        if first_item[indent:indent + 1] != "-":
+            raise EditError(f"the {key} list has an unusual layout; edit hotfix.md by hand")
+        assert found is not None
+        new = [" " * indent + line if line else line for line in dump_lines([item])]
+        out = doc.splice(found.last + 1, found.last + 1, new, doc.ends[found.last])
+    elif found is None:
+        at = _insert_at(doc, entries, key)
+        out = doc.splice(at, at, dump_lines(items, key))
+    else:
+        head, tail = _comments(doc, found)
+        out = doc.splice(found.first, found.last + 1,
+                         _with_comments(dump_lines(items, key), key, head, tail),
+                         doc.ends[found.first])
+    verify(data, out, {key: items})
+    return out
+
+
+# --- the timeline in the body -------------------------------------------------
+
+def table_cell(text: str) -> str:
+    """Text made safe for one Markdown table cell: one line, pipes escaped."""
+    parts = [p.strip() for p in re.split(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]", text)]
+    cell = "<br>".join(p for p in parts if p)
+    cell = re.sub(r"[\x00-\x1f\x7f]", " ", cell)
+    return cell.replace("|", r"\|")
+
+
+def _cells(row: str) -> int:
+    inner = row.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith(r"\|") else inner
+    return len(re.split(r"(?<!\\)\|", inner))
+
+
+def append_timeline_row(data: bytes, when: str, message: str) -> bytes:
+    """Append `| when | message |` to the table under `## Timeline` in the
+    body (a table is added to the section, or the section to the body, when
+    missing). Only new lines are written; the front matter is untouched."""
+    cell = table_cell(message)
+    if not cell:
+        raise EditError("the timeline message is empty")
+    doc = _Doc.parse(data)
+    start, stop = _timeline_section(doc)
+    if start is None:
+        at = len(doc.lines)
+        new = ["## Timeline", "", *TIMELINE_HEADER, f"| {when} | {cell} |"]
+        if doc.lines[-1].strip():
+            new.insert(0, "")
+        return _append_lines(doc, at, new, data)
+    header, last_row = _table(doc, start + 1, stop)
+    if header is None:
+        at = start + 1
+        for index in range(stop - 1, start, -1):
+            if doc.lines[index].strip():
+                at = index + 1
+                break
+        return _append_lines(doc, at, ["", *TIMELINE_HEADER, f"| {when} | {cell} |"], data)
+    extra = max(_cells(doc.lines[header]) - 2, 0)
+    row = "| " + " | ".join([when, cell, *([""] * extra)]) + " |"
+    return _append_lines(doc, last_row + 1, [row], data)
+
+
+def _append_lines(doc: _Doc, at: int, new: list[str], data: bytes) -> bytes:
+    ends = list(doc.ends)
+    if at > 0 and not ends[at - 1]:
+        ends[at - 1] = doc.newline  # the old last line gains the ending it lacked
+    lines = doc.lines[:at] + new + doc.lines[at:]
+    ends = ends[:at] + [doc.newline] * len(new) + ends[at:]
+    out = _Doc(doc.prefix, lines, ends, doc.newline, 0).render()
+    verify(data, out, {})
+    return out
+
+
+def _timeline_section(doc: _Doc) -> tuple[int | None, int]:
+    """(heading line, end line) of the body's Timeline section, if any."""
+    start: int | None = None
+    level = 0
+    in_fence = False
+    for index in range(doc.close + 1, len(doc.lines)):
+        line = doc.lines[index]
+        if _CODE_FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        match = None if in_fence else _HEADING.fullmatch(line)
+        if match is None:
+            continue
+        depth = len(match.group(1))
+        if start is not None and depth <= level:
+            return start, index
+        if start is None and normalize_title(match.group(2) or "").startswith("timeline"):
+            start, level = index, depth
+    return start, len(doc.lines)
+
+
+def _table(doc: _Doc, start: int, stop: int) -> tuple[int | None, int]:
+    """(header line, last row line) of the first table in lines[start:stop]."""
+    index = start
+    while index + 1 < stop:
+        if (_TABLE_ROW.match(doc.lines[index])
+                and _TABLE_SEPARATOR.fullmatch(doc.lines[index + 1])
+                and "-" in doc.lines[index + 1]):
+            last = index + 1
+            while last + 1 < stop and _TABLE_ROW.match(doc.lines[last + 1]):
+                last += 1
+            return index, last
+        index += 1
+    return None, -1
+
+
+# --- checking an edit ---------------------------------------------------------
+
+def front_matter_values(data: bytes) -> dict[str, object]:
+    """The front matter's keys and values as the gates' reader sees them."""
+    from hotfix_gates.parse import NoFrontMatter, UnclosedFrontMatter, decode, split_front_matter
+    from hotfix_gates.yamlread import YamlProblem, load_mapping
+
+    try:
+        block = split_front_matter(decode(data))
+        return load_mapping(block.yaml_text, block.yaml_line).values
+    except (UnicodeDecodeError, NoFrontMatter, UnclosedFrontMatter, YamlProblem) as exc:
+        raise EditError(f"the edited front matter does not read back ({exc})") from None
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, (datetime, Stamp)) or isinstance(b, (datetime, Stamp)):
+        try:
+            return parse_timestamp(a)[0] == parse_timestamp(b)[0]
+        except TimeError:
+            return False
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, str) and isinstance(b, str):
+        # A block scalar that ends the front matter has no final line break
+        # until a key is added after it; the record strips text anyway.
+        return a.rstrip("\n") == b.rstrip("\n")
+    return type(a) is type(b) and a == b
+
+
+def _trimmed(value: object) -> object:
+    """Unknown keys' values with strings compared without final line breaks (see _same)."""
+    if isinstance(value, str):
+        return value.rstrip("\n")
+    if isinstance(value, list):
+        return [_trimmed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _trimmed(v) for k, v in value.items()}
+    return value
+
+
+_LAYOUT_FIELDS = {"lines", "front_matter_end", "body_line", "path", "folder"}
+
+
+def _snapshot(record: HotfixRecord) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for item in fields(record):
+        if item.name in _LAYOUT_FIELDS:
+            continue
+        value = getattr(record, item.name)
+        if item.name == "waivers":
+            value = [(w.gate, w.reason, w.by, w.at, w.until) for w in value]
+        elif item.name == "extra":
+            value = {k: _trimmed(v) for k, v in value.items()}
+        out[item.name] = value
+    return out
+
+
+def _only_inserted(before: bytes, after: bytes) -> bool:
+    """`after` is `before` with one run of new lines (a last line may gain its ending)."""
+    a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    same = 0
+    while same < min(len(a), len(b)) and a[same] == b[same]:
+        same += 1
+    if same == len(a) - 1 and same < len(b) and b[same].rstrip(b"\r\n") == a[same]:
+        same += 1  # the old last line, which had no line ending
+    added = len(b) - len(a)
+    return added > 0 and b[same + added:] == a[same:]
+
+
+def verify(before: bytes, after: bytes, changes: dict[str, object]) -> None:
+    """Refuse unless `after` reads as `before` with exactly `changes` applied
+    to the front matter and the body unchanged, or, when `changes` is empty,
+    as `before` with lines added to the body and nothing else."""
+    old_raw, new_raw = front_matter_values(before), front_matter_values(after)
+    wanted = {**old_raw, **changes}
+    if new_raw.keys() != wanted.keys() or not all(_same(new_raw[k], wanted[k]) for k in wanted):
+        changed = sorted(k for k in wanted.keys() | new_raw.keys()
+                         if not _same(new_raw.get(k), wanted.get(k)))
+        raise EditError(f"the edit would not read back as intended (keys {', '.join(changed)}); "
+                        "nothing was written")
+    old_record, _ = parse_hotfix("hotfix.md", "", before)
+    new_record, findings = parse_hotfix("hotfix.md", "", after)
+    errors = [f for f in findings if f.code == RECORD_CODE and f.level is Level.ERROR]
+    if errors or new_record.invalid:
+        why = errors[0].message if errors else "a key is invalid"
+        raise EditError(f"the edited record would not be valid ({why}); nothing was written")
+    old_view, new_view = _snapshot(old_record), _snapshot(new_record)
+    for name in changes:
+        old_view.pop(name, None)
+        new_view.pop(name, None)
+        for view in (old_view, new_view):
+            extra = view.get("extra")
+            if isinstance(extra, dict):
+                view["extra"] = {k: v for k, v in extra.items() if k not in changes}
+    if changes:
+        if old_record.body != new_record.body:
+            raise EditError("the edit would change the body of hotfix.md; nothing was written")
+    else:
+        if not _only_inserted(before, after):
+            raise EditError("the edit would change the body beyond the added lines; "
+                            "nothing was written")
+        old_view.pop("body", None)
+        new_view.pop("body", None)
+    if old_view != new_view:
+        changed = sorted(k for k in old_view if old_view[k] != new_view.get(k))
+        raise EditError(f"the edit would also change {', '.join(changed)}; nothing was written")

@@ -62,6 +62,7 @@ _BRACKETED = re.compile(r"\[([^\[\]\n]*)\](?!\()")
 _TEMPLATE_TOKEN = re.compile(r"\b(?:HH:MM(?::SS)?|YYYY-MM-DD)\b")
 _PLACEHOLDER_VALUE = re.compile(r"(?:TBD|TODO|N/?A|none|pending|unknown|-+|—|\?+)",
                                 re.IGNORECASE)
+_RULE = re.compile(r"([-*_])(?:[ \t]*\1){2,}")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
 _EMPHASIS_ONLY = re.compile(r"(\*{1,2}|_{1,2})[^*_\n]+\1")
 _OPTION = re.compile(r"[ \t]*\[([^\[\]\n]?)\][ \t]*(.*)", re.DOTALL)
@@ -122,8 +123,9 @@ def real_text(text: str, skip: Iterable[str] = ()) -> str:
             if stripped and not stripped.startswith(("#", "//")) and not has_placeholder(line):
                 kept.append(line)
             continue
-        if not stripped:
+        if not stripped or _RULE.fullmatch(stripped):
             under_placeholder = False
+            kept.append("")  # keeps a table row from reading as a header over a rule
             continue
         if has_placeholder(line):
             under_placeholder = True
@@ -358,7 +360,7 @@ def _regression_tests(record: HotfixRecord, found: list[tuple[int, str, str]],
 
 def _test_paths(rest: str) -> list[str]:
     """`tests/a.py, tests/b.py::test_x (note)` -> the paths; placeholders dropped."""
-    rest = _LINK.sub(lambda m: m.group(2), rest)
+    rest = _BRACKETED.sub("", _LINK.sub(lambda m: m.group(2), rest))
     paths = []
     for part in re.split(r",|;|[ \t]+and[ \t]+", rest):
         word = part.strip().split(" ", 1)[0].strip("`*_'\"()").rstrip(".")

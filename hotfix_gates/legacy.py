@@ -181,13 +181,13 @@ def read_legacy_hotfix(record: HotfixRecord, text: str) -> list[Finding]:
         if field:
             key = _LABELS.get(" ".join(field.group(1).lower().split()))
             if key is not None:
-                if key in fields:
+                if key in fields and key not in record.invalid:  # one finding per label
                     findings.append(_finding(
                         path, number, f"a second **{field.group(1).strip()}** line "
                         f"(the first is on line {fields[key][0]})",
                         "keep one of them, so the record says one thing"))
                     record.invalid.add(key)
-                else:
+                elif key not in fields:
                     fields[key] = (number, field.group(2))
                 continue
         box = _CHECKBOX_ITEM.fullmatch(line)
@@ -265,9 +265,10 @@ def _chosen(record: HotfixRecord, line: int, value: str, what: str, listing: str
             return None, False
         checked = [label for box, label in boxed if box in ("x", "X")]
         if len(checked) > 1:
+            named = ", ".join(_short(c) for c in checked[:4])
+            named += ", ..." if len(checked) > 4 else ""
             findings.append(_finding(
-                record.path, line, f"{len(checked)} {what} options are checked "
-                f"({', '.join(_short(c) for c in checked)})",
+                record.path, line, f"{len(checked)} {what} options are checked ({named})",
                 f"leave exactly one of {listing} checked with [x]"))
             return None, False
         return (checked[0] if checked else None), True

@@ -183,12 +183,13 @@ def _old_value(target: Target, key: str) -> object:
 
 
 @set_command.command("severity")
-@click.argument("level", metavar="P0|P1|P2",
-                type=click.Choice(SEVERITIES, case_sensitive=False))
+@click.argument("level", metavar="P0|P1|P2")
 @_id_option
 def set_severity(level: str, record_id: str | None) -> int:
     """Set the severity: P0 (outage), P1 (major), P2 (minor)."""
-    return _set_field(record_id, "severity", level.upper())
+    if level.strip().upper() not in SEVERITIES:
+        raise ToolError(f"severity must be P0, P1 or P2, not {level!r:.40}")
+    return _set_field(record_id, "severity", level.strip().upper())
 
 
 @set_command.command("reviewed-by")
@@ -365,8 +366,9 @@ def git_identity(repo: pygit2.Repository) -> str:
         raise ToolError(f"cannot read git's configuration: {exc}") from None
     missing = [key for key in ("user.name", "user.email") if key not in values]
     if missing:
+        verb = "are" if len(missing) > 1 else "is"
         raise ToolError(f"a waiver records who granted it, but git's {' and '.join(missing)} "
-                        "is not set; run `git config user.name \"Your Name\"` and "
+                        f"{verb} not set; run `git config user.name \"Your Name\"` and "
                         "`git config user.email you@example.com`")
     identity = f"{values['user.name']} <{values['user.email']}>"
     if any(ch in identity for ch in "\r\n"):

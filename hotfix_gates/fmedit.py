@@ -41,8 +41,10 @@ _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # scalar header and a comment.
 _KEY_LINE_REST = re.compile(r"[ \t]*:(?:[ \t]+[|>][-+1-9]*)?([ \t]+#.*)?[ \t]*")
 _TAIL_COMMENT = re.compile(r"[ \t]+#.*")
-_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*")
-_CODE_FENCE = re.compile(r" {0,3}(```|~~~)")
+# Headings and fences as markdown.split_sections reads them, so the row lands
+# where `status` and `report` look for it.
+_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*")
+_CODE_FENCE = re.compile(r"\s*(```|~~~)")
 _TABLE_ROW = re.compile(r" {0,3}\|")
 _TABLE_SEPARATOR = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
 _WIDE = 1 << 30  # never fold a long value over several lines
@@ -396,7 +398,7 @@ def _timeline_section(doc: _Doc) -> tuple[int | None, int]:
         depth = len(match.group(1))
         if start is not None and depth <= level:
             return start, index
-        if start is None and normalize_title(match.group(2) or "").startswith("timeline"):
+        if start is None and normalize_title(match.group(2)) == "timeline":
             start, level = index, depth
     return start, len(doc.lines)
 

@@ -109,13 +109,13 @@ def _save(target: Target, new: bytes, summary: str) -> int:
     return EXIT_OK
 
 
-def _edit(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+def _edit(target: Target, data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
     from hotfix_gates.fmedit import EditError
 
     try:
         return edit(data)
     except EditError as exc:
-        raise ToolError(f"cannot edit hotfix.md: {exc}") from None
+        raise ToolError(f"cannot edit {target.rel}: {exc}") from None
 
 
 def _show(value: object) -> str:
@@ -168,7 +168,7 @@ def _set_field(record_id: str | None, key: str, value: str) -> int:
 
     target = _load(record_id)
     old = _old_value(target, key)
-    new = _edit(target.data, lambda data: set_key(data, key, value))
+    new = _edit(target, target.data, lambda data: set_key(data, key, value))
     return _save(target, new, f"{key}: {_show(old)} -> {_show(value)}")
 
 
@@ -267,7 +267,7 @@ def _milestone(record_id: str | None, at: str | None, key: str, status: str | No
         note = " (no deployment recorded: the post-incident clock starts at resolution)"
     new = target.data
     for name, _, value in changes:
-        new = _edit(new, _setter(name, value))
+        new = _edit(target, new, _setter(name, value))
     summary = ", ".join(f"{name}: {_show(old)} -> {_show(value)}" for name, old, value in changes)
     return _save(target, new, summary + note)
 
@@ -342,7 +342,7 @@ def log_command(message: str, at: str | None, record_id: str | None) -> int:
     moment = _moment(at)
     target = _load(record_id)
     stamp = format_timestamp(moment)
-    new = _edit(target.data, lambda data: append_timeline_row(data, stamp, message))
+    new = _edit(target, target.data, lambda data: append_timeline_row(data, stamp, message))
     return _save(target, new, f"timeline: + {stamp} {_show(cell)}")
 
 
@@ -380,7 +380,7 @@ def git_identity(repo: pygit2.Repository) -> str:
 @click.argument("gate_id", metavar="GATE")
 @click.option("--reason", metavar="TEXT", help="Why the gate is skipped (required).")
 @click.option("--until", "until", metavar="TIMESTAMP|DURATION",
-              help="When the waiver ends: a time, or a duration from now such as 24h "
+              help="When the waiver ends: a time, or a duration after the waiver such as 24h "
                    "(default: it does not expire).")
 @_at_option
 @_id_option
@@ -423,7 +423,7 @@ def waive_command(gate_id: str, reason: str | None, until: str | None, at: str |
         "at": Stamp.of(moment),
         "until": Stamp.of(expires) if expires else None,
     }
-    new = _edit(target.data, lambda data: append_item(data, "waivers", item))
+    new = _edit(target, target.data, lambda data: append_item(data, "waivers", item))
     lasting = f"until {format_timestamp(expires)}" if expires else "with no end"
     return _save(target, new, f"waivers: + {unit.code} {unit.name} waived by {by} {lasting}: "
                               f"{_show(text)}")

@@ -331,3 +331,13 @@ def test_edits_preserve_every_byte_outside_the_key(
         start = next(i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)
         added = len(b) - len(a)
         assert added > 0 and b[:start] == a[:start] and b[start + added:] == a[start:]
+
+
+def test_rows_land_where_status_reads_the_timeline() -> None:
+    from hotfix_gates.metrics import timeline_updates
+
+    for doc in (DOC, DOC.replace(b"## Timeline", b"## Timeline (UTC)"),
+                b"---\nid: hotfix-001\n---\n# Hotfix\n"):
+        out = fmedit.append_timeline_row(doc, "2025-10-01T18:00:00Z", "all clear")
+        record, _ = parse_hotfix("hotfix.md", "", out)
+        assert max(timeline_updates(record.body)) == datetime(2025, 10, 1, 18, tzinfo=UTC)

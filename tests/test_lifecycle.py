@@ -373,3 +373,12 @@ def test_killed_mid_write_leaves_the_original_intact(hotfix: Path, tmp_path: Pat
     result = run_gate(here, "set", "severity", "P1", "--id", "1")
     assert result.returncode == 0, result.stderr
     assert b"severity: P1" in hotfix.read_bytes()
+
+
+def test_a_layout_the_editor_cannot_keep_is_refused(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "---\n{{id: hotfix-{number:03d}, severity: null, status: investigating}}\n---\n"
+    hotfix = write_commented_record(here, text=text).hotfix
+    err = refused(capsys, hotfix, "set", "severity", "P1", "--id", "1")
+    assert err == (f"hotfix-gate: error: cannot edit {REL}: the front matter is not a block of "
+                   "`key: value` lines; edit hotfix.md by hand\n")

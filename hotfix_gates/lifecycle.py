@@ -132,6 +132,15 @@ def _show(value: object) -> str:
     return shown
 
 
+def _text(what: str, value: str) -> str:
+    """A command-line text that can be written as UTF-8 (argv may hold raw bytes)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ToolError(f"{what} is not valid UTF-8 text; check your terminal's encoding") from None
+    return value
+
+
 def _moment(at: str | None) -> datetime:
     """--at (a naive time is UTC), else $HOTFIX_GATE_NOW, else now."""
     try:
@@ -197,7 +206,7 @@ def set_severity(level: str, record_id: str | None) -> int:
 @_id_option
 def set_reviewed_by(name: str, record_id: str | None) -> int:
     """Record who gave the fix its quick review."""
-    clean = name.strip()
+    clean = _text("reviewed-by", name).strip()
     if not clean or "\n" in clean or "\r" in clean:
         raise ToolError("reviewed-by needs a name on one line, like `set reviewed-by \"Ana Ruiz\"`")
     if len(clean) > 200:
@@ -217,6 +226,7 @@ def set_rollback_plan(text: str | None, file: str | None, record_id: str | None)
     if file is not None:
         text = _read_text_file(file)
     assert text is not None
+    text = _text("the rollback plan", text)
     # Trailing blanks would force a quoted one-line form; the plan reads better as a block.
     clean = "\n".join(line.rstrip() for line in text.strip().splitlines())
     if not clean:
@@ -334,7 +344,7 @@ def log_command(message: str, at: str | None, record_id: str | None) -> int:
     """Append a timestamped row to the record's `## Timeline` table."""
     from hotfix_gates.fmedit import append_timeline_row, table_cell
 
-    cell = table_cell(message)
+    cell = table_cell(_text("the log message", message))
     if not cell:
         raise ToolError("the log message is empty; say what happened")
     if len(cell) > MAX_TEXT:
@@ -402,7 +412,7 @@ def waive_command(gate_id: str, reason: str | None, until: str | None, at: str |
         fix = ("fix the record instead" if unit.code == "HG001"
                else "renumber the records instead")
         raise ToolError(f"{unit.code} {unit.name} cannot be waived; {fix}")
-    text = (reason or "").strip()
+    text = _text("--reason", reason or "").strip()
     if not text:
         raise ToolError("a waiver needs --reason TEXT saying why the gate is skipped")
     if "\n" in text or "\r" in text:

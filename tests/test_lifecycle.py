@@ -207,6 +207,9 @@ def test_dash_c_runs_in_another_folder(hotfix: Path, capsys: pytest.CaptureFixtu
     ([], ["set", "rollback-plan", "--file", "no-such-plan.md"],
      "--file no-such-plan.md: No such file or directory"),
     ([], ["log", " \n"], "the log message is empty"),
+    # argv holding bytes that are not UTF-8 arrives as lone surrogates
+    ([], ["set", "reviewed-by", "Ana\udcff"], "reviewed-by is not valid UTF-8 text"),
+    ([], ["log", "rolled back\udcff"], "the log message is not valid UTF-8 text"),
 ])
 def test_refusals_change_nothing(hotfix: Path, capsys: pytest.CaptureFixture[str],
                                  setup: list[list[str]], args: list[str], message: str) -> None:

@@ -277,9 +277,9 @@ def fix_rollback(record: Path) -> None:
     record.write_text(text.replace("rollback_plan: null", "rollback_plan: roll back to v1.4"))
 
 
-def hotfix_branch(repo: Path, **fields: object) -> Path:
+def hotfix_branch(repo: Path, **fields: str) -> Path:
     git(repo, "checkout", "-q", "-b", "hotfix/001-database-connection-pool")
-    record = write_record(repo, 1, **fields).hotfix
+    record = write_record(repo, 1, "database-connection-pool", **fields).hotfix
     git(repo, "add", "-A")
     done = commit(repo, "-m", "hotfix record")
     assert done.returncode == 0, done.stderr

@@ -1,0 +1,134 @@
+"""Scale: `hotfix-gate check` over many records, and pre-receive over many refs.
+
+Reported, not asserted (the test suite holds the cheap assertions):
+
+    /tmp/venv/bin/python -m benchmarks.bench_scale [--records 10000] [--refs 1000]
+
+Each measured command runs as its own child process; its peak memory is the
+child's max RSS from getrusage, so the numbers are the tool's and not git's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from testing.repos import clean_env, commit_all, front_matter, git, make_repo, record_fields
+
+WORK = Path(__file__).resolve().parent / ".work"
+NOW = "2025-12-01T00:00:00Z"
+LIMIT_MB = 200
+
+
+def build_records(repo: Path, count: int) -> None:
+    """`count` records: a mix of ready, unready, resolved and overdue ones."""
+    specs = repo / "specs/hotfix"
+    tests = repo / "tests"
+    tests.mkdir(exist_ok=True)
+    (tests / "test_regressions.py").write_text(
+        "".join(f"def test_fix_{n}():\n    pass\n" for n in range(count)))
+    for number in range(1, count + 1):
+        slug = f"incident-{number}"
+        folder = specs / f"{number:03d}-{slug}"
+        folder.mkdir(parents=True)
+        fields = record_fields(number, slug)
+        if number % 4:
+            fields.update(severity="P1", rollback_plan="git revert the fix", reviewed_by="alice")
+        if number % 3 == 0:
+            fields.update(status="resolved", deployed_at="2025-10-01T15:00:00Z",
+                          resolved_at="2025-10-01T16:00:00Z",
+                          regression_tests=[f"tests/test_regressions.py::test_fix_{number}"])
+        (folder / "hotfix.md").write_text(front_matter(fields) + "\n# Hotfix\n")
+        (folder / "post-mortem.md").write_text("---\nstatus: draft\n---\n# Post-mortem\n")
+
+
+def measure(repo: Path, *args: str, module: str = "hotfix_gates.cli",
+            stdin: str | None = None, env: dict[str, str] | None = None) -> dict[str, object]:
+    """Run one command in a fresh child; its wall time, exit code and max RSS."""
+    probe = (
+        "import resource, subprocess, sys, time, json\n"
+        "start = time.perf_counter()\n"
+        "data = sys.stdin.buffer.read()\n"
+        "done = subprocess.run(sys.argv[1:], input=data, capture_output=True)\n"
+        "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps({'seconds': time.perf_counter() - start, 'code': done.returncode,\n"
+        "                  'max_rss_mb': usage.ru_maxrss / 1024,\n"
+        "                  'tail': done.stderr.decode(errors='replace')[-300:]\n"
+        "                          + done.stdout.decode(errors='replace')[-300:]}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, sys.executable, "-m", module, *args], cwd=repo,
+        input=(stdin or "").encode(), capture_output=True, env=env or clean_env(), check=True)
+    measured: dict[str, object] = json.loads(result.stdout)
+    return measured
+
+
+def bench_check(count: int) -> list[tuple[str, dict[str, object]]]:
+    repo = make_repo(WORK / f"check-{count}")
+    started = time.perf_counter()
+    build_records(repo, count)
+    commit_all(repo, f"{count} records")
+    print(f"built {count} records in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    shutil.rmtree(repo / ".git/hotfix-gates", ignore_errors=True)
+    return [
+        ("check (working tree)", measure(repo, "check", "--now", NOW)),
+        ("check --rev HEAD (cold cache)", measure(repo, "check", "--rev", "HEAD", "--now", NOW)),
+        ("check --rev HEAD (warm cache)", measure(repo, "check", "--rev", "HEAD", "--now", NOW)),
+        ("check --format json", measure(repo, "check", "--format", "json", "--now", NOW)),
+    ]
+
+
+def bench_pre_receive(refs: int) -> list[tuple[str, dict[str, object]]]:
+    """One push updating `refs` hotfix branches, fed to the pre-receive hook."""
+    try:
+        import hotfix_gates.hooks.pre_receive  # noqa: F401
+    except ImportError:
+        return [("pre-receive", {"skipped": "hotfix_gates.hooks.pre_receive is not built yet"})]
+    repo = make_repo(WORK / f"refs-{refs}")
+    build_records(repo, 20)
+    old = git(repo, "rev-parse", "HEAD").stdout.strip()
+    new = commit_all(repo, "records")
+    lines = []
+    for n in range(refs):
+        name = f"refs/heads/hotfix/{n % 20 + 1:03d}-incident-{n}"
+        lines.append(f"{old} {new} {name}")
+    lines.append(f"{old} {new} refs/heads/main")
+    bare = WORK / f"refs-{refs}.git"
+    git(WORK, "clone", "-q", "--bare", str(repo), str(bare))
+    env = clean_env(HOTFIX_GATE_NOW=NOW)
+    return [(f"pre-receive, {refs} refs + main",
+             measure(bare, module="hotfix_gates.hooks.pre_receive", stdin="\n".join(lines) + "\n",
+                     env=env))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--refs", type=int, default=1_000)
+    args = parser.parse_args(argv)
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    results = bench_check(args.records) + bench_pre_receive(args.refs)
+    for name, measured in results:
+        if "skipped" in measured:
+            print(f"{name:<34} skipped: {measured['skipped']}")
+            continue
+        rss = float(str(measured["max_rss_mb"]))
+        verdict = "ok" if rss < LIMIT_MB else f"OVER {LIMIT_MB} MB"
+        print(f"{name:<34} exit {measured['code']}  {float(str(measured['seconds'])):6.2f} s  "
+              f"max RSS {rss:6.1f} MB  {verdict}")
+        if measured["code"] not in (0, 1):
+            print(f"    {measured['tail']!r}")
+    if not os.environ.get("KEEP_BENCH"):
+        shutil.rmtree(WORK, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

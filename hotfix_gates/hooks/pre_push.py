@@ -1,0 +1,359 @@
+"""pre-push: a push to a protected branch, or of a hotfix branch, must pass its gates.
+
+Raw hook: every `<local ref> <local id> <remote ref> <remote id>` line git
+writes on stdin is judged, and the REMOTE ref decides (`git push origin
+hotfix/001-x:main` is a push to main):
+
+- a protected branch (configured globs): every record in the pushed commit's
+  tree, merge gates and every post-incident gate whose deadline has passed;
+- `hotfix/NNN-*`: that hotfix's record must exist in the pushed tree and pass
+  HG001 record-valid and HG101 severity;
+- deletions, tags, other refs and other branches pass.
+
+Under pre-commit (which hands its hooks only the first ref of a push) the
+`PRE_COMMIT_*` variables name the push instead of stdin.
+
+Configuration is read from the pushed commit's tree. Which branches are
+protected is decided first with the standard library (`fastgit`): a push
+that needs no judging never loads pygit2 or PyYAML (the latter only when the
+pushed commit has a `.hotfix-gates.yaml`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from hotfix_gates.hooks import refs
+from hotfix_gates.hooks.refs import RefLineError, Update
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    import pygit2
+
+    from hotfix_gates.cache import ParseCache
+    from hotfix_gates.config import Config
+    from hotfix_gates.engine import Judgement
+    from hotfix_gates.findings import Finding
+    from hotfix_gates.hooks.fastgit import ObjectStore
+    from hotfix_gates.tree import GitTree
+
+HOOK = "pre-push"
+USAGE = """\
+usage: hotfix-gate-pre-push [REMOTE [URL]] < push lines
+git's pre-push hook. Reads '<local ref> <local id> <remote ref> <remote id>' lines on
+stdin (as git writes them); under pre-commit, the PRE_COMMIT_* variables instead.
+A push to a protected branch must pass every gate in force; a push of hotfix/NNN-*
+needs that hotfix's record with its severity set. To check by hand:
+hotfix-gate check --rev REV"""
+
+
+class HookError(Exception):
+    """The hook could not do its job; one line, exit 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0
+    return guarded(HOOK, lambda: run(os.environ, sys.stdin))
+
+
+def guarded(hook: str, body: Callable[[], int]) -> int:
+    """Run a hook body: one line and exit 2 for what stops it, never a traceback."""
+    from hotfix_gates.errors import EXIT_TOOL_ERROR, ToolError
+
+    try:
+        return body()
+    except (HookError, RefLineError, ToolError) as exc:
+        print(f"hotfix-gate {hook}: error: {exc}", file=sys.stderr)
+        return EXIT_TOOL_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("HOTFIX_GATE_DEBUG"):
+            raise
+        print(f"hotfix-gate {hook}: internal error: {type(exc).__name__}: {exc} "
+              "(set HOTFIX_GATE_DEBUG=1 for details, and please report it)", file=sys.stderr)
+        return EXIT_TOOL_ERROR
+
+
+def run(environ: Mapping[str, str], stdin: TextIO) -> int:
+    updates = pre_commit_updates(environ)
+    if updates is None:
+        updates = refs.parse_push_lines(read_stdin(stdin))
+    if quick_pass(updates, environ):
+        return 0
+    return full_check(updates, environ)
+
+
+def read_stdin(stdin: TextIO) -> str:
+    """All of stdin; a terminal means nobody is feeding push lines (no hang)."""
+    try:
+        if stdin.isatty():
+            raise HookError("no push lines on stdin: git runs this hook and writes them; "
+                            "to check a commit by hand run `hotfix-gate check --rev REV`")
+    except (AttributeError, ValueError):
+        pass
+    data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
+    return data.decode("utf-8", "surrogateescape")
+
+
+def pre_commit_updates(environ: Mapping[str, str]) -> list[Update] | None:
+    """The one ref pre-commit tells its hooks about, or None outside pre-commit.
+
+    pre-commit sets TO_REF (the pushed commit) unless the push brings a root
+    commit, and REMOTE_BRANCH/LOCAL_BRANCH when git gave it a remote. Run by
+    hand (`pre-commit run --hook-stage pre-push`) there is no target: the
+    commit (TO_REF, else HEAD) is judged as a push to a protected branch.
+    """
+    remote = environ.get("PRE_COMMIT_REMOTE_BRANCH", "").strip()
+    to_ref = environ.get("PRE_COMMIT_TO_REF", "").strip()
+    local = environ.get("PRE_COMMIT_LOCAL_BRANCH", "").strip()
+    if not (remote or to_ref or environ.get("PRE_COMMIT")):
+        return None
+    from_ref = environ.get("PRE_COMMIT_FROM_REF", "").strip()
+    new = to_ref or local or "HEAD"
+    if refs.is_zero(new):
+        new = ""
+    return [Update(refs.full_ref(remote) if remote else None, from_ref or None,
+                   new or None, local)]
+
+
+# ------------------------------------------------------------ quick decision
+
+def quick_pass(updates: list[Update], environ: Mapping[str, str]) -> bool:
+    """True when no update needs judging, proven with the standard library.
+    False means "look closer" (pygit2), never "blocked"."""
+    pending = [u for u in updates if refs.needs_config(u)]
+    if not pending:
+        return True
+    from hotfix_gates.hooks import fastgit
+
+    try:
+        dirs = fastgit.find_git_dirs(environ=environ)
+        if dirs is None:
+            return False
+        fastgit.check_format(dirs)
+        store = fastgit.ObjectStore(dirs.common_dir, environ)
+        globs: dict[bytes | None, tuple[str, ...]] = {}
+        for update in pending:
+            if update.ref is None or update.new is None or len(update.new) != 40:
+                return False
+            root = fastgit.commit_tree(store, update.new)
+            entry = fastgit.tree_object(store, root, refs.CONFIG_FILE.encode())
+            key = entry[1] if entry is not None else None
+            if key not in globs:
+                globs[key] = _fast_globs(store, entry)
+            if refs.decide(update, globs[key]).judged:
+                return False
+    except fastgit.Unsupported:
+        return False
+    return True
+
+
+def _fast_globs(store: ObjectStore, entry: tuple[int, bytes] | None) -> tuple[str, ...]:
+    from hotfix_gates.hooks import fastgit
+
+    if entry is None:
+        return refs.DEFAULT_PROTECTED
+    mode, oid = entry
+    if mode & 0o170000 != 0o100000:
+        raise fastgit.Unsupported("the configuration is not a regular file")
+    kind, data = store.read(oid)
+    if kind != "blob":
+        raise fastgit.Unsupported("the configuration is not a blob")
+    from hotfix_gates.config import ConfigError, parse_config
+
+    try:
+        config = parse_config(data.decode("utf-8-sig"), refs.CONFIG_FILE)
+    except (UnicodeDecodeError, ConfigError):
+        raise fastgit.Unsupported("the configuration has problems") from None
+    return config.protected_branches
+
+
+# --------------------------------------------------------------- full check
+
+class RefJudge:
+    """Judges updates against trees, once per distinct (configuration, tree,
+    decision): a push of many refs to the same commit costs one judgement."""
+
+    def __init__(self, repo: pygit2.Repository, now: datetime, hook: str) -> None:
+        from hotfix_gates.cache import for_git_dir
+
+        self.repo = repo
+        self.now = now
+        self.hook = hook
+        self.missing_hint = "push from a clone that has it (`git fetch`), or check `git fsck`"
+        self.parse_cache: ParseCache = for_git_dir(repo.path)
+        self._trees: dict[str, GitTree] = {}
+        self._configs: dict[str, Config] = {}
+        self._verdicts: dict[tuple[str, str, str, int | None], tuple[list[Finding], int]] = {}
+        self._reported: dict[tuple[str, str, str, int | None], str] = {}
+        self._judgements: dict[tuple[int, str, frozenset[str]], Judgement] = {}
+
+    def commit(self, rev: str, what: str) -> pygit2.Commit:
+        """The commit `rev` (an id, or a ref name under pre-commit) names."""
+        import pygit2
+
+        try:
+            obj = self.repo.revparse_single(rev)
+        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+            raise HookError(f"{what}: object {rev} is not in the repository at "
+                            f"{self.repo.path.rstrip('/')}; {self.missing_hint}") from None
+        try:
+            commit: pygit2.Commit = obj.peel(pygit2.Commit)
+        except (ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+            raise HookError(f"{what}: {rev} is a {obj.type_str}, not a commit; "
+                            "a branch must point at a commit") from None
+        return commit
+
+    def tree(self, commit: pygit2.Commit, label: str) -> GitTree:
+        from hotfix_gates.tree import GitTree
+
+        key = str(commit.tree_id)
+        found = self._trees.get(key)
+        if found is None:
+            found = GitTree(self.repo, commit.tree, label=label)
+            found.cache = self.parse_cache
+            self._trees[key] = found
+        return found
+
+    def config(self, tree: GitTree) -> tuple[Config, str]:
+        """The configuration in `tree` and a key naming it; ConfigError when
+        it is broken."""
+        from hotfix_gates.config import load_config
+
+        kind = tree.kind(refs.CONFIG_FILE)
+        key = "defaults"
+        if kind == "file":
+            key = f"blob:{tree.object_id(refs.CONFIG_FILE)}"
+        elif kind is not None:
+            key = f"tree:{tree.tree.id}"  # a link or folder: keyed by where it is read
+        if key not in self._configs:
+            self._configs[key] = load_config(tree)
+        return self._configs[key], key
+
+    def verdict(self, decision: refs.Decision, tree: GitTree, config: Config,
+                config_key: str) -> tuple[list[Finding], int, bool]:
+        """(findings, records judged, seen before) for this decision on `tree`."""
+        key = (decision.kind, config_key, str(tree.tree.id), decision.number)
+        if key in self._verdicts:
+            return (*self._verdicts[key], True)
+        if decision.kind == refs.PROTECTED:
+            result = self._protected(tree, config)
+        else:
+            assert decision.number is not None
+            result = self._hotfix(tree, config, decision.number)
+        self._verdicts[key] = result
+        return (*result, False)
+
+    def _protected(self, tree: GitTree, config: Config) -> tuple[list[Finding], int]:
+        from hotfix_gates.gates import DUE, MERGE
+
+        judgement = self._judge(tree, config, frozenset({MERGE, DUE}))
+        return judgement.findings, len(judgement.records)
+
+    def _hotfix(self, tree: GitTree, config: Config, number: int) -> tuple[list[Finding], int]:
+        """The hotfix's own record must exist and pass HG001 and HG101."""
+        from hotfix_gates.engine import apply_policy
+        from hotfix_gates.findings import Finding, Level
+        from hotfix_gates.gates import HOTFIX_PUSH
+        from hotfix_gates.parse import RECORD_CODE, RECORD_NAME, folder_number
+
+        # Judge the whole tree once: many hotfix refs to one tree share it.
+        judgement = self._judge(tree, config, frozenset({HOTFIX_PUSH}))
+        mine = [r.folder for r in judgement.records if folder_number(r.folder) == number]
+        if not mine:
+            missing = Finding(
+                f"{config.specs_dir}/{number:03d}-*", 1, RECORD_CODE, RECORD_NAME,
+                f"no record for hotfix-{number:03d} in the pushed commit",
+                f"commit the record folder {config.specs_dir}/{number:03d}-<slug>/ with its "
+                f"hotfix.md (`hotfix-gate new` makes one) before pushing the branch",
+                Level.ERROR)
+            return apply_policy([missing], None, config, self.now), 0
+        wanted = ("HG001", "HG101")
+        findings = [f for f in judgement.findings if f.code in wanted
+                    and any(f.path == folder or f.path.startswith(folder + "/")
+                            for folder in mine)]
+        return findings, len(mine)
+
+    def _judge(self, tree: GitTree, config: Config, moments: frozenset[str]) -> Judgement:
+        from hotfix_gates.engine import judge
+
+        key = (id(config), str(tree.tree.id), moments)
+        if key not in self._judgements:
+            self._judgements[key] = judge(tree, config, self.now, moments)
+        return self._judgements[key]
+
+    def report(self, update: Update, decision: refs.Decision, tree: GitTree,
+               config: Config, config_key: str, rerun: str) -> bool:
+        """Judge and print one update; True when it blocks."""
+        from hotfix_gates.hooks.verdict import report
+
+        findings, count, seen = self.verdict(decision, tree, config, config_key)
+        key = (decision.kind, config_key, str(tree.tree.id), decision.number)
+        blocked = any(f.blocking for f in findings)
+        if seen and findings:
+            state = "blocked" if blocked else "warnings"
+            print(f"hotfix-gate {self.hook} to {update.name}: {state}: the same findings as "
+                  f"for {self._reported[key]} above", file=sys.stderr)
+            return blocked
+        self._reported.setdefault(key, update.name)
+        return report(findings, count, hook=f"{self.hook} to {update.name}", rerun=rerun) != 0
+
+    def save(self) -> None:
+        self.parse_cache.save()
+
+
+def open_repository(environ: Mapping[str, str]) -> pygit2.Repository:
+    from hotfix_gates.repo import open_repo
+
+    return open_repo(environ.get("GIT_DIR") or None)
+
+
+def clock(environ: Mapping[str, str]) -> datetime:
+    from hotfix_gates.timeutil import TimeError, resolve_now
+
+    try:
+        return resolve_now(None, dict(environ))
+    except TimeError as exc:
+        raise HookError(str(exc)) from None
+
+
+def full_check(updates: list[Update], environ: Mapping[str, str]) -> int:
+    """Read the pushed commits with pygit2 and judge every update that needs it."""
+    from hotfix_gates.config import ConfigError
+
+    repo = open_repository(environ)
+    judge = RefJudge(repo, clock(environ), HOOK)
+    blocked = False
+    try:
+        for update in updates:
+            if not refs.needs_config(update) or update.new is None:
+                continue
+            commit = judge.commit(update.new, f"pushing {update.source or 'HEAD'} to "
+                                              f"{update.name}")
+            tree = judge.tree(commit, f"pushed commit {str(commit.id)[:12]}")
+            try:
+                config, config_key = judge.config(tree)
+            except ConfigError as exc:
+                raise HookError(f"{exc} (read from the pushed commit, pushing to "
+                                f"{update.name})") from None
+            decision = refs.decide(update, config.protected_branches)
+            if not decision.judged:
+                continue
+            rerun = f"hotfix-gate check --rev {commit.id}"
+            blocked |= judge.report(update, decision, tree, config, config_key, rerun)
+    finally:
+        judge.save()
+    return 1 if blocked else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -273,3 +273,40 @@ def test_pre_commit_hook_is_chained_too(tmp_path: Path,
     refused = git(repo, "commit", "-q", "-m", "record", env=env, check=False)
     assert refused.returncode != 0 and "HG101" in refused.stderr
     assert log.read_text() == "ran .git/COMMIT_EDITMSG\n"  # pre-commit's hooks still run
+
+
+def test_installed_hooks_guard_real_pushes(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """`install` on both sides: the client's pre-push (with the user's own hook
+    still running, on every ref) and the server's pre-receive, which
+    --no-verify cannot skip."""
+    server = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(server))
+    assert gate(capsys, server, "install")[0] == 0
+    repo = make_repo(tmp_path / "svc")
+    git(repo, "remote", "add", "origin", str(server))
+    git(repo, "push", "-q", "origin", "main")
+    log = tmp_path / "theirs.log"
+    recorder(repo / ".git" / "hooks" / "pre-push", log)
+    assert gate(capsys, repo, "install")[0] == 0
+    git(repo, "checkout", "-q", "-b", "feature/ok")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "feature", env=hook_env())
+    git(repo, "checkout", "-q", "-b", "hotfix/004-payment-timeouts", "main")
+    write_record(repo, 4, "payment-timeouts")  # severity not set yet
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "record", env=hook_env())
+    pushed = git(repo, "push", "origin", "feature/ok", "hotfix/004-payment-timeouts",
+                 env=hook_env(), check=False)
+    assert pushed.returncode != 0
+    assert "hotfix-gate pre-push to hotfix/004-payment-timeouts: blocked" in pushed.stderr
+    assert "004-payment-timeouts/hotfix.md:5: HG101" in pushed.stderr
+    lines = log.read_text().splitlines()
+    assert [line.split()[0] for line in lines[1:]] == [
+        "refs/heads/feature/ok", "refs/heads/hotfix/004-payment-timeouts"]
+    assert git(repo, "ls-remote", "origin").stdout.count("refs/heads/") == 1  # main only
+    skipped = git(repo, "push", "--no-verify", "origin", "hotfix/004-payment-timeouts",
+                  env=hook_env(), check=False)
+    assert skipped.returncode != 0
+    assert ("remote: hotfix-gate pre-receive to hotfix/004-payment-timeouts: blocked"
+            in skipped.stderr)
+    assert "HG101" in skipped.stderr

@@ -1,0 +1,498 @@
+"""`hotfix-gate new`: open an emergency hotfix record and its branch.
+
+The record folder is written from templates (the repository's own in
+`.specify/templates/hotfix/`, else the ones shipped in the package), the
+number is chosen under a lock so two responders never get the same one, and
+the branch is created and checked out without touching the working tree or
+the index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shlex
+import time
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from hotfix_gates.errors import EXIT_OK, ToolError
+from hotfix_gates.record import SEVERITIES
+
+if TYPE_CHECKING:
+    import pygit2
+
+    from hotfix_gates.config import Config
+    from hotfix_gates.tree import FsTree
+
+TEMPLATE_FILES = ("hotfix.md", "post-mortem.md", "plan.md", "tasks.md",
+                  "POST_MORTEM_REMINDER.txt")
+OVERRIDE_DIR = ".specify/templates/hotfix"
+TEMPLATE_PACKAGE = "hotfix_gates.templates"
+LOCK_NAME = "hotfix-gate-new.lock"
+LOCK_WAIT = 5.0  # seconds; creating a record takes milliseconds
+MAX_TITLE = 200
+MAX_TEMPLATE = 256 * 1024
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+_FENCE_OPEN = re.compile(r"---[ \t]*")
+_FENCE_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+
+
+@dataclass(frozen=True)
+class Created:
+    """What `new` made, as reported by --json."""
+
+    number: int
+    id: str
+    slug: str
+    title: str
+    severity: str | None
+    branch: str
+    branch_created: bool
+    workdir: Path
+    folder: str  # relative to the repository root
+    files: tuple[str, ...]
+    incident_start: datetime
+    post_mortem_deadline: str  # `48 hours`
+    regression_deadline: str
+
+    @property
+    def dir(self) -> Path:
+        return self.workdir / self.folder
+
+
+# --- text that goes into a record ----------------------------------------------
+
+def clean_title(description: str) -> str:
+    """One printable line: line breaks and other spaces become one space,
+    control and format characters (bidi overrides, zero-width, lone
+    surrogates from undecodable arguments) are dropped, and the result is
+    capped near MAX_TITLE characters."""
+    kept = []
+    for char in description:
+        if char.isspace():
+            kept.append(" ")
+        elif unicodedata.category(char) not in ("Cc", "Cf", "Cs"):
+            kept.append(char)
+    title = " ".join("".join(kept).split())
+    if len(title) > MAX_TITLE:
+        cut = title[:MAX_TITLE]
+        space = cut.rfind(" ")
+        if space > MAX_TITLE // 2:
+            cut = cut[:space]
+        title = cut.rstrip() + "…"
+    return title
+
+
+def yaml_scalar(value: object) -> str:
+    """`value` as one line of YAML that reads back as exactly `value`."""
+    import yaml
+
+    from hotfix_gates.timeutil import format_timestamp
+
+    if isinstance(value, datetime):
+        return format_timestamp(value)  # our own clock: a plain, unambiguous timestamp
+    dumped = yaml.safe_dump({"v": value}, allow_unicode=True, width=1 << 30,
+                            default_flow_style=False)
+    text = dumped.removeprefix("v: ").removesuffix("\n")
+    if "\n" in text:
+        raise ToolError(f"internal: {value!r:.60} does not fit on one YAML line")
+    return text
+
+
+def markdown_text(value: object) -> str:
+    """A value written into a Markdown body: it must not open or close a comment."""
+    if value is None:
+        return "not assessed yet"
+    if isinstance(value, datetime):
+        from hotfix_gates.timeutil import format_timestamp
+
+        return format_timestamp(value)
+    return str(value).replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+
+
+def deadline_words(delta: timedelta) -> tuple[str, str]:
+    """(`48 hours`, `48-hour`) for a configured deadline."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return (f"{hours} hour{'s' if hours != 1 else ''}", f"{hours}-hour")
+    return (f"{minutes} minute{'s' if minutes != 1 else ''}", f"{minutes}-minute")
+
+
+def render(template: str, values: Mapping[str, object]) -> str:
+    """Fill `{{name}}` placeholders in one pass (a value is never re-read as a
+    template): YAML scalars in the front matter, plain text in the body.
+    Unknown placeholders are left as they are."""
+    lines = template.split("\n")
+    end = 0
+    if lines and _FENCE_OPEN.fullmatch(lines[0]):
+        end = next((i + 1 for i in range(1, len(lines)) if _FENCE_CLOSE.fullmatch(lines[i])), 0)
+
+    def fill(text: str, as_yaml: bool) -> str:
+        def one(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in values:
+                return match.group(0)
+            value = values[name]
+            return yaml_scalar(value) if as_yaml else markdown_text(value)
+        return _PLACEHOLDER.sub(one, text)
+
+    head = fill("\n".join(lines[:end]), True)
+    body = fill("\n".join(lines[end:]), False)
+    return f"{head}\n{body}" if end else body
+
+
+# --- templates --------------------------------------------------------------------
+
+def builtin_template(name: str) -> str:
+    """A template shipped in the package (the top-level `templates/` folder)."""
+    from importlib import resources
+
+    try:
+        return resources.files(TEMPLATE_PACKAGE).joinpath(name).read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        # A source checkout that was not installed: the folder next to the package.
+        fallback = Path(__file__).resolve().parent.parent / "templates" / name
+        try:
+            return fallback.read_text("utf-8")
+        except OSError:
+            raise ToolError(f"the built-in template {name} is missing from this installation; "
+                            "reinstall hotfix-gates") from None
+
+
+def load_template(tree: FsTree, name: str) -> tuple[str, str]:
+    """(text, where it came from): the repository's override, else the built-in."""
+    from hotfix_gates.tree import TreeError, read_text
+
+    override = f"{OVERRIDE_DIR}/{name}"
+    if tree.kind(override) is None:
+        return builtin_template(name), f"built-in template {name}"
+    try:
+        text = read_text(tree, override, limit=MAX_TEMPLATE)
+    except TreeError as exc:
+        raise ToolError(f"template {override}: {exc}; fix it or delete it to use the "
+                        "built-in one") from None
+    return text.replace("\r\n", "\n"), f"template {override}"
+
+
+# --- the repository -----------------------------------------------------------------
+
+def common_dir(repo: pygit2.Repository) -> Path:
+    """The git directory shared by every worktree (where the lock lives)."""
+    git_dir = Path(repo.path)
+    try:
+        pointer = (git_dir / "commondir").read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return git_dir
+    return (git_dir / pointer).resolve() if pointer else git_dir
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
+    """Hold `path` (created with O_EXCL) for the block; wait up to `wait` seconds
+    for another holder, then refuse with one line naming the file."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            if time.monotonic() >= deadline:
+                raise ToolError(f"another `hotfix-gate new` is running (lock file {path}); "
+                                "try again in a moment, or delete that file if no other "
+                                "one is running") from None
+            time.sleep(0.02)
+        except OSError as exc:
+            raise ToolError(f"cannot create the lock file {path}: {exc.strerror}") from None
+    try:
+        with contextlib.suppress(OSError):
+            os.write(fd, f"{os.getpid()}\n".encode())
+        os.close(fd)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _branch_conflict(ref: str, existing: list[str]) -> str | None:
+    """Why `ref` cannot be created, if it cannot."""
+    short = ref.removeprefix("refs/heads/")
+    for name in existing:
+        if not name.startswith("refs/heads/"):
+            continue
+        other = name.removeprefix("refs/heads/")
+        if name == ref:
+            return f"branch {short} already exists"
+        if ref.startswith(name + "/") or name.startswith(ref + "/"):
+            return (f"branch {other} exists, and git cannot have both {other} and {short}; "
+                    "rename it, or pass --no-branch")
+    return None
+
+
+def _switch_to_new_branch(repo: pygit2.Repository, ref: str) -> None:
+    """Create `ref` at HEAD's commit (or leave it unborn) and point HEAD at it.
+    The index and the working tree are not touched."""
+    import pygit2
+
+    short = ref.removeprefix("refs/heads/")
+    try:
+        if repo.head_is_unborn:
+            repo.set_head(ref)  # no commit yet: HEAD names the new, unborn branch
+            return
+        commit = repo.head.peel(pygit2.Commit)
+        repo.create_branch(short, commit)
+        repo.set_head(ref)
+    except pygit2.AlreadyExistsError:
+        raise ToolError(f"branch {short} already exists; it was left as it was") from None
+    except (pygit2.GitError, ValueError, KeyError) as exc:
+        raise ToolError(f"cannot create branch {short}: {exc}") from None
+
+
+def _prepare_folder(workdir: Path, tree: FsTree, specs_dir: str) -> None:
+    """Make sure specs_dir is a real folder (creating it), never a file or symlink."""
+    parts = specs_dir.split("/")
+    for depth in range(1, len(parts) + 1):
+        here = "/".join(parts[:depth])
+        kind = tree.kind(here)
+        if kind is None:
+            break
+        if kind != "dir":
+            what = {"link": "symlink", "file": "file"}.get(kind, kind)
+            raise ToolError(f"{here} is a {what}, not a folder; hotfix records live in real "
+                            "folders (move it, or set specs_dir in .hotfix-gates.yaml)")
+    try:
+        os.makedirs(workdir / specs_dir, exist_ok=True)
+    except OSError as exc:
+        raise ToolError(f"cannot create {specs_dir}: {exc.strerror}") from None
+
+
+def _verify(text: str, source: str, folder: str, expected: Mapping[str, object]) -> None:
+    """The rendered hotfix.md must read back cleanly as the record intended."""
+    from hotfix_gates.parse import parse_hotfix
+
+    rel = f"{folder}/hotfix.md"
+    record, findings = parse_hotfix(rel, folder, text.encode("utf-8"))
+    if findings:
+        first = findings[0]
+        raise ToolError(f"{source} does not give a valid hotfix.md (line {first.line}: "
+                        f"{first.message}); fix the template, nothing was written")
+    if record.format != "front-matter":
+        raise ToolError(f"{source} has no front matter; start it with the keys of the record "
+                        "between `---` lines (nothing was written)")
+    for key, want in expected.items():
+        got = getattr(record, key)
+        if got != want:
+            raise ToolError(f"{source} gives {key} {got!r:.80} instead of {want!r:.80}; write "
+                            f"`{key}: {{{{{key}}}}}` in its front matter (nothing was written)")
+
+
+def create_record(
+    repo: pygit2.Repository,
+    description: str,
+    severity: str | None = None,
+    *,
+    make_branch: bool = True,
+    started: datetime,
+    number: int | None = None,
+    lock_wait: float | None = None,
+) -> Created:
+    """Write a new record folder (and branch). `number` is for callers that
+    must use a given number; normally the next free one is chosen."""
+    from hotfix_gates.config import ConfigError, load_config
+    from hotfix_gates.numbering import branch_names, format_number, next_number
+    from hotfix_gates.slug import slugify
+    from hotfix_gates.tree import FsTree
+
+    if repo.is_bare or not repo.workdir:
+        raise ToolError(f"{repo.path} is a bare repository; open hotfixes in a clone with a "
+                        "working tree")
+    workdir = Path(repo.workdir)
+    tree = FsTree(workdir)
+    try:
+        config = load_config(tree)
+    except ConfigError as exc:
+        raise ToolError(str(exc)) from None
+    title = clean_title(description)
+    if not title:
+        raise ToolError('the description is empty; say what is broken, e.g. '
+                        '`hotfix-gate new "checkout returns 503 errors"`')
+    slug = slugify(description)
+    templates = {name: load_template(tree, name) for name in TEMPLATE_FILES}
+    started = started.replace(microsecond=0)
+
+    wait = LOCK_WAIT if lock_wait is None else lock_wait
+    with exclusive_lock(common_dir(repo) / LOCK_NAME, wait):
+        existing = branch_names(repo)
+        if number is None:
+            number = next_number(tree, config.specs_dir, existing)
+        nnn = format_number(number)
+        record_id = f"hotfix-{nnn}"
+        branch = f"hotfix/{nnn}-{slug}"
+        ref = f"refs/heads/{branch}"
+        folder = f"{config.specs_dir}/{nnn}-{slug}"
+        if make_branch:
+            problem = _branch_conflict(ref, existing)
+            if problem:
+                raise ToolError(f"{problem}; nothing was written")
+        values = _values(config, record_id, nnn, slug, title, branch, severity, started, folder)
+        rendered = {name: render(text, values) for name, (text, _) in templates.items()}
+        _verify(rendered["hotfix.md"], templates["hotfix.md"][1], folder, {
+            "id": record_id, "title": title, "branch": branch, "severity": severity,
+            "status": "investigating", "incident_start": started})
+        _write_folder(workdir, tree, config.specs_dir, folder, rendered)
+        if make_branch:
+            try:
+                _switch_to_new_branch(repo, ref)
+            except ToolError:
+                _remove_folder(workdir / folder, rendered)
+                raise
+    return Created(number, record_id, slug, title, severity, branch, make_branch, workdir,
+                   folder, TEMPLATE_FILES, started, str(values["post_mortem_deadline"]),
+                   str(values["regression_deadline"]))
+
+
+def _values(config: Config, record_id: str, nnn: str, slug: str, title: str, branch: str,
+            severity: str | None, started: datetime, folder: str) -> dict[str, object]:
+    post_mortem, rule = deadline_words(config.deadline("post-mortem"))
+    regression, _ = deadline_words(config.deadline("regression-test"))
+    return {
+        "id": record_id, "number": nnn, "slug": slug, "title": title, "branch": branch,
+        "severity": severity, "incident_start": started, "dir": folder,
+        "post_mortem_deadline": post_mortem, "post_mortem_rule": rule,
+        "regression_deadline": regression,
+    }
+
+
+def _write_folder(workdir: Path, tree: FsTree, specs_dir: str, folder: str,
+                  rendered: Mapping[str, str]) -> None:
+    from hotfix_gates.atomic import create_exclusive
+
+    _prepare_folder(workdir, tree, specs_dir)
+    target = workdir / folder
+    try:
+        os.mkdir(target)
+    except FileExistsError:
+        raise ToolError(f"{folder} already exists; it was left as it was (nothing was "
+                        "written)") from None
+    except OSError as exc:
+        raise ToolError(f"cannot create {folder}: {exc.strerror}") from None
+    written: dict[str, str] = {}
+    try:
+        for name, text in rendered.items():
+            create_exclusive(target / name, text.encode("utf-8"))
+            written[name] = text
+    except OSError as exc:
+        _remove_folder(target, written)
+        raise ToolError(f"cannot write {folder}/{name}: {exc.strerror or exc}; nothing was "
+                        "kept") from None
+
+
+def _remove_folder(target: Path, written: Mapping[str, str]) -> None:
+    """Undo a half-made record: only the files this command wrote, then the folder."""
+    for name in written:
+        with contextlib.suppress(OSError):
+            os.unlink(target / name)
+    with contextlib.suppress(OSError):
+        os.rmdir(target)
+
+
+# --- the command ----------------------------------------------------------------
+
+@click.command("new")
+@click.argument("description", nargs=-1, required=True)
+@click.option("--severity", type=click.Choice(SEVERITIES, case_sensitive=False),
+              help="P0 outage, P1 major, P2 minor (default: not assessed yet).")
+@click.option("--at", "at", metavar="TIMESTAMP",
+              help="When the incident began, ISO 8601 (a time without a zone is UTC; "
+                   "default: $HOTFIX_GATE_NOW, else now).")
+@click.option("--no-branch", is_flag=True, help="Write the record only; do not create or "
+              "switch to the hotfix/NNN-slug branch.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
+@click.option("--shell", "as_shell", is_flag=True,
+              help='Print export lines for `eval "$(hotfix-gate new --shell ...)"`.')
+def new_command(description: tuple[str, ...], severity: str | None, at: str | None,
+                no_branch: bool, as_json: bool, as_shell: bool) -> int:
+    """Open an emergency hotfix: the record folder specs/hotfix/NNN-slug/
+    (hotfix.md, post-mortem.md, plan.md, tasks.md, POST_MORTEM_REMINDER.txt)
+    and the branch hotfix/NNN-slug, switched to with uncommitted work kept."""
+    from hotfix_gates.repo import open_repo
+    from hotfix_gates.timeutil import TimeError, parse_timestamp, resolve_now
+
+    if as_json and as_shell:
+        raise ToolError("choose one of --json and --shell")
+    try:
+        started = parse_timestamp(at)[0] if at else resolve_now(None)
+    except TimeError as exc:
+        raise ToolError(f"--at: {exc}" if at else str(exc)) from None
+    repo = open_repo()
+    created = create_record(repo, " ".join(description),
+                            severity.upper() if severity else None,
+                            make_branch=not no_branch, started=started)
+    if as_json:
+        click.echo(json.dumps(_as_dict(created), ensure_ascii=False))
+    elif as_shell:
+        click.echo(f"export SPECIFY_HOTFIX={shlex.quote(created.id)}")
+        click.echo(f"export HOTFIX_DIR={shlex.quote(str(created.dir))}")
+    else:
+        click.echo(_next_steps(created))
+    return EXIT_OK
+
+
+def _as_dict(created: Created) -> dict[str, object]:
+    from hotfix_gates.timeutil import format_timestamp
+
+    return {
+        "id": created.id,
+        "number": created.number,
+        "title": created.title,
+        "severity": created.severity,
+        "branch": created.branch,
+        "branch_created": created.branch_created,
+        "dir": str(created.dir),
+        "files": [str(created.dir / name) for name in created.files],
+        "incident_start": format_timestamp(created.incident_start),
+    }
+
+
+def _next_steps(created: Created) -> str:
+    from hotfix_gates.timeutil import format_timestamp
+
+    post_mortem, regression = created.post_mortem_deadline, created.regression_deadline
+    within = (f"within {post_mortem}" if post_mortem == regression
+              else f"within {regression} / {post_mortem}")
+    if created.branch_created:
+        branch = f"{created.branch} (checked out; uncommitted changes kept)"
+    else:
+        branch = f"{created.branch} (not created: --no-branch)"
+    severity = (f"severity is {created.severity}; change it with `hotfix-gate set severity "
+                "P0|P1|P2`" if created.severity else
+                "assess severity: `hotfix-gate set severity P0|P1|P2` (P0 outage, P1 major, "
+                "P2 minor)")
+    lines = [
+        f"Opened {created.id}: {created.title}",
+        f"  record:  {created.folder}/",
+        f"  branch:  {branch}",
+        f"  started: {format_timestamp(created.incident_start)}",
+        "",
+        "Next steps:",
+        f"  1. {severity[0].upper()}{severity[1:]}",
+        "  2. Notify: the incident channel, the on-call lead, the status page if customers "
+        "are affected",
+        "  3. Write how to undo the fix: `hotfix-gate set rollback-plan \"...\"`",
+        "  4. Fix it with the smallest safe change (tests may follow: the emergency "
+        "exception); note progress with `hotfix-gate log \"...\"`",
+        "  5. Deploy: `hotfix-gate deployed`, then once stable `hotfix-gate resolved`",
+        f"  6. Then, {within} of resolution: a regression test listed under regression_tests, "
+        "and a complete post-mortem.md",
+        "`hotfix-gate check` shows what is still missing at any time.",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The default templates of `hotfix-gate new`, shipped as package data."""

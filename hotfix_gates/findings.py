@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -37,7 +38,8 @@ class Finding:
             tail += f" [waived: {self.waived_by}]"
         elif self.level is Level.WARN:
             tail += " [warning]"
-        return f"{self.path}:{self.line}: {self.code} {self.name}: {self.message}{tail}"
+        return _printable(f"{self.path}:{self.line}: {self.code} {self.name}: "
+                          f"{self.message}{tail}")
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -51,6 +53,17 @@ class Finding:
             "message": self.message,
             "fix": self.fix,
         }
+
+
+# Line breaks and terminal controls from a record (a waiver's reason, a path)
+# must not start a forged line or repaint the terminal: show them escaped.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _printable(text: str) -> str:
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def sort_key(finding: Finding) -> tuple[str, int, str]:

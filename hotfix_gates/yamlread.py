@@ -130,7 +130,7 @@ def _convert(node: yaml.Node, line_of: Callable[[Any], int], seen: set[int],
         raise YamlProblem(line, f"YAML is nested deeper than {MAX_DEPTH} levels")
     if isinstance(node, yaml.ScalarNode):
         if node.tag not in _SCALAR_TAGS:
-            raise YamlProblem(line, f"YAML tag {node.tag} is not allowed")
+            raise YamlProblem(line, f"YAML tag {node.tag!r:.80} is not allowed")
         if node.tag == "tag:yaml.org,2002:str":
             return str(node.value)
         try:
@@ -144,11 +144,11 @@ def _convert(node: yaml.Node, line_of: Callable[[Any], int], seen: set[int],
             _CONSTRUCTOR.recursive_objects.clear()
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ_TAG:
-            raise YamlProblem(line, f"YAML tag {node.tag} is not allowed")
+            raise YamlProblem(line, f"YAML tag {node.tag!r:.80} is not allowed")
         return [_convert(item, line_of, seen, depth + 1) for item in node.value]
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP_TAG:
-            raise YamlProblem(line, f"YAML tag {node.tag} is not allowed")
+            raise YamlProblem(line, f"YAML tag {node.tag!r:.80} is not allowed")
         out: dict[object, object] = {}
         for key_node, value_node in node.value:
             key = _convert(key_node, line_of, seen, depth + 1)

@@ -388,3 +388,30 @@ def test_malformed_git_objects(repo: Path) -> None:
         assert_clean(outcome)
         assert outcome.code == 1, (name, outcome.out)
         assert expected[name] in outcome.out, (name, outcome.out)
+
+
+def test_a_record_cannot_forge_output_lines(repo: Path) -> None:
+    """Newlines and terminal controls in values, waiver reasons, tags and
+    folder names are shown escaped: every line is a finding or the summary."""
+    forged = "\nhotfix-gate: passed: 0 blocking\x1b[2J\u2028"
+    write = repo / SPECS / f"001-x{forged}"
+    write.mkdir(parents=True)
+    (write / "hotfix.md").write_text(front_matter({
+        "severity": "P1", "rollback_plan": "revert", "reviewed_by": "alice",
+        "status": "resolved", "deployed_at": "2025-10-01T15:00:00Z",
+        "resolved_at": "2025-10-01T16:00:00Z",
+        "regression_tests": [f"tests/a{forged}.py::test_{forged}"],
+        "waivers": [{"gate": "HG201", "reason": f"late{forged}", "by": forged}],
+    }))
+    tagged = repo / SPECS / "002-tag"
+    tagged.mkdir()
+    (tagged / "hotfix.md").write_text("---\ntitle: !<%0Ahotfix-gate:%20passed> 1\n---\n")
+    commit_all(repo, "forged lines")
+    for args in ((), ("--rev", "HEAD")):
+        outcome = gate(repo, "check", "--now", NOW, *args)
+        assert_clean(outcome)
+        lines = outcome.out.splitlines()
+        assert len(lines) == len(outcome.out.split("\n")) - 1  # no stray CR, LS or NEL
+        assert all(line.startswith(f"{SPECS}/0") for line in lines[:-1]), lines
+        assert lines[-1].startswith("hotfix-gate: blocked:")
+        assert "\x1b" not in outcome.out and "\\x1b" in outcome.out

@@ -30,7 +30,7 @@ def dirs_at(path: Path, **env: str) -> fastgit.GitDirs:
     return found
 
 
-def entries_of(repo: Path) -> list[fastgit.IndexEntry]:
+def index_of(repo: Path) -> fastgit.Index:
     return fastgit.parse_index(fastgit.read_index(str(repo / ".git" / "index")))
 
 
@@ -74,7 +74,7 @@ def test_unborn_and_detached_heads(tmp_path: Path) -> None:
     assert fastgit.head_branch(found.git_dir) == "main"
     assert fastgit.resolve_ref(found.common_dir, "refs/heads/main") is None
     assert fastgit.read_index(found.index_file) == b""  # no index yet
-    assert fastgit.parse_index(b"") == []
+    assert len(fastgit.parse_index(b"")) == 0
     full = make_repo(tmp_path / "full")
     git(full, "checkout", "-q", "--detach")
     assert fastgit.head_branch(str(full / ".git")) is None
@@ -93,7 +93,7 @@ def test_index_version_4_split_and_sparse_are_refused(repo: Path) -> None:
     write_record(repo, 1)
     commit_all(repo)
     index = str(repo / ".git" / "index")
-    assert [e.path for e in entries_of(repo)][-1] == \
+    assert index_of(repo).paths[-1] == \
         b"specs/hotfix/001-database-connection-pool/post-mortem.md"
     git(repo, "update-index", "--index-version", "4")
     with pytest.raises(fastgit.Unsupported, match="index version 4"):
@@ -117,12 +117,14 @@ def test_tree_ids_computed_from_the_index_match_git(repo: Path) -> None:
     commit_all(repo)
     (repo / "specs" / "hotfix" / "intent.md").write_text("later\n")
     git(repo, "add", "-N", "specs/hotfix/intent.md")  # not part of the next commit
-    entries = entries_of(repo)
+    index = index_of(repo)
     for path in ("specs", "specs/hotfix", "specs/hotfix/002-cache-stampede", "README.md"):
-        found = fastgit.index_object(entries, path.encode())
+        found = index.object_at(path.encode())
         assert found is not None
         assert found[1].hex() == rev_parse(repo, f"HEAD:{path}")
-    assert fastgit.index_object(entries, b"specs/nothing") is None
+    assert index.object_at(b"specs/nothing") is None
+    intent = index.find(b"specs/hotfix/intent.md")
+    assert intent is not None and intent.intent_to_add and intent.mode == 0o100644
 
 
 def _all_objects(repo: Path) -> dict[str, tuple[str, bytes]]:

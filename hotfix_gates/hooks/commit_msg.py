@@ -15,9 +15,11 @@ decides "pass", in this order, and nothing else:
    containing `hotfix.md`: no record can come in or change, pass.
 3. The branch is neither protected nor `hotfix/*`: pass. Protected globs come
    from the index's `.hotfix-gates.yaml` (read and parsed only when present),
-   else the defaults.
+   else the defaults; without that file this needs no parsing of the index.
 4. On a protected branch, the tree ids the index gives the specs folder (and
-   every older `hotfix-NNN-*` folder beside it) equal HEAD's: pass.
+   every older `hotfix-NNN-*` folder beside it) equal HEAD's: pass. The ids
+   are computed from the index entries as git would write the trees, and
+   HEAD's are read from its loose or packed objects.
 
 Everything else, and anything the reader does not understand (index version
 4, a SHA-256 repository, a missing object, ...), takes the full check with
@@ -90,30 +92,38 @@ def fast_pass(environ: Mapping[str, str]) -> bool:
     if fastgit.index_lacks(data, b"hotfix.md"):
         return True
     fastgit.check_format(dirs)
-    entries = fastgit.parse_index(data)
-    if not any(b"hotfix.md" in entry.path for entry in entries):
+    hotfix_branch = HOTFIX_BRANCH.match(branch) is not None
+    if fastgit.index_lacks(data, CONFIG_FILE.encode()) and \
+            not _protected(branch, DEFAULT_PROTECTED):
+        return not hotfix_branch  # no configuration: the defaults decide, no parsing
+    index = fastgit.parse_index(data)  # refuses split and sparse indexes
+    if b"hotfix.md" not in data:
         return True
     store = fastgit.ObjectStore(dirs.common_dir, environ)
-    protected, specs_dir = _fast_config(entries, store)
-    from fnmatch import fnmatchcase
-
-    if not any(fnmatchcase(branch, pattern) for pattern in protected):
-        return HOTFIX_BRANCH.match(branch) is None
+    protected, specs_dir = _fast_config(index, store)
+    if not _protected(branch, protected):
+        return not hotfix_branch
     head = fastgit.resolve_ref(dirs.common_dir, f"refs/heads/{branch}")
     if head is None:
         return False  # the first commit: every record in the index is new
     root = fastgit.commit_tree(store, head)
-    for folder in _watched(entries, specs_dir.encode("utf-8")):
-        mine = fastgit.index_object(entries, folder)
+    for folder in _watched(index, specs_dir.encode("utf-8")):
+        mine = index.object_at(folder)
         if mine is not None and mine != fastgit.tree_object(store, root, folder):
             return False
     return True
 
 
-def _fast_config(entries: list[fastgit.IndexEntry], store: fastgit.ObjectStore
+def _protected(branch: str, globs: tuple[str, ...]) -> bool:
+    from fnmatch import fnmatchcase
+
+    return any(fnmatchcase(branch, pattern) for pattern in globs)
+
+
+def _fast_config(index: fastgit.Index, store: fastgit.ObjectStore
                  ) -> tuple[tuple[str, ...], str]:
     """(protected globs, specs folder) from the index's configuration."""
-    entry = fastgit.find_entry(entries, CONFIG_FILE.encode())
+    entry = index.find(CONFIG_FILE.encode())
     if entry is None or entry.intent_to_add:
         return DEFAULT_PROTECTED, DEFAULT_SPECS_DIR
     if entry.mode & 0o170000 != 0o100000:
@@ -131,14 +141,14 @@ def _fast_config(entries: list[fastgit.IndexEntry], store: fastgit.ObjectStore
     return config.protected_branches, config.specs_dir
 
 
-def _watched(entries: list[fastgit.IndexEntry], specs_dir: bytes) -> list[bytes]:
+def _watched(index: fastgit.Index, specs_dir: bytes) -> list[bytes]:
     """The folders whose content decides whether a record changed: the specs
     folder, and the older `hotfix-NNN-*` folders beside a `.../hotfix` one."""
     folders = [specs_dir]
     parent, _, base = specs_dir.rpartition(b"/")
     if base == b"hotfix":
         prefix = parent + b"/" if parent else b""
-        for entry in fastgit.under(entries, prefix + b"hotfix-"):
+        for entry in index.under(prefix + b"hotfix-"):
             name = entry.path[len(prefix):].split(b"/", 1)[0]
             if LEGACY_FOLDER.fullmatch(name) and prefix + name not in folders:
                 folders.append(prefix + name)

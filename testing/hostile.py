@@ -3,13 +3,14 @@ and check that every outcome is a verdict or one clear line."""
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import io
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,3 +138,58 @@ def commit_tree(repo: Path, tree: str, message: str = "hostile") -> str:
     result = subprocess.run(["git", "commit-tree", "-m", message, tree], cwd=repo,
                             capture_output=True, text=True, check=True, env=clean_env())
     return result.stdout.strip()
+
+
+# --- crashes at every step --------------------------------------------------------
+
+KILLED = 86  # the exit code of a child "killed" at a file-system call
+_STEPS = ("open", "fsync", "link", "replace", "rename", "unlink", "chmod", "mkdir", "rmdir",
+          "symlink", "close", "write", "ftruncate")
+
+
+def crash_at(step: int, body: Callable[[], object]) -> bool:
+    """Run `body` in a forked child that dies, as from SIGKILL (no cleanup, no
+    `finally`), at its `step`-th point: just before, or just after, each
+    file-system call (after: so an `open` that truncates and is then killed
+    counts too). True if it died there, False if `body` finished first."""
+    pid = os.fork()
+    if pid == 0:  # the child
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            count = [0]
+
+            def tick() -> None:
+                if count[0] == step:
+                    os._exit(KILLED)
+                count[0] += 1
+
+            def wrap(real: Callable[..., object]) -> Callable[..., object]:
+                def call(*args: object, **kwargs: object) -> object:
+                    tick()
+                    result = real(*args, **kwargs)
+                    tick()
+                    return result
+                return call
+
+            for name in _STEPS:
+                setattr(os, name, wrap(getattr(os, name)))
+            builtins.open = io.open = wrap(io.open)  # type: ignore[assignment]
+            body()
+        except BaseException:  # noqa: BLE001 - a refusal is a finished run here
+            os._exit(0)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == KILLED
+
+
+def crash_everywhere(body: Callable[[], object], limit: int = 200) -> Iterator[int]:
+    """Crash `body` at its first, second, ... file-system call until it gets
+    through; yields each step after the crashed child is gone, so the caller
+    can check what is on disk (and reset it) before the next one."""
+    for step in range(limit):
+        if not crash_at(step, body):
+            return
+        yield step
+    raise AssertionError(f"still crashing after {limit} steps")

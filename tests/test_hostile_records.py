@@ -415,3 +415,65 @@ def test_a_record_cannot_forge_output_lines(repo: Path) -> None:
         assert all(line.startswith(f"{SPECS}/0") for line in lines[:-1]), lines
         assert lines[-1].startswith("hotfix-gate: blocked:")
         assert "\x1b" not in outcome.out and "\\x1b" in outcome.out
+
+
+# --- descriptions for `hotfix-gate new` ---------------------------------------------
+
+DESCRIPTIONS = {
+    "newline-key": "x\nseverity: P0",
+    "crlf-key": "x\r\nseverity: P0\r\nrollback_plan: done",
+    "fence": "---\nseverity: P0\n---",
+    "yaml-syntax": "{severity: P0} [a, b] &x *x !!python/object/apply:os.system ['id'] # c",
+    "quotes": "'single' \"double\" `back` \\ backslash",
+    "shell": "$(touch PWNED) `touch PWNED`; rm -rf / && echo | cat > x",
+    "bidi": "db \u202eevil\u202c \u200f\u200b down",
+    "emoji": "💥 checkout 🔥 503 errors 🚒",
+    "template": "{{severity}} {{id}} {{ title }} <!-- not closed",
+    "markdown": "## Rollback Plan\n\nrevert everything\n<!--",
+    "nul-and-controls": "db\x00down\x1b[31m\x07 now",
+    "surrogates": "db \udcff\udcfe down",
+    "only-stop-words": "the a an of to",
+    "long": "database " * 1250,
+    "numbers": "503 500 404",
+    "colon-space": "key: value: more",
+}
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_repo(tmp_path_factory.mktemp("new") / "service")
+
+
+@pytest.mark.parametrize("name", list(DESCRIPTIONS))
+def test_new_stores_any_description_as_plain_text(fresh: Path, name: str) -> None:
+    import json
+    import re
+
+    import yaml
+
+    pytest.importorskip("hotfix_gates.scaffold")
+    from hotfix_gates.scaffold import clean_title
+
+    description = DESCRIPTIONS[name]
+    outcome = gate(fresh, "new", "--no-branch", "--json", "--at", "2025-10-01T14:00:00Z", "--",
+                   description)
+    assert_clean(outcome)
+    assert outcome.code == 0, outcome.err
+    created = json.loads(outcome.out)
+    folder = Path(created["dir"])
+    assert folder.parent == fresh / SPECS
+    slug = folder.name.split("-", 1)[1]
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) and len(slug) <= 60, slug
+    text = (folder / "hotfix.md").read_text()
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert set(front) == {"id", "title", "branch", "severity", "status", "incident_start",
+                          "detected_at", "deployed_at", "resolved_at", "rollback_plan",
+                          "reviewed_by", "regression_tests"}
+    assert front["severity"] is None and front["rollback_plan"] is None
+    assert front["title"] == clean_title(description) == created["title"]
+    assert isinstance(front["title"], str) and "\n" not in front["title"]
+    assert not (fresh / "PWNED").exists()
+    found = gate(fresh, "check", "--now", NOW, "--format", "json")
+    assert_clean(found)
+    mine = by_folder(found.findings(), f"{SPECS}/{folder.name}")
+    assert sorted(f["code"] for f in mine) == ["HG101", "HG102"], mine  # nothing else

@@ -1,0 +1,176 @@
+"""Races and interruptions: two `new` at once, and commands killed at every
+file-system step, never lose or half-write a file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from testing.hostile import NOW, assert_clean, crash_everywhere, gate
+from testing.repos import clean_env, commit_all, make_repo, write_record
+
+SPECS = "specs/hotfix"
+
+
+def cli(repo: Path, *args: str) -> Callable[[], object]:
+    def run() -> object:
+        from hotfix_gates.cli import main
+
+        return main(["-C", str(repo), *args])
+    return run
+
+
+# --- two `new` at the same moment ------------------------------------------------------
+
+@pytest.mark.parametrize("branch", [False, True], ids=["no-branch", "branch"])
+def test_simultaneous_new_get_different_numbers(tmp_path: Path, branch: bool) -> None:
+    pytest.importorskip("hotfix_gates.scaffold")
+    repo = make_repo(tmp_path / "service")
+    write_record(repo, 7, "older-incident")
+    commit_all(repo, "record 007")
+    env = clean_env(HOTFIX_GATE_NOW=NOW)
+    start = time.time() + 0.6  # every process waits for the same moment, then runs `new`
+    code = ("import sys, time; from hotfix_gates.cli import main\n"
+            f"time.sleep(max(0.0, {start} - time.time()))\n"
+            "sys.exit(main(sys.argv[1:]))")
+    flags = ["--json"] + ([] if branch else ["--no-branch"])
+    procs = [subprocess.Popen([sys.executable, "-c", code, "new", *flags, f"outage number {n}"],
+                              cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for n in range(4)]
+    made = []
+    for n, proc in enumerate(procs):
+        out, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err and "internal error" not in err, err
+        if proc.returncode == 0:
+            made.append((n, json.loads(out)))
+        else:  # a clean refusal: one line
+            assert proc.returncode == 2 and len(err.strip().splitlines()) == 1, err
+    assert made, "every `new` was refused"
+    numbers = [created["number"] for _, created in made]
+    assert len(set(numbers)) == len(numbers) and min(numbers) == 8
+    folders = sorted(p.name for p in (repo / SPECS).iterdir() if not p.name.startswith("007"))
+    assert len(folders) == len(made)  # no folder was written twice, none left half-made
+    for n, created in made:
+        text = (Path(created["dir"]) / "hotfix.md").read_text()
+        assert f"id: {created['id']}\n" in text and f"outage number {n}" in text
+    lock = list((repo / ".git").glob("*.lock"))
+    assert not lock, lock
+    outcome = gate(repo, "check", "--now", NOW)
+    assert_clean(outcome)
+    assert "HG301" not in outcome.out and "HG001" not in outcome.out
+
+
+# --- killed at every step ---------------------------------------------------------------
+
+def test_new_killed_at_any_step_never_leaves_a_broken_record(tmp_path: Path) -> None:
+    pytest.importorskip("hotfix_gates.scaffold")
+    repo = make_repo(tmp_path / "service")
+    body = cli(repo, "new", "--no-branch", "--at", "2025-10-01T14:00:00Z", "pool exhausted")
+    steps = 0
+    for _ in crash_everywhere(body):
+        steps += 1
+        folders = list((repo / SPECS).glob("*")) if (repo / SPECS).exists() else []
+        for folder in folders:
+            for path in folder.iterdir():
+                # A file is either complete or absent; a temporary name may stay behind.
+                if path.name.startswith("."):
+                    continue
+                assert path.stat().st_size > 0, path
+                if path.name == "hotfix.md":
+                    assert path.read_text().rstrip().endswith("-->") or "## " in path.read_text()
+        for leftover in (repo / ".git").glob("hotfix-gate-new.lock"):
+            leftover.unlink()  # a killed `new` leaves its lock; the next one names it
+        outcome = gate(repo, "check", "--now", NOW)
+        assert_clean(outcome)
+        assert "HG301" not in outcome.out
+    assert steps > 3
+    numbers = sorted(int(p.name[:3]) for p in (repo / SPECS).iterdir())
+    assert len(numbers) == len(set(numbers))
+
+
+def test_a_stale_lock_is_one_clear_line(repo: Path) -> None:
+    pytest.importorskip("hotfix_gates.scaffold")
+    (repo / ".git/hotfix-gate-new.lock").write_text("12345\n")
+    from hotfix_gates import scaffold
+
+    old, scaffold.LOCK_WAIT = scaffold.LOCK_WAIT, 0.1
+    try:
+        outcome = gate(repo, "new", "--no-branch", "pool exhausted")
+    finally:
+        scaffold.LOCK_WAIT = old
+    assert_clean(outcome)
+    assert outcome.code == 2 and "hotfix-gate-new.lock" in outcome.err
+    assert not (repo / SPECS).exists()
+
+
+def test_lifecycle_edit_killed_at_any_step_leaves_old_or_new(repo: Path) -> None:
+    pytest.importorskip("hotfix_gates.lifecycle")
+    record = write_record(repo, 1, severity="P2", rollback_plan="revert")
+    old = record.hotfix.read_bytes()
+    body = cli(repo, "set", "severity", "P0", "--id", "hotfix-001")
+    seen = set()
+    for _ in crash_everywhere(body):
+        now = record.hotfix.read_bytes()
+        assert now == old or (b"severity: P0" in now and now.replace(b"P0", b"P2") == old)
+        seen.add(now == old)
+        record.hotfix.write_bytes(old)
+        for temporary in record.folder.glob(".hotfix.md.*"):
+            temporary.unlink()
+    new = record.hotfix.read_bytes()
+    assert new.replace(b"P0", b"P2") == old and new != old
+    assert True in seen  # deaths before the rename keep the old file, after it the new one
+
+
+HOOK = b"#!/bin/sh\n# the user's own hook\necho mine >&2\nexit 0\n"
+
+
+def _hooks(repo: Path) -> Path:
+    return repo / ".git/hooks"
+
+
+def _user_hook_survives(repo: Path) -> None:
+    """The user's hook is under its own name or the chained one, byte for byte."""
+    folder = _hooks(repo)
+    names = [folder / "pre-push", folder / "pre-push.hotfix-gates-chained"]
+    assert any(p.exists() and p.read_bytes() == HOOK for p in names), \
+        [(p.name, p.read_bytes()[:60]) for p in names if p.exists()]
+
+
+def test_install_and_uninstall_killed_at_any_step_keep_the_users_hook(repo: Path) -> None:
+    pytest.importorskip("hotfix_gates.install")
+    folder = _hooks(repo)
+    folder.mkdir(exist_ok=True)
+    hook = folder / "pre-push"
+
+    def reset() -> None:
+        for path in folder.iterdir():
+            path.unlink()
+        hook.write_bytes(HOOK)
+        hook.chmod(0o755)
+
+    reset()
+    for _ in crash_everywhere(cli(repo, "install", "--hook", "pre-push")):
+        _user_hook_survives(repo)
+        # uninstall from whatever the crash left: the user's hook is back in place
+        assert cli(repo, "uninstall", "--hook", "pre-push")() == 0
+        assert hook.read_bytes() == HOOK
+        reset()
+    assert cli(repo, "install", "--hook", "pre-push")() == 0
+    installed = hook.read_bytes()
+    assert installed != HOOK
+    for _ in crash_everywhere(cli(repo, "uninstall", "--hook", "pre-push")):
+        _user_hook_survives(repo)
+        assert cli(repo, "uninstall", "--hook", "pre-push")() == 0
+        assert hook.read_bytes() == HOOK
+        reset()
+        assert cli(repo, "install", "--hook", "pre-push")() == 0
+    assert hook.read_bytes() == HOOK
+    assert not (folder / "pre-push.hotfix-gates-chained").exists()
+    assert os.access(hook, os.X_OK)

@@ -476,4 +476,4 @@ def test_new_stores_any_description_as_plain_text(fresh: Path, name: str) -> Non
     found = gate(fresh, "check", "--now", NOW, "--format", "json")
     assert_clean(found)
     mine = by_folder(found.findings(), f"{SPECS}/{folder.name}")
-    assert sorted(f["code"] for f in mine) == ["HG101", "HG102"], mine  # nothing else
+    assert sorted(str(f["code"]) for f in mine) == ["HG101", "HG102"], mine  # nothing else

@@ -437,3 +437,35 @@ def test_bad_configuration_is_one_line_and_exit_2(
     monkeypatch.chdir(hooked)
     assert commit_msg.main([".git/COMMIT_EDITMSG"]) == 2
     assert capsys.readouterr().err.strip() == line
+
+
+def test_sparse_index_is_read_and_split_index_is_named(
+        hooked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (hooked / "src").mkdir()
+    (hooked / "src" / "app.py").write_text("print('v1')\n")
+    record = write_record(hooked, 1, **READY).hotfix
+    git(hooked, "add", "-A")
+    assert commit(hooked, "-m", "app and a ready record").returncode == 0
+    git(hooked, "sparse-checkout", "init", "--cone", "--sparse-index")
+    git(hooked, "sparse-checkout", "set", "src")
+    index = fastgit.parse_index(fastgit.read_index(str(hooked / ".git" / "index")))
+    assert index.sparse and index.sparse_folder(b"specs/hotfix") == b"specs"
+    assert index.object_at(b"specs") == (fastgit.TREE_MODE,
+                                         bytes.fromhex(rev_parse(hooked, "HEAD:specs")))
+    with pytest.raises(fastgit.Unsupported, match="sparse folder"):
+        index.object_at(b"specs/hotfix")
+    (hooked / "src" / "app.py").write_text("print('v2')\n")
+    git(hooked, "add", "src/app.py")
+    assert fast(hooked, monkeypatch)  # the folded specs folder is HEAD's
+    ordinary = commit(hooked, "-m", "v2")
+    assert (ordinary.returncode, ordinary.stderr) == (0, "")
+
+    git(hooked, "sparse-checkout", "disable")
+    git(hooked, "update-index", "--split-index")
+    record.write_text(record.read_text().replace("rollback_plan: revert the deploy",
+                                                 "rollback_plan: null"))
+    git(hooked, "add", "-A")
+    refused = commit(hooked, "-m", "split index")
+    assert refused.returncode != 0
+    assert "a split or sparse index cannot be read here" in refused.stderr
+    assert "Traceback" not in refused.stderr and "Exception ignored" not in refused.stderr

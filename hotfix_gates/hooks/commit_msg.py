@@ -96,8 +96,8 @@ def fast_pass(environ: Mapping[str, str]) -> bool:
     if fastgit.index_lacks(data, CONFIG_FILE.encode()) and \
             not _protected(branch, DEFAULT_PROTECTED):
         return not hotfix_branch  # no configuration: the defaults decide, no parsing
-    index = fastgit.parse_index(data)  # refuses split and sparse indexes
-    if b"hotfix.md" not in data:
+    index = fastgit.parse_index(data)  # refuses a split index
+    if b"hotfix.md" not in data and not index.sparse:
         return True
     store = fastgit.ObjectStore(dirs.common_dir, environ)
     protected, specs_dir = _fast_config(index, store)
@@ -108,6 +108,7 @@ def fast_pass(environ: Mapping[str, str]) -> bool:
         return False  # the first commit: every record in the index is new
     root = fastgit.commit_tree(store, head)
     for folder in _watched(index, specs_dir.encode("utf-8")):
+        folder = index.sparse_folder(folder) or folder  # compare a sparse folder whole
         mine = index.object_at(folder)
         if mine is not None and mine != fastgit.tree_object(store, root, folder):
             return False
@@ -214,6 +215,11 @@ def _open_index(repo: pygit2.Repository, dirs: fastgit.GitDirs | None) -> pygit2
 
     from hotfix_gates.errors import ToolError
 
+    where = dirs.index_file if dirs is not None else os.path.join(repo.path, "index")
+    failure = ""
+    # pygit2's Index complains on stderr when its constructor fails and the
+    # half-made object goes: keep quiet until then, and say it once below
+    quiet, sys.unraisablehook = sys.unraisablehook, lambda _: None
     try:
         if dirs is None:
             index: pygit2.Index = repo.index
@@ -222,8 +228,20 @@ def _open_index(repo: pygit2.Repository, dirs: fastgit.GitDirs | None) -> pygit2
         else:
             index = pygit2.Index()
     except pygit2.GitError as exc:
-        raise ToolError(f"cannot read the index {dirs.index_file if dirs else ''}: "
-                        f"{exc}") from None
+        failure = str(exc)
+    finally:
+        if failure:
+            import gc
+
+            gc.collect()  # the half-made Index is in a reference cycle
+        sys.unraisablehook = quiet
+    if failure:
+        message = f"cannot read the index {where}: {failure}"
+        if "extension" in failure:
+            message += ("; a split or sparse index cannot be read here: turn it off "
+                        "(`git update-index --no-split-index`, `git sparse-checkout set "
+                        "--no-sparse-index`), or commit with --no-verify and let pre-push judge")
+        raise ToolError(message)
     return index
 
 

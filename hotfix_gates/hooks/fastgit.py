@@ -200,7 +200,8 @@ def index_lacks(data: bytes, name: bytes) -> bool:
     """True when no path in the index can contain `name`: its bytes occur
     nowhere in the file. A split index (`link`) keeps entries in another file
     and a sparse index (`sdir`) folds folders into one entry, so when either
-    signature occurs anywhere this answers False and the caller parses."""
+    signature occurs anywhere this answers False and the caller parses
+    (`parse_index` refuses a split index; `Index.sparse` tells the other)."""
     return name not in data and b"link" not in data and b"sdir" not in data
 
 
@@ -221,14 +222,17 @@ class Index:
     offset (a few milliseconds per ten thousand files); the entries asked for
     are read in full."""
 
-    __slots__ = ("_data", "_offsets", "paths", "version")
+    __slots__ = ("_data", "_offsets", "paths", "sparse", "version")
 
     def __init__(self, data: bytes, version: int, paths: list[bytes],
-                 offsets: list[int]) -> None:
+                 offsets: list[int], sparse: bool = False) -> None:
         self._data = data
         self.version = version
         self.paths = paths  # in index order: path byte order
         self._offsets = offsets
+        # a sparse index: a folder outside the sparse-checkout cone is one
+        # entry, `folder/` with its tree id, and its files are not listed
+        self.sparse = sparse
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -263,10 +267,31 @@ class Index:
             return entry
         return None
 
+    def sparse_folder(self, path: bytes) -> bytes | None:
+        """The folder holding `path` (or `path` itself) that a sparse index
+        keeps as one entry, if any."""
+        if not self.sparse:
+            return None
+        parts = path.split(b"/")
+        for depth in range(1, len(parts) + 1):
+            folder = b"/".join(parts[:depth])
+            entry = self.find(folder + b"/")
+            if entry is not None and entry.mode == TREE_MODE:
+                return folder
+        return None
+
     def object_at(self, path: bytes) -> tuple[int, bytes] | None:
         """(mode, id) of what the next commit holds at `path`: a file's entry,
         or the id of the tree the entries under the folder `path` make; None
-        if nothing is there."""
+        if nothing is there. A path inside a sparse folder is Unsupported:
+        ask for the folder (`sparse_folder`)."""
+        folded = self.sparse_folder(path)
+        if folded is not None:
+            if folded != path:
+                raise Unsupported(f"{path!r} is inside the sparse folder {folded!r}")
+            entry = self.find(path + b"/")
+            assert entry is not None
+            return TREE_MODE, entry.oid
         entry = self.find(path)
         if entry is not None and not entry.intent_to_add:
             return entry.mode, entry.oid
@@ -286,6 +311,7 @@ def parse_index(data: bytes) -> Index:
     add_path, add_offset = paths.append, offsets.append
     pos = 12
     end = len(data) - HASH_SIZE
+    sparse = False
     try:
         for _ in range(count):
             flags = (data[pos + 60] << 8) | data[pos + 61]
@@ -309,14 +335,16 @@ def parse_index(data: bytes) -> Index:
         raise Unsupported("truncated index")
     while pos < end:
         signature = data[pos:pos + 4]
-        if len(signature) < 4 or not (0x41 <= signature[0] <= 0x5A):
-            # link (split index), sdir (sparse index) or an unknown required one
+        if signature == b"sdir":
+            sparse = True
+        elif len(signature) < 4 or not (0x41 <= signature[0] <= 0x5A):
+            # link (split index: entries in another file) or an unknown required one
             raise Unsupported(f"index extension {signature!r}")
         (size,) = struct.unpack_from(">I", data, pos + 4)
         pos += 8 + size
     if pos != end:
         raise Unsupported("malformed index extensions")
-    return Index(data, version, paths, offsets)
+    return Index(data, version, paths, offsets, sparse)
 
 
 def _tree_id(items: list[tuple[bytes, IndexEntry]]) -> bytes:
@@ -327,7 +355,11 @@ def _tree_id(items: list[tuple[bytes, IndexEntry]]) -> bytes:
     i = 0
     while i < len(items):
         rel, entry = items[i]
-        name, slash, _ = rel.partition(b"/")
+        name, slash, rest = rel.partition(b"/")
+        if slash and not rest and entry.mode == TREE_MODE:  # a sparse folder: its tree id
+            parts.append((name + b"/", b"40000 %s\0%s" % (name, entry.oid)))
+            i += 1
+            continue
         if not slash:
             if not entry.intent_to_add:  # git leaves intent-to-add paths out of commits
                 parts.append((name, b"%o %s\0%s" % (entry.mode, name, entry.oid)))

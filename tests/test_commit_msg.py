@@ -379,6 +379,9 @@ def test_hotfix_branch_reminders_do_not_block(hooked: Path) -> None:
     assert done.stderr.startswith("hotfix-gate commit-msg: reminders\n")
     assert "003-login-outage/hotfix.md:5: HG101 severity" in done.stderr
     assert "004-other-incident" not in done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        "  hotfix-gate: 2 blocking, 0 warnings in 1 record (reminders: this commit goes ahead; "
+        "a merge into a protected branch will not)")
 
 
 def test_other_branches_and_detached_head_are_silent(hooked: Path) -> None:

@@ -31,7 +31,12 @@ def report(
     print(f"hotfix-gate {hook}: {header}", file=out)
     for finding in findings:
         print(f"  {finding.text()}", file=out)
-    print(f"  {summary(findings, records)}", file=out)
+    totals = summary(findings, records)
+    if advisory:  # "blocked" would contradict a commit that goes ahead
+        counts = totals.split(": ", 2)[-1]
+        totals = (f"hotfix-gate: {counts} (reminders: this commit goes ahead; a merge into "
+                  "a protected branch will not)")
+    print(f"  {totals}", file=out)
     if blocked:
         print(f"  Fix the lines above, then rerun by hand: {rerun}", file=out)
         print("  In a real emergency, record why instead of skipping the hook: "

@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from hotfix_gates.install import render
 from testing.repos import clean_env, commit_all, git, make_repo, write_record
 
-WORK = Path(__file__).resolve().parent / ".work" / "commit-msg"
 LIMIT = 3.0
 
 
@@ -76,25 +75,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help=f"exit 1 above {LIMIT}x")
     args = parser.parse_args(argv)
 
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    env = clean_env(GIT_INDEX_FILE=".git/index", PYTHONPYCACHEPREFIX=str(WORK / "pycache"))
+    with tempfile.TemporaryDirectory(prefix="bench-commit-msg-") as folder:
+        return run(Path(folder), args.runs, args.check)
+
+
+def run(work: Path, runs: int, check: bool) -> int:
+    env = clean_env(GIT_INDEX_FILE=".git/index", PYTHONPYCACHEPREFIX=str(work / "pycache"))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    empty = build(WORK / "no-records", 0)
-    busy = build(WORK / "twenty-records", 20)
+    empty = build(work / "no-records", 0)
+    busy = build(work / "twenty-records", 20)
     git(busy, "branch", "feature/retry-budget")
 
     worst = 0.0
     print(f"{'repository':<16} {'branch':<22} {'hook ms':>8} {'pass ms':>8} {'ratio':>6}")
     for repo, branch in ((empty, "main"), (busy, "main"), (busy, "feature/retry-budget")):
         git(repo, "checkout", "-q", branch)
-        hook, bare = compare(repo, args.runs, env)
+        hook, bare = compare(repo, runs, env)
         worst = max(worst, hook / bare)
         print(f"{repo.name:<16} {branch:<22} {hook * 1000:8.1f} {bare * 1000:8.1f} "
               f"{hook / bare:6.2f}")
-    print(f"worst ratio {worst:.2f} (limit {LIMIT}); medians of {args.runs} alternating runs; "
+    print(f"worst ratio {worst:.2f} (limit {LIMIT}); medians of {runs} alternating runs; "
           f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
-    return 1 if args.check and worst > LIMIT else 0
+    return 1 if check and worst > LIMIT else 0
 
 
 if __name__ == "__main__":

@@ -396,5 +396,7 @@ def test_quick_path_reads_the_configuration_of_the_pushed_commit(repo: Path) -> 
     write_record(repo, 1, "database-pool")
     tip = commit_all(repo, "configured")
     git(repo, "gc", "-q")  # packed objects, read without pygit2 too
-    assert _probe(repo, f"refs/heads/main {tip} refs/heads/main {Z}\n") == "0 False True False"
+    assert _probe(repo, f"refs/heads/x {tip} refs/heads/feature/x {Z}\n") == "0 False True False"
     assert _probe(repo, f"refs/heads/x {tip} refs/heads/stable/2 {Z}\n").startswith("1 True")
+    # main is protected by default, so pygit2 reads the configuration that unprotects it
+    assert _probe(repo, f"refs/heads/main {tip} refs/heads/main {Z}\n") == "0 True True False"

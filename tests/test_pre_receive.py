@@ -149,14 +149,14 @@ def test_deletions_and_tags_pass_on_the_server(served: tuple[Path, Path]) -> Non
     assert remote_sha(remote, "refs/heads/release/1") is None
 
 
-def test_a_thousand_refs_in_one_push(served: tuple[Path, Path]) -> None:
+def test_many_refs_in_one_push(served: tuple[Path, Path]) -> None:
     repo, remote = served
     write_record(repo, 1, "database-pool", severity="P1", rollback_plan="revert",
                  reviewed_by="alice")
     good = commit_all(repo, "ready")
     write_record(repo, 2, "cache")
     bad = commit_all(repo, "hotfix-002 unassessed")
-    updates = [f"create refs/heads/hotfix/001-r{n} {good}" for n in range(990)]
+    updates = [f"create refs/heads/hotfix/001-r{n} {good}" for n in range(190)]
     updates += [f"create refs/heads/hotfix/002-r{n} {bad}" for n in range(9)]
     updates.append(f"create refs/heads/release/9 {good}")
     git(repo, "update-ref", "--stdin", input="\n".join(updates) + "\n")
@@ -169,7 +169,8 @@ def test_a_thousand_refs_in_one_push(served: tuple[Path, Path]) -> None:
     assert not any("hotfix/001-r" in line or "release/9" in line for line in lines)
     assert remote_sha(remote, "refs/heads/release/9") is None
 
-    # the thousand ready refs alone pass: fed straight to the hook on the server
+    # a thousand ready refs pass: fed straight to the hook on the server (a real push of
+    # a thousand refs costs git seconds; the hook takes a fraction of one)
     git(repo, "push", "-q", "origin", f"{good}:refs/heads/carrier")  # brings the objects
     ready = "".join(f"{Z} {good} refs/heads/hotfix/001-s{n}\n" for n in range(1000))
     accepted = run_hook(remote, MODULE, ready + f"{Z} {good} refs/heads/main\n")

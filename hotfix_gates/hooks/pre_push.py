@@ -24,14 +24,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, TextIO
 
 from hotfix_gates.hooks import refs
 from hotfix_gates.hooks.refs import RefLineError, Update
 
+TYPE_CHECKING = False  # `typing` costs the quick path a few milliseconds
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
+    from typing import TextIO
 
     import pygit2
 
@@ -133,6 +134,8 @@ def quick_pass(updates: list[Update], environ: Mapping[str, str]) -> bool:
     pending = [u for u in updates if refs.needs_config(u)]
     if not pending:
         return True
+    if any(refs.decide(u).judged for u in pending):
+        return False  # judged unless configured otherwise: pygit2 reads the configuration
     from hotfix_gates.hooks import fastgit
 
     try:
@@ -308,7 +311,10 @@ class RefJudge:
         return report(findings, count, hook=f"{self.hook} to {update.name}", rerun=rerun) != 0
 
     def save(self) -> None:
-        self.parse_cache.save()
+        # The cache keeps only what a run used: a run that judged no protected
+        # ref never read post-mortems or tests, and saving would drop them.
+        if any(key[0] == refs.PROTECTED for key in self._verdicts):
+            self.parse_cache.save()
 
 
 def open_repository(environ: Mapping[str, str]) -> pygit2.Repository:

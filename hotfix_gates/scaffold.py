@@ -244,35 +244,52 @@ def _switch_to_new_branch(repo: pygit2.Repository, ref: str) -> None:
     import pygit2
 
     short = ref.removeprefix("refs/heads/")
+    created = None
     try:
-        if repo.head_is_unborn:
-            repo.set_head(ref)  # no commit yet: HEAD names the new, unborn branch
-            return
-        commit = repo.head.peel(pygit2.Commit)
-        repo.create_branch(short, commit)
+        if not repo.head_is_unborn:
+            commit = repo.head.peel(pygit2.Commit)
+            created = repo.create_branch(short, commit)
+        # With no commit yet, HEAD simply names the new, unborn branch.
         repo.set_head(ref)
     except pygit2.AlreadyExistsError:
         raise ToolError(f"branch {short} already exists; it was left as it was") from None
     except (pygit2.GitError, ValueError, KeyError) as exc:
-        raise ToolError(f"cannot create branch {short}: {exc}") from None
+        detail = " ".join(str(exc).split()).rstrip(": ")
+        if created is not None:
+            # HEAD could not be moved (git busy?): take back the branch just made.
+            with contextlib.suppress(pygit2.GitError, KeyError, ValueError):
+                created.delete()
+            raise ToolError(f"cannot switch to branch {short}: {detail}; nothing was "
+                            "kept, run the command again") from None
+        raise ToolError(f"cannot create branch {short}: {detail}") from None
 
 
-def _prepare_folder(workdir: Path, tree: FsTree, specs_dir: str) -> None:
-    """Make sure specs_dir is a real folder (creating it), never a file or symlink."""
+def _prepare_folder(workdir: Path, tree: FsTree, specs_dir: str) -> list[Path]:
+    """Make sure specs_dir is a real folder, never a file or symlink; return
+    the folders created for it (so a failed command can take them back)."""
     parts = specs_dir.split("/")
+    missing: list[Path] = []
     for depth in range(1, len(parts) + 1):
         here = "/".join(parts[:depth])
         kind = tree.kind(here)
         if kind is None:
+            missing.extend(workdir.joinpath(*parts[:d]) for d in range(depth, len(parts) + 1))
             break
         if kind != "dir":
             what = {"link": "symlink", "file": "file"}.get(kind, kind)
             raise ToolError(f"{here} is a {what}, not a folder; hotfix records live in real "
                             "folders (move it, or set specs_dir in .hotfix-gates.yaml)")
-    try:
-        os.makedirs(workdir / specs_dir, exist_ok=True)
-    except OSError as exc:
-        raise ToolError(f"cannot create {specs_dir}: {exc.strerror}") from None
+    made: list[Path] = []
+    for folder in missing:
+        try:
+            os.mkdir(folder)
+            made.append(folder)
+        except FileExistsError:
+            continue  # made by someone else meanwhile: theirs, not ours to remove
+        except OSError as exc:
+            _undo([], made)
+            raise ToolError(f"cannot create {specs_dir}: {exc.strerror}") from None
+    return made
 
 
 def _verify(text: str, source: str, folder: str, expected: Mapping[str, object]) -> None:
@@ -348,12 +365,12 @@ def create_record(
         _verify(rendered["hotfix.md"], templates["hotfix.md"][1], folder, {
             "id": record_id, "title": title, "branch": branch, "severity": severity,
             "status": "investigating", "incident_start": started})
-        _write_folder(workdir, tree, config.specs_dir, folder, rendered)
+        files, folders = _write_folder(workdir, tree, config.specs_dir, folder, rendered)
         if make_branch:
             try:
                 _switch_to_new_branch(repo, ref)
             except ToolError:
-                _remove_folder(workdir / folder, rendered)
+                _undo(files, folders)
                 raise
     return Created(number, record_id, slug, title, severity, branch, make_branch, workdir,
                    folder, TEMPLATE_FILES, started, str(values["post_mortem_deadline"]),
@@ -373,36 +390,43 @@ def _values(config: Config, record_id: str, nnn: str, slug: str, title: str, bra
 
 
 def _write_folder(workdir: Path, tree: FsTree, specs_dir: str, folder: str,
-                  rendered: Mapping[str, str]) -> None:
+                  rendered: Mapping[str, str]) -> tuple[list[Path], list[Path]]:
+    """Create the record folder and its files, never replacing anything;
+    return (files, folders) written, for `_undo`."""
     from hotfix_gates.atomic import create_exclusive
 
-    _prepare_folder(workdir, tree, specs_dir)
+    made = _prepare_folder(workdir, tree, specs_dir)
     target = workdir / folder
     try:
         os.mkdir(target)
-    except FileExistsError:
-        raise ToolError(f"{folder} already exists; it was left as it was (nothing was "
-                        "written)") from None
     except OSError as exc:
+        _undo([], made)
+        if isinstance(exc, FileExistsError):
+            raise ToolError(f"{folder} already exists; it was left as it was (nothing was "
+                            "written)") from None
         raise ToolError(f"cannot create {folder}: {exc.strerror}") from None
-    written: dict[str, str] = {}
-    try:
-        for name, text in rendered.items():
+    made.append(target)
+    files: list[Path] = []
+    for name, text in rendered.items():
+        try:
             create_exclusive(target / name, text.encode("utf-8"))
-            written[name] = text
-    except OSError as exc:
-        _remove_folder(target, written)
-        raise ToolError(f"cannot write {folder}/{name}: {exc.strerror or exc}; nothing was "
-                        "kept") from None
+        except OSError as exc:
+            _undo(files, made)
+            raise ToolError(f"cannot write {folder}/{name}: {exc.strerror or exc}; nothing "
+                            "was kept") from None
+        files.append(target / name)
+    return files, made
 
 
-def _remove_folder(target: Path, written: Mapping[str, str]) -> None:
-    """Undo a half-made record: only the files this command wrote, then the folder."""
-    for name in written:
+def _undo(files: list[Path], folders: list[Path]) -> None:
+    """Take back a half-made record: only the files and folders this command
+    made (a folder is removed only while empty)."""
+    for path in files:
         with contextlib.suppress(OSError):
-            os.unlink(target / name)
-    with contextlib.suppress(OSError):
-        os.rmdir(target)
+            os.unlink(path)
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
 
 
 # --- the command ----------------------------------------------------------------
@@ -410,6 +434,7 @@ def _remove_folder(target: Path, written: Mapping[str, str]) -> None:
 @click.command("new")
 @click.argument("description", nargs=-1, required=True)
 @click.option("--severity", type=click.Choice(SEVERITIES, case_sensitive=False),
+              metavar="P0|P1|P2",
               help="P0 outage, P1 major, P2 minor (default: not assessed yet).")
 @click.option("--at", "at", metavar="TIMESTAMP",
               help="When the incident began, ISO 8601 (a time without a zone is UTC; "

@@ -423,6 +423,19 @@ def test_branch_name_clash_with_a_branch_called_hotfix(repo: Path, run: Runner) 
     assert run(repo, "new", "--no-branch", DESCRIPTION).code == 0
 
 
+def test_busy_head_takes_everything_back(repo: Path, run: Runner) -> None:
+    (repo / "specs/001-feature").mkdir(parents=True)
+    (repo / ".git/HEAD.lock").write_text("git is busy\n")
+    message = one_line_error(run(repo, "new", DESCRIPTION))
+    assert "cannot switch to branch hotfix/002-database-connection-pool" in message
+    assert rev(repo, "hotfix/002-database-connection-pool") == ""
+    assert sorted(p.name for p in (repo / "specs").iterdir()) == ["001-feature"]
+    assert head_ref(repo) == "refs/heads/main"
+    (repo / ".git/HEAD.lock").unlink()
+    assert run(repo, "new", DESCRIPTION).code == 0  # the same number, once git is free
+    assert (repo / "specs/hotfix/002-database-connection-pool/hotfix.md").is_file()
+
+
 def test_specs_dir_that_is_a_symlink_is_refused(repo: Path, run: Runner) -> None:
     elsewhere = repo.parent / "elsewhere"
     elsewhere.mkdir()

@@ -63,7 +63,10 @@ class ParseCache:
     def memo(self, kind: str, key: str, compute: Callable[[], T],
              dump: Callable[[T], Any], load: Callable[[Any], T], *,
              store: Callable[[], bool] | None = None) -> T:
-        stored = self._load().get(kind, {}).get(key)
+        # This run's own entries too: a push of many trees shares most folders.
+        stored = self._new[kind].get(key)
+        if stored is None:
+            stored = self._load().get(kind, {}).get(key)
         if stored is not None:
             try:
                 result = load(stored)

@@ -263,15 +263,16 @@ class RefJudge:
         return judgement.findings, len(judgement.records)
 
     def _hotfix(self, tree: GitTree, config: Config, number: int) -> tuple[list[Finding], int]:
-        """The hotfix's own record must exist and pass HG001 and HG101."""
-        from hotfix_gates.engine import apply_policy
+        """The hotfix's own record must exist and pass HG001 and HG101. Only
+        its folder is read: a push of many hotfix branches, or a repository
+        of many records, costs one record per ref."""
+        from hotfix_gates.engine import apply_policy, load_records, record_folders
         from hotfix_gates.findings import Finding, Level
-        from hotfix_gates.gates import HOTFIX_PUSH
+        from hotfix_gates.gates import GATES, HOTFIX_PUSH, Context
         from hotfix_gates.parse import RECORD_CODE, RECORD_NAME, folder_number
 
-        # Judge the whole tree once: many hotfix refs to one tree share it.
-        judgement = self._judge(tree, config, frozenset({HOTFIX_PUSH}))
-        mine = [r.folder for r in judgement.records if folder_number(r.folder) == number]
+        found, _ = record_folders(tree, config)
+        mine = [folder for folder in found if folder_number(folder) == number]
         if not mine:
             missing = Finding(
                 f"{config.specs_dir}/{number:03d}-*", 1, RECORD_CODE, RECORD_NAME,
@@ -280,10 +281,18 @@ class RefJudge:
                 f"hotfix.md (`hotfix-gate new` makes one) before pushing the branch",
                 Level.ERROR)
             return apply_policy([missing], None, config, self.now), 0
-        wanted = ("HG001", "HG101")
-        findings = [f for f in judgement.findings if f.code in wanted
-                    and any(f.path == folder or f.path.startswith(folder + "/")
-                            for folder in mine)]
+        loaded, _ = load_records(tree, config, mine)
+        findings: list[Finding] = []
+        for record, parse_findings in loaded:
+            ctx = Context(record, tree, config, self.now, frozenset({HOTFIX_PUSH}),
+                          parse_findings)
+            raw = [f for unit in GATES if unit.code in ("HG001", "HG101")
+                   for f in unit.check(ctx)]
+            if record.format == "legacy":
+                from hotfix_gates.legacy import reword
+
+                raw = reword(raw)  # fixes worded for the Markdown-only form
+            findings.extend(apply_policy(raw, record, config, self.now))
         return findings, len(mine)
 
     def _judge(self, tree: GitTree, config: Config, moments: frozenset[str]) -> Judgement:

@@ -400,3 +400,12 @@ def test_quick_path_reads_the_configuration_of_the_pushed_commit(repo: Path) -> 
     assert _probe(repo, f"refs/heads/x {tip} refs/heads/stable/2 {Z}\n").startswith("1 True")
     # main is protected by default, so pygit2 reads the configuration that unprotects it
     assert _probe(repo, f"refs/heads/main {tip} refs/heads/main {Z}\n") == "0 True True False"
+
+
+def test_a_bad_clock_is_one_line(repo: Path) -> None:
+    write_record(repo, 1, "database-pool")
+    tip = commit_all(repo, "record")
+    result = run_hook(repo, MODULE, f"refs/heads/main {tip} refs/heads/main {Z}\n",
+                      now="next tuesday")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "HOTFIX_GATE_NOW" in result.stderr

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from testing.repos import clean_env, commit_all, front_matter, git, make_repo, record_fields
 
-WORK = Path(__file__).resolve().parent / ".work"
+WORK = Path(__file__).resolve().parent / ".work" / "scale"
 NOW = "2025-12-01T00:00:00Z"
 LIMIT_MB = 200
 
@@ -84,25 +84,49 @@ def bench_check(count: int) -> list[tuple[str, dict[str, object]]]:
     ]
 
 
-def bench_pre_receive(refs: int) -> list[tuple[str, dict[str, object]]]:
-    """One push updating `refs` hotfix branches, fed to the pre-receive hook."""
+def _fast_import_refs(repo: Path, base: str, refs: int) -> list[tuple[str, str]]:
+    """`refs` branches, each one commit on `base` that edits one record
+    (so every pushed commit has its own tree); (ref, commit id) pairs."""
+    stream = []
+    names = []
+    for n in range(refs):
+        number = n % 20 + 1
+        ref = f"refs/heads/hotfix/{number:03d}-incident-{n}"
+        path = f"specs/hotfix/{number:03d}-incident-{number}/hotfix.md"
+        text = (repo / path).read_text() + f"\nUpdate {n}.\n"
+        data = text.encode()
+        stream.append(f"commit {ref}\nmark :{n + 1}\n"
+                      f"committer Bench <bench@example.com> {1_760_000_000 + n} +0000\n"
+                      f"data 7\nupdate\nfrom {base}\n"
+                      f"M 100644 inline {path}\ndata {len(data)}\n".encode() + data + b"\n")
+        names.append(ref)
+    marks = repo / ".git/bench-marks"
+    subprocess.run(["git", "fast-import", "--quiet", f"--export-marks={marks}"], cwd=repo,
+                   input=b"".join(stream), check=True, env=clean_env())
+    ids = dict(line.split() for line in marks.read_text().splitlines())
+    return [(ref, ids[f":{n + 1}"]) for n, ref in enumerate(names)]
+
+
+def bench_pre_receive(refs: int, records: int) -> list[tuple[str, dict[str, object]]]:
+    """One push creating `refs` hotfix branches (each its own commit) and
+    moving main, fed to the pre-receive hook in a server repository holding
+    `records` records."""
     try:
         import hotfix_gates.hooks.pre_receive  # noqa: F401
     except ImportError:
         return [("pre-receive", {"skipped": "hotfix_gates.hooks.pre_receive is not built yet"})]
     repo = make_repo(WORK / f"refs-{refs}")
-    build_records(repo, 20)
+    build_records(repo, max(records, 20))
     old = git(repo, "rev-parse", "HEAD").stdout.strip()
     new = commit_all(repo, "records")
-    lines = []
-    for n in range(refs):
-        name = f"refs/heads/hotfix/{n % 20 + 1:03d}-incident-{n}"
-        lines.append(f"{old} {new} {name}")
+    zero = "0" * 40
+    lines = [f"{zero} {commit} {ref}" for ref, commit in _fast_import_refs(repo, new, refs)]
     lines.append(f"{old} {new} refs/heads/main")
     bare = WORK / f"refs-{refs}.git"
-    git(WORK, "clone", "-q", "--bare", str(repo), str(bare))
+    git(WORK, "clone", "-q", "--bare", "--mirror", str(repo), str(bare))
+    git(bare, "update-ref", "refs/heads/main", old)
     env = clean_env(HOTFIX_GATE_NOW=NOW)
-    return [(f"pre-receive, {refs} refs + main",
+    return [(f"pre-receive, {refs} refs + main, {max(records, 20)} records",
              measure(bare, module="hotfix_gates.hooks.pre_receive", stdin="\n".join(lines) + "\n",
                      env=env))]
 
@@ -114,14 +138,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    results = bench_check(args.records) + bench_pre_receive(args.refs)
+    results = bench_check(args.records) + bench_pre_receive(args.refs, min(args.records, 1000))
     for name, measured in results:
         if "skipped" in measured:
-            print(f"{name:<34} skipped: {measured['skipped']}")
+            print(f"{name:<46} skipped: {measured['skipped']}")
             continue
         rss = float(str(measured["max_rss_mb"]))
         verdict = "ok" if rss < LIMIT_MB else f"OVER {LIMIT_MB} MB"
-        print(f"{name:<34} exit {measured['code']}  {float(str(measured['seconds'])):6.2f} s  "
+        print(f"{name:<46} exit {measured['code']}  {float(str(measured['seconds'])):6.2f} s  "
               f"max RSS {rss:6.1f} MB  {verdict}")
         if measured["code"] not in (0, 1):
             print(f"    {measured['tail']!r}")

@@ -147,11 +147,20 @@ def judge(
         findings.extend(apply_policy(list(duplicate_numbers(records)), None, config, now))
     else:
         # Numbers must be unique across the whole tree, even when judging a few.
-        all_loaded, _ = load_records(tree, config)
+        # Folder names carry the numbers, so only records sharing one are read
+        # (a push of 1,000 hotfix branches must not read every record 1,000 times).
+        by_number: dict[int | None, list[str]] = {}
+        for folder in record_folders(tree, config)[0]:
+            by_number.setdefault(folder_number(folder), []).append(folder)
         wanted = {r.folder for r in records}
-        dupes = [f for f in duplicate_numbers(r for r, _ in all_loaded)
-                 if f.path.rsplit("/", 1)[0] in wanted]
-        findings.extend(apply_policy(dupes, None, config, now))
+        shared = [folder for group in by_number.values()
+                  if len(group) > 1 and wanted.intersection(group) for folder in group]
+        if shared:
+            known = {r.folder: r for r in records}
+            group_records = [known.get(f) or load_record(tree, f)[0] for f in shared]
+            dupes = [f for f in duplicate_numbers(group_records)
+                     if f.path.rsplit("/", 1)[0] in wanted]
+            findings.extend(apply_policy(dupes, None, config, now))
     findings.sort(key=sort_key)
     return Judgement(records, findings)
 

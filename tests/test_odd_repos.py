@@ -205,3 +205,99 @@ def test_repository_owned_by_another_user(origin: Path, tmp_path: Path) -> None:
     assert_clean(outcome)
     assert outcome.code == 1
     assert git(repo, "status", "--short", env=env, check=False).returncode == 0
+
+
+# --- the hooks: hostile stdin, odd repositories -------------------------------------------
+
+def run_hook_here(module: str, repo: Path, stdin: bytes, **env: str) -> tuple[int, str]:
+    """A hook's main() in this process, fed `stdin` bytes as git would."""
+    import contextlib
+    import importlib
+    import io
+
+    hook = importlib.import_module(f"hotfix_gates.hooks.{module}")
+    err = io.StringIO()
+    environ = {"HOTFIX_GATE_NOW": NOW, "GIT_DIR": str(repo / ".git") if (repo / ".git").exists()
+               else str(repo), **env}
+    stream = io.TextIOWrapper(io.BytesIO(stdin))
+    with contextlib.redirect_stderr(err):
+        code = hook.guarded(module.replace("_", "-"), lambda: hook.run(environ, stream))
+    return code, err.getvalue()
+
+
+@pytest.mark.parametrize("module", ["pre_push", "pre_receive"])
+@pytest.mark.parametrize("stdin", [
+    b"garbage\n", b"\x00\xff\xfe\n", b"a b c d e f\n", b" \n\n\t\n", b"x" * 1_000_000,
+    b"garbage\n" * 100_000, b"%(old)s %(new)s refs/heads/main extra words\n",
+    b"%(old)s %(new)s main\n", b"%(zero64)s %(zero64)s refs/heads/main\n",
+    b"%(old)s " + b"0" * 39 + b" refs/heads/main\n",
+], ids=lambda s: repr(s[:24]))
+def test_hook_stdin_that_git_never_writes(origin: Path, module: str, stdin: bytes) -> None:
+    pytest.importorskip("hotfix_gates.hooks.pre_receive")
+    old = git(origin, "rev-parse", "HEAD~1").stdout.strip().encode()
+    new = git(origin, "rev-parse", "HEAD").stdout.strip().encode()
+    data = stdin.replace(b"%(old)s", old).replace(b"%(new)s", new).replace(b"%(zero64)s",
+                                                                          b"0" * 64)
+    if module == "pre_push":
+        data = data.replace(old + b" " + new, b"refs/heads/main " + new + b" refs/heads/x")
+    code, err = run_hook_here(module, origin, data)
+    assert "Traceback" not in err and "internal error" not in err, err
+    if data.strip():
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert len(err) < 600
+    else:
+        assert code == 0
+
+
+@pytest.mark.parametrize("module", ["pre_push", "pre_receive"])
+def test_hook_lines_naming_what_is_not_a_commit(origin: Path, module: str) -> None:
+    pytest.importorskip("hotfix_gates.hooks.pre_receive")
+    old = git(origin, "rev-parse", "HEAD~1").stdout.strip()
+    for new, words in [("ab" * 20, "not in the repository"),
+                       (git(origin, "rev-parse", "HEAD^{tree}").stdout.strip(), "tree"),
+                       (git(origin, "rev-parse", "HEAD:README.md").stdout.strip(), "blob")]:
+        line = (f"refs/heads/x {new} refs/heads/main {old}" if module == "pre_push"
+                else f"{old} {new} refs/heads/main")
+        code, err = run_hook_here(module, origin, f"{line}\n".encode())
+        assert code == 2 and len(err.strip().splitlines()) == 1 and words in err, err
+
+
+def test_hooks_judge_the_zero_ids_of_any_length(origin: Path) -> None:
+    pytest.importorskip("hotfix_gates.hooks.pre_receive")
+    new = git(origin, "rev-parse", "HEAD").stdout.strip()
+    for zero in ("0" * 40, "0" * 64):
+        code, err = run_hook_here("pre_receive", origin, f"{zero} {new} refs/heads/main\n".encode())
+        assert code == 1 and "HG101" in err, err  # a created main is judged
+        code, err = run_hook_here("pre_receive", origin, f"{new} {zero} refs/heads/main\n".encode())
+        assert code == 0 and not err  # a deletion passes
+        code, err = run_hook_here("pre_push", origin,
+                                  f"refs/heads/main {new} refs/heads/main {zero}\n".encode())
+        assert code == 1 and "HG101" in err, err
+
+
+def test_pre_push_from_odd_repositories(origin: Path, tmp_path: Path) -> None:
+    """Real pushes through the raw pre-push hook: detached HEAD, shallow clone,
+    linked worktree. The unready record 002 blocks each push to main."""
+    pushes = pytest.importorskip("testing.pushes")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(origin), str(remote))
+    git(remote, "update-ref", "refs/heads/main", "HEAD~1")  # the server has record 001 only
+
+    detached = clone(remote, tmp_path / "detached")
+    git(detached, "checkout", "-q", "--detach", "origin/main")
+    git(detached, "fetch", "-q", str(origin), "main")
+    git(detached, "checkout", "-q", "--detach", "FETCH_HEAD")
+    shallow = clone(remote, tmp_path / "shallow", "--depth", "1")
+    git(shallow, "fetch", "-q", str(origin), "main")
+    git(shallow, "checkout", "-q", "--detach", "FETCH_HEAD")
+    main = clone(remote, tmp_path / "main")
+    linked = tmp_path / "linked"
+    git(main, "fetch", "-q", str(origin), "main:incoming")
+    git(main, "worktree", "add", "-q", str(linked), "incoming")
+    for repo in (detached, shallow, linked):
+        pushes.install_hook(pushes.hooks_dir(repo), "pre-push")
+        result = pushes.push(repo, "origin", "HEAD:refs/heads/main", now=NOW)
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+        assert result.returncode != 0 and "HG101" in result.stderr, (repo, result.stderr)
+        served = git(origin, "rev-parse", "HEAD~1").stdout.strip()
+        assert pushes.remote_sha(remote, "main") == served

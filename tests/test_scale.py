@@ -99,9 +99,6 @@ def _peak_pre_receive(bare: Path, lines: list[str]) -> int:
     return peak
 
 
-@pytest.mark.xfail(strict=True, reason="hooks/pre_push.py RefJudge._trees keeps every pushed "
-                   "tree with its folder listings until the hook ends: 1,000 refs over 1,000 "
-                   "records peak at 287 MB (77 MB when only the current tree is kept)")
 def test_pre_receive_memory_does_not_grow_with_the_number_of_refs(tmp_path: Path) -> None:
     from benchmarks.bench_scale import _fast_import_refs
 

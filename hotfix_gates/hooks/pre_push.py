@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
     from hotfix_gates.cache import ParseCache
     from hotfix_gates.config import Config
-    from hotfix_gates.engine import Judgement
     from hotfix_gates.findings import Finding
     from hotfix_gates.hooks.fastgit import ObjectStore
     from hotfix_gates.tree import GitTree
@@ -184,7 +183,9 @@ def _fast_globs(store: ObjectStore, entry: tuple[int, bytes] | None) -> tuple[st
 
 class RefJudge:
     """Judges updates against trees, once per distinct (configuration, tree,
-    decision): a push of many refs to the same commit costs one judgement."""
+    decision): a push of many refs to the same commit costs one judgement.
+    Only verdicts are kept from ref to ref, never trees or records, so memory
+    does not grow with the number of refs pushed."""
 
     def __init__(self, repo: pygit2.Repository, now: datetime, hook: str) -> None:
         from hotfix_gates.cache import for_git_dir
@@ -194,11 +195,10 @@ class RefJudge:
         self.hook = hook
         self.missing_hint = "push from a clone that has it (`git fetch`), or check `git fsck`"
         self.parse_cache: ParseCache = for_git_dir(repo.path)
-        self._trees: dict[str, GitTree] = {}
+        self._last_tree: GitTree | None = None
         self._configs: dict[str, Config] = {}
         self._verdicts: dict[tuple[str, str, str, int | None], tuple[list[Finding], int]] = {}
         self._reported: dict[tuple[str, str, str, int | None], str] = {}
-        self._judgements: dict[tuple[int, str, frozenset[str]], Judgement] = {}
 
     def commit(self, rev: str, what: str) -> pygit2.Commit:
         """The commit `rev` (an id, or a ref name under pre-commit) names."""
@@ -219,12 +219,11 @@ class RefJudge:
     def tree(self, commit: pygit2.Commit, label: str) -> GitTree:
         from hotfix_gates.tree import GitTree
 
-        key = str(commit.tree_id)
-        found = self._trees.get(key)
-        if found is None:
+        found = self._last_tree
+        if found is None or found.tree.id != commit.tree_id:
             found = GitTree(self.repo, commit.tree, label=label)
             found.cache = self.parse_cache
-            self._trees[key] = found
+            self._last_tree = found
         return found
 
     def config(self, tree: GitTree) -> tuple[Config, str]:
@@ -257,9 +256,10 @@ class RefJudge:
         return (*result, False)
 
     def _protected(self, tree: GitTree, config: Config) -> tuple[list[Finding], int]:
+        from hotfix_gates.engine import judge
         from hotfix_gates.gates import DUE, MERGE
 
-        judgement = self._judge(tree, config, frozenset({MERGE, DUE}))
+        judgement = judge(tree, config, self.now, frozenset({MERGE, DUE}))
         return judgement.findings, len(judgement.records)
 
     def _hotfix(self, tree: GitTree, config: Config, number: int) -> tuple[list[Finding], int]:
@@ -294,14 +294,6 @@ class RefJudge:
                 raw = reword(raw)  # fixes worded for the Markdown-only form
             findings.extend(apply_policy(raw, record, config, self.now))
         return findings, len(mine)
-
-    def _judge(self, tree: GitTree, config: Config, moments: frozenset[str]) -> Judgement:
-        from hotfix_gates.engine import judge
-
-        key = (id(config), str(tree.tree.id), moments)
-        if key not in self._judgements:
-            self._judgements[key] = judge(tree, config, self.now, moments)
-        return self._judgements[key]
 
     def report(self, update: Update, decision: refs.Decision, tree: GitTree,
                config: Config, config_key: str, rerun: str) -> bool:

@@ -109,12 +109,16 @@ class ServerConfig:
         self.repo = repo
         self.judge = judge
         self._head: tuple[Config, str] | None = None
+        self._by_tip: dict[str, tuple[Config, str]] = {}  # small: configs are shared by key
         self._warned: set[str] = set()
 
     def for_update(self, update: refs.Update) -> tuple[Config, str]:
         if update.old is not None:
-            tip = self.judge.commit(update.old, f"the current tip of {update.ref}")
-            return self._read(tip, f"{update.name} at {str(tip.id)[:12]}")
+            if update.old not in self._by_tip:
+                tip = self.judge.commit(update.old, f"the current tip of {update.ref}")
+                self._by_tip[update.old] = self._read(tip, f"{update.name} at "
+                                                           f"{str(tip.id)[:12]}")
+            return self._by_tip[update.old]
         if self._head is None:
             self._head = self._default_branch()
         return self._head

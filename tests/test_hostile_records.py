@@ -4,6 +4,10 @@ the repository, or a pass it should not."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import importlib.util
+import io
 import os
 import random
 import shutil
@@ -388,6 +392,46 @@ def test_malformed_git_objects(repo: Path) -> None:
         assert_clean(outcome)
         assert outcome.code == 1, (name, outcome.out)
         assert expected[name] in outcome.out, (name, outcome.out)
+        if HOOKS:
+            commit = git(repo, "rev-parse", name).stdout.strip()
+            code, err = hook("pre_receive", repo, f"{'0' * 40} {commit} refs/heads/main\n")
+            assert code == 1 and expected[name] in err, (name, err)
+
+
+HOOKS = importlib.util.find_spec("hotfix_gates.hooks.pre_receive") is not None
+
+
+def hook(module: str, repo: Path, stdin: str) -> tuple[int, str]:
+    """pre-push or pre-receive in this process, as git would run it in `repo`."""
+    hooks = importlib.import_module(f"hotfix_gates.hooks.{module}")
+    err = io.StringIO()
+    environ = {"GIT_DIR": str(repo / ".git"), "HOTFIX_GATE_NOW": NOW}
+    with contextlib.redirect_stderr(err):
+        code = hooks.guarded(module, lambda: hooks.run(environ, io.StringIO(stdin)))
+    text = err.getvalue()
+    assert "Traceback" not in text and "internal error" not in text, text
+    return code, text
+
+
+@pytest.mark.skipif(not HOOKS, reason="the push hooks are not built yet")
+@pytest.mark.parametrize("module", ["pre_push", "pre_receive"])
+def test_push_hooks_on_hostile_records(zoo: Path, module: str) -> None:
+    head = git(zoo, "rev-parse", "HEAD").stdout.strip()
+    zero = "0" * 40
+    line = (f"refs/heads/main {head} refs/heads/main {zero}" if module == "pre_push"
+            else f"{zero} {head} refs/heads/main")
+    code, err = hook(module, zoo, line + "\n")
+    assert code == 1
+    judged = {p.name for p in (zoo / SPECS).iterdir()}
+    assert all(name in err for name in judged if "bom-crlf" not in name
+               and "link-other" not in name), err
+    assert not (zoo / "PWNED").exists()
+    # A hotfix branch push reads its own record only; a broken one is a finding.
+    number = folder_of(zoo, "alias-bomb").split("/")[-1][:3]
+    line = (f"refs/heads/x {head} refs/heads/hotfix/{number}-alias-bomb {zero}"
+            if module == "pre_push" else f"{zero} {head} refs/heads/hotfix/{number}-alias-bomb")
+    code, err = hook(module, zoo, line + "\n")
+    assert code == 1 and "aliases" in err and "HG001" in err, err
 
 
 def test_a_record_cannot_forge_output_lines(repo: Path) -> None:

@@ -16,8 +16,8 @@ def test_demo_walks_an_incident_through_every_gate(tmp_path: Path) -> None:
         "hotfix-gate pre-push to main: blocked",
         "severity: null -> P0",
         "status: investigating -> fix-deployed",
-        "HG201 post-mortem",
         "HG202 regression-test",
+        "HG201 post-mortem",
         "MTTR",
     ]
     positions = [out.find(text) for text in order]

@@ -521,3 +521,28 @@ def test_new_stores_any_description_as_plain_text(fresh: Path, name: str) -> Non
     assert_clean(found)
     mine = by_folder(found.findings(), f"{SPECS}/{folder.name}")
     assert sorted(str(f["code"]) for f in mine) == ["HG101", "HG102"], mine  # nothing else
+
+
+@pytest.mark.parametrize("command", [
+    pytest.param(["status"], marks=pytest.mark.xfail(
+        strict=True, reason="status.py prints a record's id (and folder name) raw: a newline "
+        "in `id:` starts a forged line")),
+    pytest.param(["report"], marks=pytest.mark.xfail(
+        strict=True, reason="report.py prints record ids raw in its lists: a newline in `id:` "
+        "starts a forged line")),
+    ["check"],
+])
+def test_listings_cannot_be_forged_by_a_record_id(repo: Path, command: list[str]) -> None:
+    folder = repo / SPECS / "001-x"
+    folder.mkdir(parents=True)
+    (folder / "hotfix.md").write_text(front_matter({
+        "id": "hotfix-001\nFORGED: hotfix-gate: passed\x1b[2J", "severity": "P1",
+        "status": "resolved", "incident_start": "2025-10-01T14:00:00Z",
+        "deployed_at": "2025-10-01T15:00:00Z", "resolved_at": "2025-10-01T16:00:00Z",
+        "waivers": [{"gate": "HG201", "reason": "late\nFORGED: waived"}],
+    }))
+    outcome = gate(repo, *command, "--now", NOW)
+    assert_clean(outcome)
+    text = outcome.out + outcome.err
+    assert not [line for line in text.splitlines() if line.startswith("FORGED")], text
+    assert "\x1b" not in text

@@ -27,7 +27,7 @@ from hotfix_gates.record import (
     Waiver,
 )
 
-FORMAT = 2
+FORMAT = 3
 FILE = os.path.join("hotfix-gates", "parse-cache.json")
 
 RecordResult = tuple[HotfixRecord, list[Finding]]

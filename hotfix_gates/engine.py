@@ -192,7 +192,8 @@ def _replace(finding: Finding, **changes: object) -> Finding:
 
 
 def _waive(finding: Finding, record: HotfixRecord, config: Config, now: datetime) -> Finding:
-    waivers = [w for w in record.waivers if w.gate in (finding.code, finding.name)]
+    waivers = [w for w in record.waivers
+               if w.gate.upper() == finding.code or w.gate.lower() == finding.name]
     if not waivers:
         return finding
     if finding.code in config.not_waivable:

@@ -246,6 +246,10 @@ def _fill_waivers(
         if not isinstance(gate, str) or not isinstance(reason, str) or not reason.strip():
             bad("waivers", "a waiver needs a gate and a non-empty reason", fix)
             continue
+        if not _known_gate(gate):
+            bad("waivers", f"waiver names an unknown gate {gate!r}",
+                "name a gate by code or name (`hotfix-gate gates` lists them)")
+            continue
         moments: dict[str, datetime | None] = {"at": None, "until": None}
         for key in moments:
             value = item.get(key)
@@ -266,6 +270,12 @@ _KNOWN_KEYS = frozenset({
     "id", "title", "branch", "severity", "status", *TIMESTAMP_KEYS, "rollback_plan",
     "reviewed_by", "regression_tests", "waivers",
 })
+
+
+def _known_gate(gate: str) -> bool:
+    from hotfix_gates.gates import GATES_BY_ID
+
+    return gate.strip().upper() in GATES_BY_ID or gate.strip().lower() in GATES_BY_ID
 
 
 def _type_name(value: object) -> str:

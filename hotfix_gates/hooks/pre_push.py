@@ -266,13 +266,19 @@ class RefJudge:
         """The hotfix's own record must exist and pass HG001 and HG101. Only
         its folder is read: a push of many hotfix branches, or a repository
         of many records, costs one record per ref."""
-        from hotfix_gates.engine import apply_policy, load_records, record_folders
+        from hotfix_gates.engine import apply_policy, load_record, record_folders
         from hotfix_gates.findings import Finding, Level
         from hotfix_gates.gates import GATES, HOTFIX_PUSH, Context
         from hotfix_gates.parse import RECORD_CODE, RECORD_NAME, folder_number
 
         found, _ = record_folders(tree, config)
-        mine = [folder for folder in found if folder_number(folder) == number]
+        # A cheap first filter, so a tree of many records costs one C-level
+        # match per name; folder_number has the last word.
+        import re
+
+        candidate = re.compile(rf"(?:hotfix-)?0*{number}-").match
+        mine = [folder for folder in found if candidate(folder, folder.rfind("/") + 1)
+                and folder_number(folder) == number]
         if not mine:
             missing = Finding(
                 f"{config.specs_dir}/{number:03d}-*", 1, RECORD_CODE, RECORD_NAME,
@@ -281,9 +287,9 @@ class RefJudge:
                 f"hotfix.md (`hotfix-gate new` makes one) before pushing the branch",
                 Level.ERROR)
             return apply_policy([missing], None, config, self.now), 0
-        loaded, _ = load_records(tree, config, mine)
         findings: list[Finding] = []
-        for record, parse_findings in loaded:
+        for folder in mine:
+            record, parse_findings = load_record(tree, folder)
             ctx = Context(record, tree, config, self.now, frozenset({HOTFIX_PUSH}),
                           parse_findings)
             raw = [f for unit in GATES if unit.code in ("HG001", "HG101")

@@ -38,7 +38,7 @@ class Finding:
             tail += f" [waived: {self.waived_by}]"
         elif self.level is Level.WARN:
             tail += " [warning]"
-        return _printable(f"{self.path}:{self.line}: {self.code} {self.name}: "
+        return printable(f"{self.path}:{self.line}: {self.code} {self.name}: "
                           f"{self.message}{tail}")
 
     def as_dict(self) -> dict[str, object]:
@@ -60,7 +60,7 @@ class Finding:
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     if not _UNPRINTABLE.search(text):
         return text
     return _UNPRINTABLE.sub(lambda match: repr(match.group())[1:-1], text)

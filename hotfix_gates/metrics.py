@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from hotfix_gates.config import Config
+from hotfix_gates.findings import printable
 from hotfix_gates.markdown import find_section, meaningful_text, split_sections
 from hotfix_gates.record import SEVERITIES, HotfixRecord, PostMortem
 from hotfix_gates.timeutil import TimeError, format_timestamp, parse_timestamp
@@ -86,7 +87,8 @@ def optional_time(value: object) -> datetime | None:
 
 
 def record_id(record: HotfixRecord) -> str:
-    return record.id or record.folder.rsplit("/", 1)[-1]
+    """The id shown for a record; line breaks and terminal controls escaped."""
+    return printable(record.id or record.folder.rsplit("/", 1)[-1])
 
 
 def group_of(record: HotfixRecord) -> str:

@@ -34,15 +34,16 @@ def split_sections(body: str, first_line: int = 1) -> list[Section]:
         match = _HEADING.match(line)
         if match:
             found.append((index, len(match.group(1)), match.group(2).strip()))
-    sections = []
-    for position, (index, level, title) in enumerate(found):
-        end = len(lines)
-        for later_index, later_level, _ in found[position + 1 :]:
-            if later_level <= level:
-                end = later_index
-                break
-        sections.append(Section(title, first_line + index, "\n".join(lines[index + 1 : end])))
-    return sections
+    # Where each section ends, in one pass: a heading closes every open one
+    # of its level or deeper (a scan per heading is quadratic in headings).
+    ends = [len(lines)] * len(found)
+    open_positions: list[int] = []
+    for position, (index, level, _) in enumerate(found):
+        while open_positions and found[open_positions[-1]][1] >= level:
+            ends[open_positions.pop()] = index
+        open_positions.append(position)
+    return [Section(title, first_line + index, "\n".join(lines[index + 1 : end]))
+            for (index, _, title), end in zip(found, ends, strict=True)]
 
 
 def find_section(sections: list[Section], title: str) -> Section | None:

@@ -25,6 +25,7 @@ MB = 1024 * 1024
     "[" * MB, "[" * (MB // 2) + "](" * (MB // 4), "<!--" * (MB // 4), "|--" * (MB // 3),
     "# " + " #" * (MB // 2), "- " * (MB // 2), "`" * MB, "*_" * (MB // 2),
     "\n".join(["| a | b |", "| --- | --- |"] * (MB // 24)),
+    "# A\n" + "## B\n" * (MB // 10),
 ], ids=lambda t: repr(t[:6]))
 def test_markdown_is_linear_on_a_megabyte(text: str) -> None:
     started = time.monotonic()
@@ -43,6 +44,17 @@ def test_front_matter_reader_is_fast_on_a_megabyte(text: str) -> None:
     started = time.monotonic()
     parse_hotfix("hotfix.md", "001-x", f"---\n{text}\n---\n".encode())
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("body", [
+    "## Rollback Plan\n" * (MB // 17), "**Severity**: P0\n" * (MB // 17),
+    "**Severity**: " + "[" * MB, "| a | b |\n" * (MB // 10), "**" * (MB // 2),
+], ids=lambda t: repr(t[:8]))
+def test_spec_kit_reader_is_fast_on_a_megabyte(body: str) -> None:
+    started = time.monotonic()
+    record, _ = parse_hotfix("hotfix.md", "001-x", ("**Hotfix ID**: hotfix-001\n" + body).encode())
+    assert time.monotonic() - started < 5
+    assert record.format in ("legacy", "front-matter")
 
 
 def test_reading_records_keeps_no_memory() -> None:

@@ -22,6 +22,7 @@ pushed commit has a `.hotfix-gates.yaml`).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 
@@ -274,8 +275,6 @@ class RefJudge:
         found, _ = record_folders(tree, config)
         # A cheap first filter, so a tree of many records costs one C-level
         # match per name; folder_number has the last word.
-        import re
-
         candidate = re.compile(rf"(?:hotfix-)?0*{number}-").match
         mine = [folder for folder in found if candidate(folder, folder.rfind("/") + 1)
                 and folder_number(folder) == number]

@@ -54,8 +54,12 @@ class ParseCache:
             try:
                 with open(self.path, encoding="utf-8") as handle:
                     data = json.load(handle)
-                if data.get("format") == FORMAT and data.get("version") == __version__:
-                    self._old = data
+                if (isinstance(data, dict) and data.get("format") == FORMAT
+                        and data.get("version") == __version__):
+                    # Only well-shaped kinds are used; anything else starts empty.
+                    for kind in self.KINDS:
+                        if isinstance(data.get(kind), dict):
+                            self._old[kind] = data[kind]
             except (OSError, ValueError, AttributeError):
                 pass
         return self._old

@@ -82,7 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("hotfix-gate: aborted", err=True)
         return EXIT_TOOL_ERROR
     except click.ClickException as exc:
-        exc.show()
+        # One line, like every other refusal (click would print usage and a blank line).
+        message = " ".join(exc.format_message().split())
+        ctx = getattr(exc, "ctx", None)
+        if isinstance(exc, click.UsageError):
+            message += f" (see `{ctx.command_path if ctx else 'hotfix-gate'} --help`)"
+        click.echo(f"hotfix-gate: error: {message}", err=True)
         return EXIT_TOOL_ERROR
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from hotfix_gates.config import ConfigError, parse_config
-from testing.hostile import NOW, assert_clean, assert_confined, assert_tool_error, gate
+from testing.hostile import (
+    NOW,
+    Outcome,
+    assert_clean,
+    assert_confined,
+    assert_tool_error,
+    gate,
+)
 from testing.repos import commit_all, git, make_repo
 
 CONFIG = ".hotfix-gates.yaml"
@@ -153,3 +160,30 @@ def test_bad_clock(repo: Path, now: str) -> None:
 def test_bad_clock_from_the_environment(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOTFIX_GATE_NOW", "0001-01-01T00:00:00+05:00")
     assert_tool_error(gate(repo, "check"), "HOTFIX_GATE_NOW")
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--format", "xml"], ["no-such-command"], ["check", "--now"], ["check", "--bogus"],
+    ["-C", "/etc/passwd", "check"], ["check", "--rev"], ["check", "extra"],
+    ["check", "--format", "x" * 10_000],
+], ids=lambda a: " ".join(a)[:30])
+def test_bad_arguments_are_one_line(repo: Path, args: list[str]) -> None:
+    outcome = gate(repo, *args) if args[0] != "-C" else _bare_gate(*args)
+    assert_tool_error(outcome)
+    assert "--help" in outcome.err
+
+
+def _bare_gate(*args: str) -> Outcome:
+    import contextlib
+    import io
+
+    from hotfix_gates.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    cwd = os.getcwd()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(cwd)
+    return Outcome(code, out.getvalue(), err.getvalue())

@@ -304,7 +304,7 @@ def duplicate_numbers(records: Iterable[HotfixRecord]) -> Iterator[Finding]:
     for rec in records:
         number = rec.number
         if number is None and rec.id:
-            match = re.fullmatch(r"hotfix-(\d+)", rec.id)
+            match = re.fullmatch(r"hotfix-0*(\d{1,18})", rec.id)
             number = int(match.group(1)) if match else None
         if number is not None:
             by_number.setdefault(number, []).append(rec)

@@ -76,7 +76,9 @@ def _finding(path: str, line: int, message: str, fix: str, level: Level = Level.
 
 def folder_number(folder: str) -> int | None:
     name = folder.rstrip("/").rsplit("/", 1)[-1]
-    match = re.match(r"(?:hotfix-)?(\d+)-", name)
+    # At most 18 digits: int() refuses thousands of them (a crafted tree can
+    # hold such a name), and no sequence grows that far.
+    match = re.match(r"(?:hotfix-)?0*(\d{1,18})-", name)
     return int(match.group(1)) if match else None
 
 

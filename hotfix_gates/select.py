@@ -16,15 +16,16 @@ if TYPE_CHECKING:
     import pygit2
 
 ENV_ID = "SPECIFY_HOTFIX"
-_ID = re.compile(r"(?:hotfix-)?0*(\d+)")
-_BRANCH = re.compile(r"hotfix/0*(\d+)-")
+# At most 18 digits: int() refuses thousands of them.
+_ID = re.compile(r"(?:hotfix-)?0*(\d{1,18})")
+_BRANCH = re.compile(r"hotfix/0*(\d{1,18})-")
 
 
 def parse_id(text: str) -> int:
     """`hotfix-007`, `007` or `7` -> 7."""
     match = _ID.fullmatch(text.strip())
     if not match:
-        raise ToolError(f"{text!r} is not a hotfix id; write hotfix-007, 007 or 7")
+        raise ToolError(f"{text!r:.40} is not a hotfix id; write hotfix-007, 007 or 7")
     return int(match.group(1))
 
 
@@ -60,5 +61,5 @@ def find_folder(tree: FsTree, config: Config, number: int, source: str) -> str:
 
 
 def _number_of(folder: str) -> int | None:
-    match = re.match(r"(?:hotfix-)?(\d+)-", folder.rsplit("/", 1)[-1])
+    match = re.match(r"(?:hotfix-)?0*(\d{1,18})-", folder.rsplit("/", 1)[-1])
     return int(match.group(1)) if match else None

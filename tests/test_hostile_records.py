@@ -542,3 +542,40 @@ def test_listings_cannot_be_forged_by_a_record_id(repo: Path, command: list[str]
     text = outcome.out + outcome.err
     assert not [line for line in text.splitlines() if line.startswith("FORGED")], text
     assert "\x1b" not in text
+
+
+BIG = "9" * 5000  # int() refuses more than 4,300 digits
+
+
+def test_numbers_with_thousands_of_digits(repo: Path) -> None:
+    """A crafted tree can name a folder with any number of digits, and a
+    pusher any branch: each is judged or refused in one line."""
+    blob = hash_object(repo, "blob", fm("id: hotfix-" + BIG + "\nseverity: P0\n"))
+    record = raw_tree(repo, [("100644", "hotfix.md", blob)])
+    hotfix = raw_tree(repo, [("40000", f"{BIG}-x", record), ("40000", f"0{BIG}-y", record)])
+    root = raw_tree(repo, [("40000", "specs", raw_tree(repo, [("40000", "hotfix", hotfix)]))])
+    commit = commit_tree(repo, root)
+    outcome = gate(repo, "check", "--rev", commit, "--now", NOW)
+    assert_clean(outcome)
+    assert outcome.code == 1 and "HG102" in outcome.out
+    if importlib.util.find_spec("hotfix_gates.lifecycle") is not None:
+        for wanted in (BIG, "0" * 5000 + "1"):
+            assert_clean(gate(repo, "set", "severity", "P0", "--id", wanted))
+
+
+@pytest.mark.skipif(not HOOKS, reason="the push hooks are not built yet")
+@pytest.mark.parametrize("module", [
+    pytest.param("pre_push", marks=pytest.mark.xfail(
+        strict=True, reason="hooks/refs.py decide(): int() of a hotfix/<5000 digits>-x branch "
+        "raises ValueError (internal error, exit 2)")),
+    pytest.param("pre_receive", marks=pytest.mark.xfail(
+        strict=True, reason="hooks/refs.py decide(): int() of a hotfix/<5000 digits>-x branch "
+        "raises ValueError (internal error, exit 2)")),
+])
+def test_hotfix_branch_with_thousands_of_digits(repo: Path, module: str) -> None:
+    head = git(repo, "rev-parse", "HEAD").stdout.strip()
+    ref = f"refs/heads/hotfix/{BIG}-x"
+    line = (f"refs/heads/x {head} {ref} {'0' * 40}" if module == "pre_push"
+            else f"{'0' * 40} {head} {ref}")
+    code, _ = hook(module, repo, line + "\n")  # asserts no internal error
+    assert code in (0, 1, 2)

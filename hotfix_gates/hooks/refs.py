@@ -23,7 +23,9 @@ DEFAULT_PROTECTED = ("main", "master", "release/*", "production")
 CONFIG_FILE = ".hotfix-gates.yaml"
 
 _OID = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
-HOTFIX_BRANCH = re.compile(r"hotfix/(\d+)-.*", re.DOTALL)
+# At most 18 digits, as parse.folder_number reads folder names: int() refuses
+# thousands of them, and no record can carry such a number.
+HOTFIX_BRANCH = re.compile(r"hotfix/0*(\d{1,18})-.*", re.DOTALL)
 
 # What an update needs (Decision.kind).
 DELETED = "deleted"

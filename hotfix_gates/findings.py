@@ -56,14 +56,20 @@ class Finding:
 
 
 # Line breaks and terminal controls from a record (a waiver's reason, a path)
-# must not start a forged line or repaint the terminal: show them escaped.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# must not start a forged line or repaint the terminal: show them escaped. So
+# are lone surrogates (a file name that is not UTF-8), which a UTF-8 stdout
+# refuses to write.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return repr(match.group())[1:-1]
 
 
 def printable(text: str) -> str:
     if not _UNPRINTABLE.search(text):
         return text
-    return _UNPRINTABLE.sub(lambda match: repr(match.group())[1:-1], text)
+    return _UNPRINTABLE.sub(_escaped, text)
 
 
 def sort_key(finding: Finding) -> tuple[str, int, str]:
@@ -114,8 +120,8 @@ def render_github(findings: Iterable[Finding], records: int) -> str:
     for f in findings:
         kind = "error" if f.blocking else ("notice" if f.waived_by else "warning")
         title = _escape_github(f"{f.code} {f.name}", prop=True)
-        body = _escape_github(f"{f.message}; {f.fix}" if f.fix else f.message)
-        lines.append(f"::{kind} file={_escape_github(f.path, prop=True)},line={f.line},"
-                     f"title={title}::{body}")
+        body = _escape_github(printable(f"{f.message}; {f.fix}" if f.fix else f.message))
+        path = _escape_github(printable(f.path), prop=True)
+        lines.append(f"::{kind} file={path},line={f.line},title={title}::{body}")
     lines.append(summary(findings, records))
     return "\n".join(lines)

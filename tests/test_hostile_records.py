@@ -572,3 +572,22 @@ def test_hotfix_branch_with_thousands_of_digits(repo: Path, module: str) -> None
             else f"{'0' * 40} {head} {ref}")
     code, _ = hook(module, repo, line + "\n")  # asserts no internal error
     assert code in (0, 1, 2)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_file_names_that_are_not_utf8(repo: Path, fmt: str) -> None:
+    """A folder name that is not UTF-8 (and a strict UTF-8 stdout, as CI often
+    sets) is printed escaped, in the working tree and via --rev."""
+    from testing.repos import clean_env
+
+    folder = os.fsencode(repo / SPECS) + b"/001-\xff\xfe-\x1b[2J"
+    os.makedirs(folder)
+    with open(folder + b"/hotfix.md", "wb") as handle:
+        handle.write(fm("severity: P0\n"))
+    commit_all(repo, "a folder name that is not UTF-8")
+    env = clean_env(PYTHONIOENCODING="utf-8")
+    for args in ((), ("--rev", "HEAD")):
+        outcome = gate_process(repo, "check", "--now", NOW, "--format", fmt, *args, env=env)
+        assert_clean(outcome)
+        assert outcome.code == 1 and "\x1b" not in outcome.out
+        assert "HG102" in outcome.out

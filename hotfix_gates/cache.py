@@ -47,6 +47,7 @@ class ParseCache:
         self._old: dict[str, Any] | None = None
         self._new: dict[str, dict[str, Any]] = {kind: {} for kind in self.KINDS}
         self._dirty = False
+        self._used: set[str] = set()  # kinds this run looked at
 
     def _load(self) -> dict[str, Any]:
         if self._old is None:
@@ -67,6 +68,7 @@ class ParseCache:
     def memo(self, kind: str, key: str, compute: Callable[[], T],
              dump: Callable[[T], Any], load: Callable[[Any], T], *,
              store: Callable[[], bool] | None = None) -> T:
+        self._used.add(kind)
         # This run's own entries too: a push of many trees shares most folders.
         stored = self._new[kind].get(key)
         if stored is None:
@@ -96,12 +98,16 @@ class ParseCache:
 
     def save(self) -> None:
         old = self._load()
-        unchanged = all(len(self._new[k]) == len(old.get(k, {})) for k in self.KINDS)
+        unchanged = all(len(self._new[k]) == len(old.get(k, {})) for k in self._used)
         if not self._dirty and unchanged:
             return
         from hotfix_gates.atomic import write_atomic
 
-        payload = {"format": FORMAT, "version": __version__, **self._new}
+        # A kind this run never looked at (no post-mortem was due, say) is kept
+        # as it was; a kind it used keeps only what it used.
+        kept = {kind: self._new[kind] if kind in self._used else old.get(kind, {})
+                for kind in self.KINDS}
+        payload = {"format": FORMAT, "version": __version__, **kept}
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             write_atomic(self.path, json.dumps(payload, separators=(",", ":")).encode())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hotfix_gates.findings import Finding, Level
@@ -117,7 +117,23 @@ def quick_review(unit: Gate, ctx: Context) -> Iterator[Finding]:
                            "set reviewed_by: NAME (or run `hotfix-gate set reviewed-by NAME`)")
 
 
-def _overdue(ctx: Context, name: str) -> tuple[bool, str]:
+class Overdue:
+    """The `overdue by ...` text of a due gate, formatted only when a finding
+    uses it (most due gates pass, and hooks judge every record)."""
+
+    def __init__(self, now: datetime, due: datetime, deadline: timedelta, which: str) -> None:
+        self.now, self.due, self.deadline, self.which = now, due, deadline, which
+
+    def __str__(self) -> str:
+        return (f"overdue by {format_duration(self.now - self.due)}: due "
+                f"{format_timestamp(self.due)}, {format_duration(self.deadline)} after "
+                f"{self.which}")
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _overdue(ctx: Context, name: str) -> tuple[bool, Overdue | str]:
     rec = ctx.record
     start = rec.clock_start
     if DUE not in ctx.moments or start is None:
@@ -126,9 +142,8 @@ def _overdue(ctx: Context, name: str) -> tuple[bool, str]:
     due = start + deadline
     if ctx.now < due:
         return False, ""
-    which = "resolution" if rec.resolved_at else "deployment"
-    return True, (f"overdue by {format_duration(ctx.now - due)}: due {format_timestamp(due)}, "
-                  f"{format_duration(deadline)} after {which}")
+    return True, Overdue(ctx.now, due, deadline,
+                         "resolution" if rec.resolved_at else "deployment")
 
 
 @gate("HG201", "post-mortem", Level.ERROR,
@@ -165,7 +180,7 @@ def read_post_mortem(tree: TreeView, rec: HotfixRecord) -> tuple[PostMortem | No
 
 
 def post_mortem_problems(unit: Gate, tree: TreeView, rec: HotfixRecord,
-                         when: str) -> Iterator[Finding]:
+                         when: str | Overdue) -> Iterator[Finding]:
     path = f"{rec.folder}/post-mortem.md"
     post, problem, line = read_post_mortem(tree, rec)
     if post is None:
@@ -209,7 +224,7 @@ def regression_test(unit: Gate, ctx: Context) -> Iterator[Finding]:
 
 
 def regression_test_problems(unit: Gate, tree: TreeView, rec: HotfixRecord,
-                             when: str) -> Iterator[Finding]:
+                             when: str | Overdue) -> Iterator[Finding]:
     """What stops the listed regression tests from counting (none listed, a
     path or test name not in the tree); nothing when they are all present."""
     line = rec.line_of("regression_tests")

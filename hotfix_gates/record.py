@@ -92,10 +92,10 @@ class PostMortem:
     filled: dict[str, bool] | None = None
 
     def is_filled(self, title: str) -> bool:
-        from hotfix_gates.markdown import has_content
-
         key = title.lower()
         if self.filled is not None:
             return self.filled.get(key, False)
+        from hotfix_gates.markdown import has_content
+
         section = self.sections.get(key)
         return section is not None and has_content(section.text)

@@ -34,6 +34,9 @@ class TreeError(Exception):
 
 def normalize(path: str) -> str:
     """A clean relative posix path inside the tree, or TreeError saying why not."""
+    if (path and path[0] not in "/." and "/." not in path and "//" not in path
+            and "\0" not in path and path[-1] != "/" and path[1:2] != ":"):
+        return path  # no `.`/`..`/`.git` part, no empty part: already clean (and cheap)
     if not path or "\0" in path:
         raise TreeError("empty path" if not path else "path contains a NUL byte")
     if path.startswith("/") or (len(path) > 1 and path[1] == ":"):

@@ -319,3 +319,45 @@ def test_a_corrupt_parse_cache_is_ignored(origin: Path, tmp_path: Path, payload:
     path.write_text(payload % {"format": cache.FORMAT, "version": __version__})
     out = blocks(repo, "--rev", "HEAD")
     assert "HG101" in out
+
+
+@pytest.mark.parametrize("state", ["detached", "split-index", "index-v4", "garbage-index",
+                                   "unborn", "linked-worktree"])
+def test_commit_msg_in_odd_repositories(tmp_path: Path, state: str,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """commit-msg as git runs it, on a commit to main that brings an unready
+    record: blocked, or one line; a detached HEAD passes."""
+    import contextlib
+    import io
+
+    commit_msg = pytest.importorskip("hotfix_gates.hooks.commit_msg")
+    repo = make_repo(tmp_path / "service", commit=state != "unborn")
+    where = repo
+    if state == "detached":
+        git(repo, "checkout", "-q", "--detach")
+    elif state == "split-index":
+        git(repo, "update-index", "--split-index")
+    elif state == "index-v4":
+        git(repo, "update-index", "--index-version", "4")
+    elif state == "linked-worktree":
+        where = tmp_path / "linked"
+        git(repo, "worktree", "add", "-q", "-b", "release/1", str(where))
+    write_record(where, 1)
+    git(where, "add", "-A")
+    for name in [n for n in os.environ if n.startswith(("GIT_", "HOTFIX_GATE"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("HOTFIX_GATE_NOW", NOW)
+    if state == "garbage-index":
+        monkeypatch.setenv("GIT_INDEX_FILE", str(repo / "README.md"))
+    monkeypatch.chdir(where)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = commit_msg.main([str(repo / ".git/COMMIT_EDITMSG")])
+    text = err.getvalue()
+    assert "Traceback" not in text and "internal error" not in text, text
+    if state == "detached":
+        assert code == 0
+    elif code == 2:
+        assert len(text.strip().splitlines()) == 1, text
+    else:
+        assert code == 1 and "HG101" in text, text

@@ -16,17 +16,21 @@ if TYPE_CHECKING:
 SPECS_ROOT = "specs"
 # `NNN-*`, and the older `hotfix-NNN-*` folders.
 _NUMBERED = re.compile(r"(?:hotfix-)?(\d+)-")
-# `2025-10-01-notes` is a date, not number 2025; seven digits or more is a
-# date or a ticket id (20251001-x), not a sequence that grew that far.
+# `2025-10-01-notes` and `20251001-notes` are dates, not numbers 2025 or
+# 20,251,001. Any other number counts, however long: the sequence keeps
+# growing, and skipping a long number would hand it out a second time.
 _DATE = re.compile(r"\d{4}-\d\d-\d\d(?:\D|$)")
-MAX_DIGITS = 6
+_COMPACT_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-")
+MAX_DIGITS = 18  # past this a "number" is noise, not a sequence
 _BRANCH_PREFIXES = ("refs/heads/", "refs/remotes/")
 
 
 def number_of(name: str) -> int | None:
     """The sequence number a folder or branch name component starts with."""
     match = _NUMBERED.match(name)
-    if match is None or len(match.group(1)) > MAX_DIGITS or _DATE.match(name):
+    if match is None or len(match.group(1)) > MAX_DIGITS:
+        return None
+    if _DATE.match(name) or _COMPACT_DATE.fullmatch(match.group(1) + "-"):
         return None
     return int(match.group(1))
 

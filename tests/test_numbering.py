@@ -26,7 +26,8 @@ from testing.repos import git
     ("1000-big", 1000),
     ("0042-padded", 42),
     ("999999-max", 999999),
-    ("1234567-ticket", None),  # seven digits: an id or a date, not our sequence
+    ("1234567-ticket", 1234567),  # the sequence keeps growing past six digits
+    ("20251001-notes", None),  # a compact date, not number 20,251,001
     ("20251001-notes", None),
     ("2025-10-01-notes", None),  # a date
     ("007", None),  # no dash, no slug

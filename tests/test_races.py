@@ -176,9 +176,6 @@ def test_install_and_uninstall_killed_at_any_step_keep_the_users_hook(repo: Path
     assert os.access(hook, os.X_OK)
 
 
-@pytest.mark.xfail(strict=True, reason="numbering.py ignores numbers of more than 6 digits, so "
-                   "after a (pushed) branch hotfix/999999-x every `new` picks 1000000 again: "
-                   "two records share a number")
 def test_new_never_reuses_a_number_past_six_digits(repo: Path) -> None:
     pytest.importorskip("hotfix_gates.scaffold")
     from testing.repos import git

@@ -57,26 +57,18 @@ def main(argv: Sequence[str] | None = None) -> int:
               "git's commit-msg hook: a commit on a protected branch that brings in or changes\n"
               "a hotfix record must pass the merge gates (judged on the index).")
         return 0
-    from hotfix_gates.errors import EXIT_TOOL_ERROR, ToolError
+    from hotfix_gates.hooks.guard import guarded
 
+    return guarded(HOOK, run)
+
+
+def run() -> int:
     try:
-        try:
-            if fast_pass(os.environ):
-                return 0
-        except fastgit.Unsupported:
-            pass
-        return full_check()
-    except ToolError as exc:
-        print(f"hotfix-gate {HOOK}: error: {exc}", file=sys.stderr)
-        return EXIT_TOOL_ERROR
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:
-        if os.environ.get("HOTFIX_GATE_DEBUG"):
-            raise
-        print(f"hotfix-gate {HOOK}: internal error: {type(exc).__name__}: {exc} "
-              "(set HOTFIX_GATE_DEBUG=1 for details, and please report it)", file=sys.stderr)
-        return EXIT_TOOL_ERROR
+        if fast_pass(os.environ):
+            return 0
+    except fastgit.Unsupported:
+        pass
+    return full_check()
 
 
 def fast_pass(environ: Mapping[str, str]) -> bool:

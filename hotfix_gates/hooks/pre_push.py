@@ -26,12 +26,13 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 
+from hotfix_gates.errors import ToolError
 from hotfix_gates.hooks import refs
-from hotfix_gates.hooks.refs import RefLineError, Update
+from hotfix_gates.hooks.guard import guarded
+from hotfix_gates.hooks.refs import Update
 
 TYPE_CHECKING = False  # `typing` costs the quick path a few milliseconds
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
     from typing import TextIO
 
@@ -53,7 +54,7 @@ needs that hotfix's record with its severity set. To check by hand:
 hotfix-gate check --rev REV"""
 
 
-class HookError(Exception):
+class HookError(ToolError):
     """The hook could not do its job; one line, exit 2."""
 
 
@@ -63,25 +64,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE)
         return 0
     return guarded(HOOK, lambda: run(os.environ, sys.stdin))
-
-
-def guarded(hook: str, body: Callable[[], int]) -> int:
-    """Run a hook body: one line and exit 2 for what stops it, never a traceback."""
-    from hotfix_gates.errors import EXIT_TOOL_ERROR, ToolError
-
-    try:
-        return body()
-    except (HookError, RefLineError, ToolError) as exc:
-        print(f"hotfix-gate {hook}: error: {exc}", file=sys.stderr)
-        return EXIT_TOOL_ERROR
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:
-        if os.environ.get("HOTFIX_GATE_DEBUG"):
-            raise
-        print(f"hotfix-gate {hook}: internal error: {type(exc).__name__}: {exc} "
-              "(set HOTFIX_GATE_DEBUG=1 for details, and please report it)", file=sys.stderr)
-        return EXIT_TOOL_ERROR
 
 
 def run(environ: Mapping[str, str], stdin: TextIO) -> int:

@@ -22,10 +22,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from hotfix_gates.hooks import refs
+from hotfix_gates.hooks.guard import guarded
 from hotfix_gates.hooks.pre_push import (
     RefJudge,
     clock,
-    guarded,
     open_repository,
     read_stdin,
 )

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 
+from hotfix_gates.errors import ToolError
+
 # Must equal config.DEFAULT_PROTECTED and config.CONFIG_FILE (a test checks);
 # importing config costs the quick path more than it saves.
 DEFAULT_PROTECTED = ("main", "master", "release/*", "production")
@@ -35,7 +37,7 @@ PROTECTED = "protected"
 HOTFIX = "hotfix"
 
 
-class RefLineError(ValueError):
+class RefLineError(ToolError):
     """A line on stdin that is not what git writes; the message is one line."""
 
 

@@ -43,3 +43,4 @@ def report(
               "hotfix-gate waive CODE --reason TEXT", file=out)
     out.flush()
     return 1 if blocked else 0
+

@@ -7,21 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hotfix_gates.cli import main
+from testing.cli import gate
 from testing.repos import commit_all, git, make_repo, run_gate, write_record
-
-
-def gate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def here(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(repo)
-    monkeypatch.delenv("HOTFIX_GATE_NOW", raising=False)
-    return repo
 
 
 def test_blocked_text_output_and_exit_code(here: Path, capsys: pytest.CaptureFixture[str]) -> None:

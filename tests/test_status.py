@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hotfix_gates.cli import main
+from testing.cli import gate
 from testing.repos import (
     COMPLETE_POST_MORTEM,
     clean_env,
@@ -24,23 +24,10 @@ AT_47H = "2025-10-03T15:00:00Z"
 AT_49H = "2025-10-03T17:00:00Z"
 
 
-def gate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def rows(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, dict[str, object]]:
     code, out, err = gate(capsys, "status", "--format", "json", *args)
     assert code == 0, err
     return {row["id"]: row for row in json.loads(out)}
-
-
-@pytest.fixture
-def here(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(repo)
-    monkeypatch.delenv("HOTFIX_GATE_NOW", raising=False)
-    return repo
 
 
 def resolved_record(repo: Path, number: int = 1, **fields: Any) -> None:

@@ -8,28 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from hotfix_gates.cli import main
 from hotfix_gates.parse import parse_hotfix
+from testing.cli import gate
 from testing.edits import COMMENTED_HOTFIX, line_diff, write_commented_record
 from testing.repos import clean_env, git, make_repo, run_gate, write_record
 
 REL = "specs/hotfix/001-database-connection-pool/hotfix.md"
 RESOLVED = "2025-10-01T16:00:00Z"
 LATE = "2025-10-03T17:00:00Z"  # 49 hours after resolution: both post-incident gates are due
-
-
-def gate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def here(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(repo)
-    for name in ("HOTFIX_GATE_NOW", "SPECIFY_HOTFIX"):
-        monkeypatch.delenv(name, raising=False)
-    return repo
 
 
 @pytest.fixture

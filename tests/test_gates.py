@@ -261,3 +261,15 @@ def test_hand_written_waivers_match_any_case_and_unknown_gates_are_named(repo: P
     findings = run(repo, "2025-10-05T00:00:00Z")
     assert "HG001" in codes(findings)
     assert any("unknown gate 'post-mortme'" in f.message for f in findings)
+
+
+def test_test_names_in_other_languages(repo: Path) -> None:
+    resolved(repo, tests=["web/pool.test.js::returns the connection",
+                          "web/pool.test.js::testPool", "web/pool.test.js::never written"])
+    (repo / "web").mkdir()
+    (repo / "web/pool.test.js").write_text(
+        'it("returns the connection", () => {})\nfunction testPool() {}\n')
+    findings = run(repo, "2025-10-10T00:00:00Z")
+    assert [f.message for f in findings] == [
+        "regression test 'web/pool.test.js::never written': never written is not in "
+        "web/pool.test.js"]

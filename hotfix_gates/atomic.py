@@ -5,7 +5,24 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+
+
+def _place(target: Path, data: bytes, mode: int, put: Callable[[str, Path], None]) -> None:
+    """Write `data` to a synced temporary file beside `target`, then `put` it
+    in place; the temporary file never outlives the call."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        put(tmp, target)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)  # already renamed away after os.replace
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> None:
@@ -19,18 +36,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int | None 
             mode = target.stat().st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    _place(target, data, mode, os.replace)
 
 
 def create_exclusive(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644) -> None:
@@ -39,15 +45,4 @@ def create_exclusive(path: str | os.PathLike[str], data: bytes, *, mode: int = 0
     The content is written to a temporary file first and linked into place,
     so the file never exists half-written and an existing file is never touched.
     """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.link(tmp, target)  # fails with FileExistsError instead of replacing
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    _place(Path(path), data, mode, os.link)  # link fails instead of replacing

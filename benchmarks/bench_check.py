@@ -1,6 +1,6 @@
 """`hotfix-gate check` over 1,000 records, as whole processes.
 
-    python benchmarks/bench_check.py [--runs 9] [--records 1000]
+    .venv/bin/python -m benchmarks.bench_check [--runs 9] [--records 1000]
 
 Generates a repository with benchmarks/generate.py (every record resolved
 long ago, so every gate, post-mortem and regression test is read), then

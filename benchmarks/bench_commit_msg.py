@@ -1,6 +1,6 @@
 """The raw commit-msg hook on an ordinary commit, against `python -c pass`.
 
-    /tmp/venv/bin/python -m benchmarks.bench_commit_msg [--runs 41] [--check]
+    .venv/bin/python -m benchmarks.bench_commit_msg [--runs 41] [--check]
 
 The hook is the script `hotfix-gate install` writes, run as git runs it (from
 the working tree's root, with the message file and $GIT_INDEX_FILE) on a

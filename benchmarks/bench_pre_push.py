@@ -1,6 +1,6 @@
 """The raw pre-push hook as a whole process, against `python -c "import pygit2"`.
 
-    /tmp/venv/bin/python benchmarks/bench_pre_push.py [--runs 15] [--keep DIR]
+    .venv/bin/python -m benchmarks.bench_pre_push [--runs 15] [--keep DIR]
 
 Builds two repositories with benchmarks/generate.py (20 records over 200
 commits; 1,000 records over 20,000 commits), installs the hook script that

@@ -2,7 +2,7 @@
 
 Reported, not asserted (the test suite holds the cheap assertions):
 
-    /tmp/venv/bin/python -m benchmarks.bench_scale [--records 10000] [--refs 1000]
+    .venv/bin/python -m benchmarks.bench_scale [--records 10000] [--refs 1000]
 
 Each measured command runs as its own child process; its peak memory is the
 child's max RSS from getrusage, so the numbers are the tool's and not git's.

@@ -1,7 +1,7 @@
 """Generate a large repository for benchmarks: N finished hotfix records on main
 (every gate passes, even long after the deadlines) spread over M commits.
 
-    python benchmarks/generate.py DEST --records 1000 --commits 20000
+    .venv/bin/python -m benchmarks.generate DEST --records 1000 --commits 20000
 
 It writes one `git fast-import` stream, so 20,000 commits take seconds. Each
 commit changes `src/build.txt`; the commits that bring a record add its

@@ -8,6 +8,7 @@ is handed to them in the context.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -240,23 +241,54 @@ _DEFINITION = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.
 _WORD = re.compile(r"\w+")
 
 
+@dataclass(frozen=True)
+class ScannedFile:
+    """What one scan of a test file found: the names it defines (a
+    `def`/`class` in Python, every whole word elsewhere), and for other
+    languages the text, to find titles with spaces as written."""
+
+    python: bool
+    defined: frozenset[str]
+    text: str = ""
+
+    @classmethod
+    def scan(cls, path: str, text: str) -> ScannedFile:
+        if path.endswith(".py"):
+            return cls(True, frozenset(_DEFINITION.findall(text)))
+        return cls(False, frozenset(_WORD.findall(text)), text)
+
+    def undefined(self, names: list[str]) -> list[str]:
+        """The names no test in the file defines; `[param]` suffixes are ignored."""
+        missing = []
+        for name in names:
+            bare = name.split("[", 1)[0].strip()
+            if bare in self.defined:
+                continue
+            if not self.python and not _WORD.fullmatch(bare) and re.search(
+                    rf"(?<!\w){re.escape(bare)}(?!\w)", self.text):
+                continue  # a test title with spaces or punctuation, found as written
+            missing.append(name)
+        return missing
+
+
 def undefined_tests(path: str, text: str, names: list[str]) -> list[str]:
-    """The names that no test in the file defines (a `def`/`class` in Python,
-    the whole word elsewhere); `[param]` suffixes are ignored."""
-    # One scan of the file gives every name it defines; no pattern per name,
-    # which would recompile a regex for every record.
-    python = path.endswith(".py")
-    defined = set((_DEFINITION if python else _WORD).findall(text))
-    missing = []
-    for name in names:
-        bare = name.split("[", 1)[0].strip()
-        if bare in defined:
-            continue
-        if not python and not _WORD.fullmatch(bare) and re.search(
-                rf"(?<!\w){re.escape(bare)}(?!\w)", text):
-            continue  # a test title with spaces or punctuation, found as written
-        missing.append(name)
-    return missing
+    """The names that no test in the file defines."""
+    return ScannedFile.scan(path, text).undefined(names)
+
+
+# One scan per test file per tree judged: many records often name tests in
+# the same file, and rescanning it for each made a run quadratic.
+_SCANNED: weakref.WeakKeyDictionary[object, dict[str, ScannedFile]] = weakref.WeakKeyDictionary()
+
+
+def _scanned(tree: TreeView, path: str) -> ScannedFile:
+    from hotfix_gates.tree import read
+
+    files = _SCANNED.setdefault(tree, {})
+    found = files.get(path)
+    if found is None:
+        found = files[path] = ScannedFile.scan(path, read(tree, path).decode("utf-8", "replace"))
+    return found
 
 
 def _missing_tests(unit: Gate, tree: TreeView, rec: HotfixRecord,
@@ -289,10 +321,8 @@ def _missing_tests(unit: Gate, tree: TreeView, rec: HotfixRecord,
 
 
 def _undefined_in(tree: TreeView, path: str, names: list[str]) -> list[str]:
-    from hotfix_gates.tree import read
-
     def compute() -> list[str]:
-        return undefined_tests(path, read(tree, path).decode("utf-8", "replace"), names)
+        return _scanned(tree, path).undefined(names)
 
     cache = getattr(tree, "cache", None)
     oid = tree.object_id(path) if cache is not None else None  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from hotfix_gates import gates
 from hotfix_gates.config import Config, parse_config
 from hotfix_gates.engine import judge
 from hotfix_gates.findings import Finding, Level
@@ -153,6 +154,29 @@ def test_named_test_must_be_defined_in_the_file(repo: Path) -> None:
     findings = run(repo, "2025-10-10T00:00:00Z")
     assert codes(findings) == ["HG202"]
     assert "test_missing is not in tests/test_pool.py" in findings[0].message
+
+
+def test_a_test_file_named_by_many_records_is_scanned_once(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Rescanning the shared file for every record made a run quadratic.
+    for number in range(1, 6):
+        resolved(repo, number=number, slug=f"incident-{number}",
+                 tests=[f"tests/test_pool.py::test_fix_{number}"])
+    (repo / "tests").mkdir()
+    (repo / "tests/test_pool.py").write_text(
+        "".join(f"def test_fix_{n}():\n    pass\n" for n in (1, 2, 4, 5)))
+    scans: list[str] = []
+    real_scan = gates.ScannedFile.scan
+
+    def counted_scan(path: str, text: str) -> gates.ScannedFile:
+        scans.append(path)
+        return real_scan(path, text)
+
+    monkeypatch.setattr(gates.ScannedFile, "scan", counted_scan)
+    findings = run(repo, "2025-10-10T00:00:00Z")
+    assert scans == ["tests/test_pool.py"]
+    assert [(f.code, f.path) for f in findings if f.blocking] == [
+        ("HG202", "specs/hotfix/003-incident-3/hotfix.md")]
 
 
 def test_regression_test_path_must_exist(repo: Path) -> None:

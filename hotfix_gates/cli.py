@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "resolved": "hotfix_gates.lifecycle:resolved_command",
     "log": "hotfix_gates.lifecycle:log_command",
     "waive": "hotfix_gates.lifecycle:waive_command",
+    "regression-test": "hotfix_gates.lifecycle:regression_test_command",
+    "post-mortem-complete": "hotfix_gates.lifecycle:post_mortem_complete_command",
     "status": "hotfix_gates.status:status_command",
     "report": "hotfix_gates.report:report_command",
     "migrate": "hotfix_gates.migrate:migrate_command",

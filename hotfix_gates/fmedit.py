@@ -1,4 +1,4 @@
-"""Byte-preserving edits of hotfix.md.
+"""Byte-preserving edits of hotfix.md (and of post-mortem.md's front matter).
 
 An edit rewrites only the lines of the one key it changes (or inserts new
 lines); every other line of the front matter (comments, blank lines, key
@@ -12,6 +12,7 @@ the edit is refused (EditError) and nothing is written.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -28,7 +29,8 @@ BOM = b"\xef\xbb\xbf"
 # Where a missing key goes: after the nearest key that precedes it here.
 KEY_ORDER = (
     "id", "title", "branch", "severity", "status", "incident_start", "detected_at",
-    "deployed_at", "resolved_at", "rollback_plan", "reviewed_by", "regression_tests", "waivers",
+    "deployed_at", "resolved_at", "rollback_plan", "reviewed_by", "regression_tests",
+    "regression_tests_added_at", "waivers",
 )
 TIMELINE_HEADER = ("| Time (UTC) | Event |", "| --- | --- |")
 
@@ -125,7 +127,7 @@ class _Doc:
         try:
             text = data[len(prefix):].decode("utf-8")
         except UnicodeDecodeError:
-            raise EditError("hotfix.md is not UTF-8 text") from None
+            raise EditError("the file is not UTF-8 text") from None
         lines: list[str] = []
         ends: list[str] = []
         pieces = text.split("\n")
@@ -142,11 +144,11 @@ class _Doc:
                 ends.append("\n")
         newline = "\r\n" if ends.count("\r\n") > ends.count("\n") else "\n"
         if not lines or not _OPEN.fullmatch(lines[0]):
-            raise EditError("hotfix.md has no front matter (a first line `---`)")
+            raise EditError("the file has no front matter (a first line `---`)")
         for index in range(1, len(lines)):
             if _CLOSE.fullmatch(lines[index]):
                 return cls(prefix, lines, ends, newline, index)
-        raise EditError("the front matter of hotfix.md is never closed")
+        raise EditError("the front matter is never closed")
 
     def render(self) -> bytes:
         return self.prefix + "".join(a + b for a, b in zip(self.lines, self.ends,
@@ -175,7 +177,7 @@ def _entries(doc: _Doc) -> list[_Entry]:
     text = "\n".join(yaml_lines)
     if _ODD_BREAKS.search(text):
         raise EditError("the front matter holds unusual line-break characters; "
-                        "edit hotfix.md by hand")
+                        "edit the file by hand")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -184,13 +186,13 @@ def _entries(doc: _Doc) -> list[_Entry]:
         return []
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
         raise EditError("the front matter is not a block of `key: value` lines; "
-                        "edit hotfix.md by hand")
+                        "edit the file by hand")
     out: list[_Entry] = []
     for key_node, value in root.value:
         if (not isinstance(key_node, yaml.ScalarNode) or key_node.start_mark.column != 0
                 or key_node.start_mark.line != key_node.end_mark.line):
             raise EditError("the front matter uses indented or complex keys; "
-                            "edit hotfix.md by hand")
+                            "edit the file by hand")
         first = 1 + key_node.start_mark.line
         last = 1 + max(_last_line(value, yaml_lines), key_node.start_mark.line)
         out.append(_Entry(str(key_node.value), first, last, key_node, value))
@@ -266,8 +268,10 @@ def _with_comments(new: list[str], key: str, head: str | None, tail: str | None)
     return [c.lstrip() for c in comments] + out
 
 
-def set_key(data: bytes, key: str, value: object) -> bytes:
-    """Set one top-level front-matter key; other bytes stay as they are."""
+def set_key(data: bytes, key: str, value: object,
+            check: Callable[[bytes, bytes, dict[str, object]], None] | None = None) -> bytes:
+    """Set one top-level front-matter key; other bytes stay as they are.
+    `check` verifies the result (default: as a hotfix.md, see verify)."""
     doc = _Doc.parse(data)
     entries = _entries(doc)
     found = next((e for e in entries if e.key == key), None)
@@ -279,7 +283,7 @@ def set_key(data: bytes, key: str, value: object) -> bytes:
         head, tail = _comments(doc, found)
         out = doc.splice(found.first, found.last + 1, _with_comments(new, key, head, tail),
                          doc.ends[found.first])
-    verify(data, out, {key: value})
+    (check or verify)(data, out, {key: value})
     return out
 
 
@@ -489,10 +493,9 @@ def _only_inserted(before: bytes, after: bytes) -> bool:
     return added > 0 and b[same + added:] == a[same:]
 
 
-def verify(before: bytes, after: bytes, changes: dict[str, object]) -> None:
-    """Refuse unless `after` reads as `before` with exactly `changes` applied
-    to the front matter and the body unchanged, or, when `changes` is empty,
-    as `before` with lines added to the body and nothing else."""
+def _check_values(before: bytes, after: bytes, changes: dict[str, object]) -> None:
+    """Refuse unless the front matter of `after` reads as that of `before`
+    with exactly `changes` applied."""
     old_raw, new_raw = front_matter_values(before), front_matter_values(after)
     wanted = {**old_raw, **changes}
     if new_raw.keys() != wanted.keys() or not all(_same(new_raw[k], wanted[k]) for k in wanted):
@@ -500,6 +503,27 @@ def verify(before: bytes, after: bytes, changes: dict[str, object]) -> None:
                          if not _same(new_raw.get(k), wanted.get(k)))
         raise EditError(f"the edit would not read back as intended (keys {', '.join(changed)}); "
                         "nothing was written")
+
+
+def verify_front_matter(before: bytes, after: bytes, changes: dict[str, object]) -> None:
+    """For a file that is not hotfix.md (post-mortem.md): exactly `changes`
+    in the front matter, and the body byte for byte."""
+    _check_values(before, after, changes)
+    if _body(before) != _body(after):
+        raise EditError("the edit would change the body of the file; nothing was written")
+
+
+def _body(data: bytes) -> bytes:
+    doc = _Doc.parse(data)
+    return _Doc(doc.prefix, doc.lines[doc.close + 1:], doc.ends[doc.close + 1:],
+                doc.newline, 0).render()
+
+
+def verify(before: bytes, after: bytes, changes: dict[str, object]) -> None:
+    """Refuse unless `after` reads as `before` with exactly `changes` applied
+    to the front matter and the body unchanged, or, when `changes` is empty,
+    as `before` with lines added to the body and nothing else."""
+    _check_values(before, after, changes)
     old_record, _ = parse_hotfix("hotfix.md", "", before)
     new_record, findings = parse_hotfix("hotfix.md", "", after)
     errors = [f for f in findings if f.code == RECORD_CODE and f.level is Level.ERROR]

@@ -452,3 +452,131 @@ def _until(text: str, start: datetime) -> datetime:
         raise ToolError(f"--until {format_timestamp(moment)} is not after the waiver's time "
                         f"{format_timestamp(start)}; give a later time")
     return moment
+
+
+# --- post-incident work ----------------------------------------------------------
+# These stamp the dates `report` uses to count work done on time or late.
+
+@click.command("regression-test")
+@click.argument("test", metavar="PATH[::NAME]")
+@_at_option
+@_id_option
+def regression_test_command(test: str, at: str | None, record_id: str | None) -> int:
+    """List a regression test that guards the fix (HG202) and date it:
+    regression_tests_added_at is set the first time (or to --at)."""
+    from hotfix_gates.fmedit import Stamp, append_item, set_key
+    from hotfix_gates.tree import TreeError, normalize
+
+    entry = _text("the test", test).strip()
+    path, _, names = entry.partition("::")
+    if not path.strip() or "\n" in entry or "\r" in entry or len(entry) > 1000:
+        raise ToolError("give the test as one PATH or PATH::NAME, relative to the repository "
+                        "root, like tests/test_pool.py::test_release")
+    try:
+        clean = normalize(path.strip())
+    except TreeError as exc:
+        raise ToolError(f"{exc}") from None
+    entry = f"{clean}::{names}" if names else clean
+    moment = _moment(at).replace(microsecond=0)
+    target = _load(record_id)
+    start = target.record.incident_start
+    if start is not None and moment < start:
+        raise ToolError(f"{format_timestamp(moment)} is before incident_start "
+                        f"{format_timestamp(start)}; pass --at with the real time")
+    listed = _old_value(target, "regression_tests")
+    changes: list[str] = []
+    new = target.data
+    if not (isinstance(listed, list) and entry in listed):
+        new = _edit(target, new, lambda data: append_item(data, "regression_tests", entry))
+        changes.append(f"regression_tests: + {entry}")
+    key = "regression_tests_added_at"
+    old = _old_value(target, key)
+    if old is None or at:
+        new = _edit(target, new, lambda data: set_key(data, key, Stamp.of(moment)))
+        changes.append(f"{key}: {_show(old)} -> {format_timestamp(moment)}")
+    _warn_if_absent(target, clean, [n for n in names.split("::") if n.strip()])
+    return _save(target, new, ", ".join(changes) or f"{entry} is already listed")
+
+
+def _warn_if_absent(target: Target, path: str, names: list[str]) -> None:
+    """HG202 looks for the test in the tree being judged: say now if it is not
+    in the working tree yet (the entry is recorded all the same)."""
+    from hotfix_gates.gates import undefined_tests
+    from hotfix_gates.repo import work_tree
+    from hotfix_gates.tree import TreeError, read
+
+    try:
+        text = read(work_tree(target.repo), path).decode("utf-8", "replace")
+    except TreeError as exc:
+        click.echo(f"hotfix-gate: note: {exc}; HG202 counts the test once it is committed",
+                   err=True)
+        return
+    for name in undefined_tests(path, text, names):
+        click.echo(f"hotfix-gate: note: {name} is not defined in {path} yet; HG202 counts it "
+                   "once it is", err=True)
+
+
+@click.command("post-mortem-complete")
+@_at_option
+@_id_option
+def post_mortem_complete_command(at: str | None, record_id: str | None) -> int:
+    """Mark the post-mortem complete (HG201): sets status: complete and
+    completed_at in post-mortem.md, once every required section is written."""
+    from dataclasses import replace
+
+    from hotfix_gates.fmedit import (
+        BOM,
+        EditError,
+        Stamp,
+        front_matter_values,
+        set_key,
+        verify_front_matter,
+    )
+    from hotfix_gates.parse import parse_post_mortem
+    from hotfix_gates.record import POST_MORTEM_SECTIONS
+    from hotfix_gates.repo import work_tree
+    from hotfix_gates.tree import TreeError, read
+
+    moment = _moment(at).replace(microsecond=0)
+    target = _load(record_id)
+    rel = f"{target.rel.rpartition('/')[0]}/post-mortem.md"
+    tree = work_tree(target.repo)
+    if tree.kind(rel) != "file":
+        raise ToolError(f"{rel} is missing or not a regular file; write the post-mortem first "
+                        "(`hotfix-gate new` makes one from the template)")
+    try:
+        data = read(tree, rel)
+    except TreeError as exc:
+        raise ToolError(f"cannot read {rel}: {exc}") from None
+    post, problem, line = parse_post_mortem(rel, data)
+    if post is None:
+        raise ToolError(f"{rel}:{line}: {problem}; fix it, then run this again")
+    if not data.removeprefix(BOM).startswith(b"---"):
+        raise ToolError(f"{rel} has no front matter; add the lines `---`, `status: draft`, "
+                        "`---` at the top, then run this again")
+    unwritten = [name for name in POST_MORTEM_SECTIONS if not post.is_filled(name)]
+    if unwritten:
+        listed = ", ".join(f"'{name}'" for name in unwritten)
+        raise ToolError(f"{rel}: {listed} not written yet (template guidance does not count); "
+                        "write them, then run this again")
+    resolved = target.record.resolved_at or target.record.deployed_at
+    if resolved is not None and moment < resolved:
+        raise ToolError(f"completed_at {format_timestamp(moment)} would be before the "
+                        f"resolution {format_timestamp(resolved)}; pass --at with the real time")
+    post_target = replace(target, rel=rel, path=target.path.parent / "post-mortem.md", data=data)
+    try:
+        old = front_matter_values(data)
+    except EditError as exc:
+        raise ToolError(f"cannot edit {rel}: {exc}") from None
+    changes: list[str] = []
+    new = data
+    if post.status != "complete":
+        new = _edit(post_target, new, lambda d: set_key(d, "status", "complete",
+                                                        verify_front_matter))
+        changes.append(f"status: {_show(old.get('status'))} -> complete")
+    if old.get("completed_at") is None or at:
+        new = _edit(post_target, new, lambda d: set_key(d, "completed_at", Stamp.of(moment),
+                                                        verify_front_matter))
+        changes.append(f"completed_at: {_show(old.get('completed_at'))} -> "
+                       f"{format_timestamp(moment)}")
+    return _save(post_target, new, ", ".join(changes) or "already complete")

@@ -516,8 +516,9 @@ def _next_steps(created: Created) -> str:
         "  4. Fix it with the smallest safe change (tests may follow: the emergency "
         "exception); note progress with `hotfix-gate log \"...\"`",
         "  5. Deploy: `hotfix-gate deployed`, then once stable `hotfix-gate resolved`",
-        f"  6. Then, {within} of resolution: a regression test listed under regression_tests, "
-        "and a complete post-mortem.md",
+        f"  6. Then, {within} of resolution: a regression test "
+        "(`hotfix-gate regression-test PATH::NAME`) and a complete post-mortem.md "
+        "(`hotfix-gate post-mortem-complete`)",
         "`hotfix-gate check` shows what is still missing at any time.",
     ]
     return "\n".join(lines)

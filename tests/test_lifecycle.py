@@ -370,4 +370,4 @@ def test_a_layout_the_editor_cannot_keep_is_refused(
     hotfix = write_commented_record(here, text=text).hotfix
     err = refused(capsys, hotfix, "set", "severity", "P1", "--id", "1")
     assert err == (f"hotfix-gate: error: cannot edit {REL}: the front matter is not a block of "
-                   "`key: value` lines; edit hotfix.md by hand\n")
+                   "`key: value` lines; edit the file by hand\n")

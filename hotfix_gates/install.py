@@ -121,6 +121,34 @@ def is_ours(path: Path) -> bool:
         line.startswith(MARKER) for line in lines)
 
 
+def is_as_written(path: Path, hook: str) -> bool:
+    """Our hook exactly as `install` (with whatever Python) or `hooks/` writes
+    it: one nobody has edited since, so replacing or removing it loses nothing."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_READ_LIMIT)
+    except OSError:
+        return False
+    text = data.decode("utf-8", "replace")
+    python = next((line.removeprefix("python=") for line in text.splitlines()
+                   if line.startswith("python=")), None)
+    if python is not None:
+        try:
+            words = shlex.split(python)
+        except ValueError:
+            return False
+        if len(words) != 1:
+            return False
+        return data == render(hook, words[0]).encode("utf-8")
+    return data == render(hook).encode("utf-8")
+
+
+def _edited(target: Path) -> ToolError:
+    return ToolError(f"{target} is a hotfix-gates hook with changes of its own (or from another "
+                     "version of hotfix-gates); it was left as it is: move it away (your "
+                     "changes with it), then run this again")
+
+
 def _mentions(path: Path, word: bytes) -> bool:
     try:
         with open(path, "rb") as handle:
@@ -169,6 +197,8 @@ def install_hook(folder: Path, hook: str, content: str, force: bool) -> str:
     if is_ours(target):
         if target.read_bytes() == data:
             return f"already installed: {target}"
+        if not is_as_written(target, hook):
+            raise _edited(target)
         if not force:
             raise ToolError(f"{target} is a hotfix-gates hook written by another install "
                             "(another Python or version); rerun with --force to replace it "
@@ -199,6 +229,8 @@ def uninstall_hook(folder: Path, hook: str) -> str | None:
     target = folder / hook
     chained = folder / f"{hook}{CHAINED}"
     if _exists(target) and is_ours(target):
+        if not is_as_written(target, hook):
+            raise _edited(target)
         if _exists(chained):
             os.replace(chained, target)  # atomic: the user's hook is back in one step
             return f"removed the hotfix-gates hook; restored the previous {target}"
@@ -255,14 +287,20 @@ def uninstall_command(hooks: tuple[str, ...]) -> int:
     """Remove the hooks `install` wrote and put back the ones they chained."""
     _, folder = _open()
     done = False
+    refused: list[ToolError] = []  # one hook left as it is does not stop the others
     for name in dict.fromkeys(hooks or HOOKS):
         try:
             result = uninstall_hook(folder, name)
+        except ToolError as exc:
+            refused.append(exc)
+            continue
         except OSError as exc:
             raise ToolError(f"cannot uninstall {folder / name}: {exc.strerror or exc}") from None
         if result is not None:
             done = True
             click.echo(f"{name}: {result}")
+    if refused:
+        raise refused[0]
     if not done:
         click.echo(f"no hotfix-gates hook in {folder}")
     return EXIT_OK

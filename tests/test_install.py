@@ -240,6 +240,27 @@ def test_force_replaces_only_a_stale_copy_of_ours(
     assert (hooks / f"commit-msg{CHAINED}").exists()  # the user's hook is still chained
 
 
+@pytest.mark.parametrize("edit", ["append", "copied template"])
+def test_an_edited_copy_of_ours_is_never_replaced_or_removed(
+        repo: Path, capsys: pytest.CaptureFixture[str], edit: str) -> None:
+    hooks = repo / ".git" / "hooks"
+    if edit == "append":
+        assert gate(capsys, repo, "install", "--hook", "pre-push")[0] == 0
+        text = (hooks / "pre-push").read_text()
+    else:  # hooks/pre-push copied by hand, then given a line of the user's own
+        text = render("pre-push")
+    lines = text.splitlines(keepends=True)
+    (hooks / "pre-push").write_text("".join([*lines[:2], "./scripts/lint.sh || exit 1\n",
+                                             *lines[2:]]))
+    os.chmod(hooks / "pre-push", 0o755)
+    before = snapshot(hooks / "pre-push")
+    for args in (["install", "--hook", "pre-push", "--force"], ["uninstall"]):
+        code, out, err = gate(capsys, repo, *args)
+        assert code == 2, (out, err)
+        assert "hook with changes of its own" in err and "left as it is" in err
+        assert snapshot(hooks / "pre-push") == before
+
+
 def test_hook_whose_python_is_gone_says_so(repo: Path) -> None:
     hooks = repo / ".git" / "hooks"
     (hooks / "commit-msg").write_text(render("commit-msg", "/nonexistent/python3"))

@@ -90,23 +90,41 @@ def _load(given_id: str | None) -> Target:
 
 def _save(target: Target, new: bytes, summary: str) -> int:
     from hotfix_gates.atomic import write_atomic
+    from hotfix_gates.locks import EDIT_LOCK, common_dir, held
 
-    try:
-        current = target.path.read_bytes()
-    except OSError as exc:
-        raise ToolError(f"cannot read {target.rel} again: {exc.strerror}") from None
-    if current != target.data:
-        raise ToolError(f"{target.rel} changed while it was being edited; run the command again")
-    if new == target.data:
-        click.echo(f"{target.rel}: {summary} (unchanged)")
-        return EXIT_OK
-    try:
-        write_atomic(target.path, new)
-    except OSError as exc:
-        raise ToolError(f"cannot write {target.rel}: {exc.strerror or exc}; "
-                        "the file was left as it was") from None
+    # Under the lock, a file that changed since it was read is another
+    # command's edit: refused, never written over.
+    with held(common_dir(target.repo) / EDIT_LOCK, "another hotfix-gate command is editing "
+              "a record"):
+        try:
+            current = target.path.read_bytes()
+        except OSError as exc:
+            raise ToolError(f"cannot read {target.rel} again: {exc.strerror}") from None
+        if current != target.data:
+            raise ToolError(f"{target.rel} changed while it was being edited; run the command "
+                            "again")
+        _sweep_temporary_files(target.path)
+        if new == target.data:
+            click.echo(f"{target.rel}: {summary} (unchanged)")
+            return EXIT_OK
+        try:
+            write_atomic(target.path, new)
+        except OSError as exc:
+            raise ToolError(f"cannot write {target.rel}: {exc.strerror or exc}; "
+                            "the file was left as it was") from None
     click.echo(f"{target.rel}: {summary}")
     return EXIT_OK
+
+
+def _sweep_temporary_files(path: Path) -> None:
+    """Remove the temporary copies of `path` an edit killed mid-write left
+    (`.hotfix.md.XXXX.tmp`): under the edit lock, no other edit is writing one."""
+    import contextlib
+
+    with contextlib.suppress(OSError):
+        for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+            if leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink()
 
 
 def _edit(target: Target, data: bytes, edit: Callable[[bytes], bytes]) -> bytes:

@@ -10,13 +10,14 @@ the index.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
 import shlex
-import time
+import tempfile
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,8 +38,8 @@ TEMPLATE_FILES = ("hotfix.md", "post-mortem.md", "plan.md", "tasks.md",
                   "POST_MORTEM_REMINDER.txt")
 OVERRIDE_DIR = ".specify/templates/hotfix"
 TEMPLATE_PACKAGE = "hotfix_gates.templates"
-LOCK_NAME = "hotfix-gate-new.lock"
-LOCK_WAIT = 5.0  # seconds; creating a record takes milliseconds
+# A record is written here (inside specs_dir) and renamed into place whole.
+STAGING_PREFIX = ".hotfix-gate-new-"
 MAX_TITLE = 200
 MAX_TEMPLATE = 256 * 1024
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
@@ -186,43 +187,6 @@ def load_template(tree: FsTree, name: str) -> tuple[str, str]:
 
 # --- the repository -----------------------------------------------------------------
 
-def common_dir(repo: pygit2.Repository) -> Path:
-    """The git directory shared by every worktree (where the lock lives)."""
-    git_dir = Path(repo.path)
-    try:
-        pointer = (git_dir / "commondir").read_text("utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return git_dir
-    return (git_dir / pointer).resolve() if pointer else git_dir
-
-
-@contextlib.contextmanager
-def exclusive_lock(path: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
-    """Hold `path` (created with O_EXCL) for the block; wait up to `wait` seconds
-    for another holder, then refuse with one line naming the file."""
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            break
-        except FileExistsError:
-            if time.monotonic() >= deadline:
-                raise ToolError(f"another `hotfix-gate new` is running (lock file {path}); "
-                                "try again in a moment, or delete that file if no other "
-                                "one is running") from None
-            time.sleep(0.02)
-        except OSError as exc:
-            raise ToolError(f"cannot create the lock file {path}: {exc.strerror}") from None
-    try:
-        with contextlib.suppress(OSError):
-            os.write(fd, f"{os.getpid()}\n".encode())
-        os.close(fd)
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-
-
 def _branch_conflict(ref: str, existing: list[str]) -> str | None:
     """Why `ref` cannot be created, if it cannot."""
     short = ref.removeprefix("refs/heads/")
@@ -346,8 +310,12 @@ def create_record(
     templates = {name: load_template(tree, name) for name in TEMPLATE_FILES}
     started = started.replace(microsecond=0)
 
-    wait = LOCK_WAIT if lock_wait is None else lock_wait
-    with exclusive_lock(common_dir(repo) / LOCK_NAME, wait):
+    from hotfix_gates.locks import NEW_LOCK, WAIT, common_dir, held
+
+    if make_branch:
+        _refuse_mid_operation(repo)
+    wait = WAIT if lock_wait is None else lock_wait
+    with held(common_dir(repo) / NEW_LOCK, "another `hotfix-gate new` is running", wait):
         existing = branch_names(repo)
         if number is None:
             number = next_number(tree, config.specs_dir, existing)
@@ -391,31 +359,83 @@ def _values(config: Config, record_id: str, nnn: str, slug: str, title: str, bra
 
 def _write_folder(workdir: Path, tree: FsTree, specs_dir: str, folder: str,
                   rendered: Mapping[str, str]) -> tuple[list[Path], list[Path]]:
-    """Create the record folder and its files, never replacing anything;
-    return (files, folders) written, for `_undo`."""
+    """Write the record in a hidden folder beside its place, then rename it
+    into place, so it appears whole or not at all (a killed `new` leaves no
+    half record) and nothing is ever replaced; return (files, folders)
+    written, for `_undo`. Runs under the `new` lock."""
     from hotfix_gates.atomic import create_exclusive
 
     made = _prepare_folder(workdir, tree, specs_dir)
+    parent = workdir / specs_dir
+    _sweep_staging(parent)
     target = workdir / folder
+    if os.path.lexists(target):
+        _undo([], made)
+        raise ToolError(f"{folder} already exists; it was left as it was (nothing was "
+                        "written)")
     try:
-        os.mkdir(target)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
     except OSError as exc:
         _undo([], made)
-        if isinstance(exc, FileExistsError):
+        raise ToolError(f"cannot create a folder in {specs_dir}: {exc.strerror}") from None
+    files: list[Path] = []
+    try:
+        for name, text in rendered.items():
+            create_exclusive(staging / name, text.encode("utf-8"))
+            files.append(staging / name)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp's folder is private
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, "exists")
+        os.rename(staging, target)
+    except OSError as exc:
+        _undo(files, [*made, staging])
+        if isinstance(exc, FileExistsError):  # the folder appeared meanwhile
             raise ToolError(f"{folder} already exists; it was left as it was (nothing was "
                             "written)") from None
-        raise ToolError(f"cannot create {folder}: {exc.strerror}") from None
-    made.append(target)
-    files: list[Path] = []
-    for name, text in rendered.items():
-        try:
-            create_exclusive(target / name, text.encode("utf-8"))
-        except OSError as exc:
-            _undo(files, made)
-            raise ToolError(f"cannot write {folder}/{name}: {exc.strerror or exc}; nothing "
-                            "was kept") from None
-        files.append(target / name)
-    return files, made
+        raise ToolError(f"cannot write {folder}: {exc.strerror or exc}; nothing was "
+                        "kept") from None
+    return [target / name for name in rendered], [*made, target]
+
+
+def _sweep_staging(parent: Path) -> None:
+    """Remove what a killed `new` left in its hidden folder: under the lock,
+    no other `new` is writing one."""
+    try:
+        leftovers = [p for p in parent.iterdir() if p.name.startswith(STAGING_PREFIX)]
+    except OSError:
+        return
+    for folder in leftovers:
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        with contextlib.suppress(OSError):
+            for item in folder.iterdir():
+                if item.is_file() and not item.is_symlink() and (
+                        item.name in TEMPLATE_FILES or item.name.endswith(".tmp")):
+                    item.unlink()
+            folder.rmdir()
+
+
+# repository states (pygit2's names) in the words git uses; REBASE_MERGE is a rebase
+_OPERATIONS = (("REBASE", "rebase"), ("MAILBOX", "`git am`"), ("CHERRYPICK", "cherry-pick"),
+               ("REVERT", "revert"), ("BISECT", "bisect"), ("MERGE", "merge"))
+
+
+def _refuse_mid_operation(repo: pygit2.Repository) -> None:
+    """Switching branches in the middle of a merge, rebase, cherry-pick,
+    revert or bisect would carry that operation onto the hotfix branch."""
+    import pygit2
+
+    try:
+        state = repo.state()
+    except pygit2.GitError:
+        return
+    if state != pygit2.enums.RepositoryState.NONE:
+        name = state.name
+        what = next((words for key, words in _OPERATIONS if key in name), "git operation")
+        raise ToolError(f"a {what} is in progress; finish or abort it first, or open the hotfix "
+                        "without switching branches: `hotfix-gate new --no-branch ...`")
 
 
 def _undo(files: list[Path], folders: list[Path]) -> None:

@@ -362,6 +362,7 @@ def test_killed_mid_write_leaves_the_original_intact(hotfix: Path, tmp_path: Pat
     result = run_gate(here, "set", "severity", "P1", "--id", "1")
     assert result.returncode == 0, result.stderr
     assert b"severity: P1" in hotfix.read_bytes()
+    assert not [p for p in hotfix.parent.iterdir() if p.name.startswith(".hotfix.md.")]
 
 
 def test_a_layout_the_editor_cannot_keep_is_refused(

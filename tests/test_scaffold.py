@@ -23,11 +23,11 @@ import yaml
 
 from hotfix_gates import cli
 from hotfix_gates.errors import ToolError
+from hotfix_gates.locks import NEW_LOCK as LOCK_NAME
 from hotfix_gates.markdown import find_section, has_content, split_sections
 from hotfix_gates.parse import parse_hotfix, parse_post_mortem, split_front_matter
 from hotfix_gates.record import POST_MORTEM_SECTIONS
 from hotfix_gates.scaffold import (
-    LOCK_NAME,
     MAX_TITLE,
     TEMPLATE_FILES,
     clean_title,
@@ -602,18 +602,20 @@ def test_concurrent_new_get_different_numbers(repo: Path) -> None:
 
 def test_a_held_lock_is_one_clean_refusal(repo: Path, run: Runner,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import hotfix_gates.scaffold as scaffold
+    import fcntl
+
+    import hotfix_gates.locks as locks
 
     lock = repo / ".git" / LOCK_NAME
-    lock.write_text("4242\n")
-    monkeypatch.setattr(scaffold, "LOCK_WAIT", 0.3)
-    began = time.monotonic()
-    message = one_line_error(run(repo, "new", DESCRIPTION))
-    assert 0.3 <= time.monotonic() - began < 5
-    assert str(lock) in message and "another `hotfix-gate new`" in message
-    assert lock.read_text() == "4242\n"  # someone else's lock is left alone
-    assert not (repo / "specs").exists()
-    lock.unlink()
+    monkeypatch.setattr(locks, "WAIT", 0.3)
+    with lock.open("w") as holder:  # another `new` holding the lock
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        began = time.monotonic()
+        message = one_line_error(run(repo, "new", DESCRIPTION))
+        assert 0.3 <= time.monotonic() - began < 5
+        assert str(lock) in message and "another `hotfix-gate new`" in message
+        assert lock.exists()  # someone else's lock is left alone
+        assert not (repo / "specs").exists()
     assert run(repo, "new", DESCRIPTION).code == 0
 
 
@@ -664,3 +666,24 @@ def test_wheel_ships_the_templates_and_scaffolds(wheel: Path, tmp_path: Path) ->
     folder = Path(json.loads(result.stdout)["dir"])
     assert (folder / "POST_MORTEM_REMINDER.txt").read_text().startswith(
         "POST-MORTEM REMINDER: hotfix-001")
+
+
+@pytest.mark.parametrize("operation", ["merge", "cherry-pick"])
+def test_new_will_not_switch_branches_mid_operation(repo: Path, run: Runner,
+                                                     operation: str) -> None:
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "README.md").write_text("feature side\n")
+    git(repo, "commit", "-q", "-am", "feature")
+    git(repo, "checkout", "-q", "main")
+    (repo / "README.md").write_text("main side\n")
+    git(repo, "commit", "-q", "-am", "main")
+    head = rev(repo, "HEAD")
+    assert git(repo, operation, "feature", check=False).returncode != 0  # a conflict
+    message = one_line_error(run(repo, "new", DESCRIPTION))
+    assert f"a {operation} is in progress" in message
+    assert "--no-branch" in message
+    assert head_ref(repo) == "refs/heads/main" and rev(repo, "HEAD") == head
+    assert not (repo / "specs").exists()
+    # The record alone can still be written; the operation stays on its branch.
+    assert run(repo, "new", "--no-branch", DESCRIPTION).code == 0
+    assert head_ref(repo) == "refs/heads/main"

@@ -339,11 +339,24 @@ def test_pre_commit_variables_are_used_instead_of_stdin(repo: Path) -> None:
            "refs/heads/main", "PRE_COMMIT_REMOTE_NAME": "origin"}
     # stdin names a harmless push; pre-commit has already read git's lines
     harmless = f"refs/heads/x {good} refs/heads/feature {Z}\n"
-    result = run_hook(repo, MODULE, harmless, "origin", "url", **env)
+    result = run_hook(repo, MODULE, harmless, **env)  # pre-commit passes no arguments
     assert result.returncode == 1 and "pre-push to main: blocked" in result.stderr
 
     env["PRE_COMMIT_REMOTE_BRANCH"] = "refs/heads/feature"
-    assert run_hook(repo, MODULE, "", "origin", "url", **env).returncode == 0
+    assert run_hook(repo, MODULE, "", **env).returncode == 0
+
+
+def test_raw_hook_reads_git_lines_even_with_pre_commit_variables_set(repo: Path) -> None:
+    # git gives the raw hook the remote and URL: its stdin decides, whatever
+    # PRE_COMMIT* a parent process left in the environment.
+    good = sha(repo)
+    write_record(repo, 1, "database-pool")
+    bad = commit_all(repo, "unassessed")
+    lines = f"refs/heads/main {bad} refs/heads/main {good}\n"
+    for env in ({"PRE_COMMIT": "1"}, {"PRE_COMMIT": "1", "PRE_COMMIT_TO_REF": good,
+                                      "PRE_COMMIT_REMOTE_BRANCH": "refs/heads/feature"}):
+        result = run_hook(repo, MODULE, lines, "origin", "url", **env)
+        assert result.returncode == 1 and "pre-push to main: blocked" in result.stderr
 
 
 def test_pre_commit_without_to_ref_uses_the_local_branch(repo: Path) -> None:
@@ -351,7 +364,7 @@ def test_pre_commit_without_to_ref_uses_the_local_branch(repo: Path) -> None:
     commit_all(repo, "unassessed")
     env = {"PRE_COMMIT": "1", "PRE_COMMIT_REMOTE_BRANCH": "refs/heads/hotfix/001-database-pool",
            "PRE_COMMIT_LOCAL_BRANCH": "refs/heads/main"}
-    result = run_hook(repo, MODULE, "", "origin", "url", **env)
+    result = run_hook(repo, MODULE, "", **env)
     assert result.returncode == 1 and "HG101 severity" in result.stderr
 
 

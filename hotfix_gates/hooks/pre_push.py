@@ -63,11 +63,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args and args[0] in ("-h", "--help"):
         print(USAGE)
         return 0
-    return guarded(HOOK, lambda: run(os.environ, sys.stdin))
+    return guarded(HOOK, lambda: run(os.environ, sys.stdin, from_git=bool(args)))
 
 
-def run(environ: Mapping[str, str], stdin: TextIO) -> int:
-    updates = pre_commit_updates(environ)
+def run(environ: Mapping[str, str], stdin: TextIO, from_git: bool = False) -> int:
+    # git gives a pre-push hook the remote's name and URL and the refs on
+    # stdin; pre-commit gives its hooks no arguments and the push in
+    # PRE_COMMIT_* variables. A PRE_COMMIT left in the environment of a raw
+    # hook must not replace what git says.
+    updates = None if from_git else pre_commit_updates(environ)
     if updates is None:
         updates = refs.parse_push_lines(read_stdin(stdin))
     if quick_pass(updates, environ):

@@ -472,3 +472,7 @@ def test_sparse_index_is_read_and_split_index_is_named(
     assert refused.returncode != 0
     assert "a split or sparse index cannot be read here" in refused.stderr
     assert "Traceback" not in refused.stderr and "Exception ignored" not in refused.stderr
+    # Where nothing would be judged, the unreadable index does not matter.
+    git(hooked, "switch", "-q", "-c", "feature")
+    ordinary = commit(hooked, "-m", "on a feature branch")
+    assert (ordinary.returncode, ordinary.stderr) == (0, "")

@@ -168,7 +168,14 @@ def full_check() -> int:
     branch = current_branch(repo)
     if branch is None:
         return 0
-    index = _open_index(repo, dirs)
+    try:
+        index = _open_index(repo, dirs)
+    except ToolError:
+        # An index pygit2 cannot read (a split index) only matters where
+        # the commit would be judged; HEAD's configuration says where.
+        if not _protected_at_head(repo, branch):
+            return 0
+        raise
     tree = IndexTree(repo, index)
     try:
         config = load_config(tree)
@@ -198,6 +205,23 @@ def full_check() -> int:
         judgement = judge(tree, config, now, moments, mine)
         return report(judgement.findings, len(judgement.records), hook=HOOK, advisory=True)
     return 0
+
+
+def _protected_at_head(repo: pygit2.Repository, branch: str) -> bool:
+    """Whether `branch` is protected by the configuration in HEAD's commit
+    (the defaults with none, or when it cannot be read)."""
+    import contextlib
+
+    import pygit2
+
+    from hotfix_gates.config import Config, ConfigError, load_config
+    from hotfix_gates.tree import GitTree
+
+    config = Config()
+    if not repo.head_is_unborn:
+        with contextlib.suppress(ConfigError, pygit2.GitError):
+            config = load_config(GitTree(repo, repo.head.peel(pygit2.Tree), "HEAD"))
+    return config.is_protected(branch)
 
 
 def _open_index(repo: pygit2.Repository, dirs: fastgit.GitDirs | None) -> pygit2.Index:

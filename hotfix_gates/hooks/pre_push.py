@@ -131,15 +131,17 @@ def quick_pass(updates: list[Update], environ: Mapping[str, str]) -> bool:
         fastgit.check_format(dirs)
         store = fastgit.ObjectStore(dirs.common_dir, environ)
         globs: dict[bytes | None, tuple[str, ...]] = {}
+        config_of: dict[str, bytes | None] = {}  # many refs often push one commit
         for update in pending:
             if update.ref is None or update.new is None or len(update.new) != 40:
                 return False
-            root = fastgit.commit_tree(store, update.new)
-            entry = fastgit.tree_object(store, root, refs.CONFIG_FILE.encode())
-            key = entry[1] if entry is not None else None
-            if key not in globs:
-                globs[key] = _fast_globs(store, entry)
-            if refs.decide(update, globs[key]).judged:
+            if update.new not in config_of:
+                root = fastgit.commit_tree(store, update.new)
+                entry = fastgit.tree_object(store, root, refs.CONFIG_FILE.encode())
+                key = config_of[update.new] = entry[1] if entry is not None else None
+                if key not in globs:
+                    globs[key] = _fast_globs(store, entry)
+            if refs.decide(update, globs[config_of[update.new]]).judged:
                 return False
     except fastgit.Unsupported:
         return False

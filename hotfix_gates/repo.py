@@ -18,15 +18,29 @@ def open_repo(path: str | os.PathLike[str] | None = None) -> pygit2.Repository:
     import pygit2
 
     start = os.fspath(path) if path is not None else os.getcwd()
+    git_dir = os.environ.get("GIT_DIR") if path is None else None
+    found: str | None
+    if git_dir:
+        # As git does: $GIT_DIR names the repository (no search upwards) and
+        # $GIT_WORK_TREE its working tree.
+        found = os.path.abspath(git_dir)
+        if not os.path.isdir(found):
+            raise ToolError(f"GIT_DIR={git_dir} is not a folder; unset it or point it at a "
+                            "repository's git directory")
+    else:
+        try:
+            found = pygit2.discover_repository(start)
+        except pygit2.GitError as exc:
+            raise ToolError(f"cannot open a repository at {start}: {exc}") from None
+        if found is None:
+            raise ToolError(f"not a git repository (or any parent up to /): {start}; "
+                            "run this inside a repository, or `git init` one first")
     try:
-        found = pygit2.discover_repository(start)
-    except pygit2.GitError as exc:
-        raise ToolError(f"cannot open a repository at {start}: {exc}") from None
-    if found is None:
-        raise ToolError(f"not a git repository (or any parent up to /): {start}; "
-                        "run this inside a repository, or `git init` one first")
-    try:
-        return pygit2.Repository(found)
+        repo = pygit2.Repository(found)
+        work_tree = os.environ.get("GIT_WORK_TREE") if git_dir else None
+        if work_tree:
+            repo.workdir = os.path.abspath(work_tree)
+        return repo
     except pygit2.GitError as exc:
         message = str(exc)
         if "owner" in message or "safe.directory" in message or "not owned" in message:

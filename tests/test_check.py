@@ -140,3 +140,17 @@ def test_real_process_and_gates_listing(repo: Path) -> None:
     assert listing.returncode == 0
     assert [line.split()[0] for line in listing.stdout.splitlines()] == [
         "HG001", "HG101", "HG102", "HG103", "HG201", "HG202", "HG203", "HG301"]
+
+
+def test_git_dir_and_work_tree_name_the_repository(
+        tmp_path: Path, here: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    other = make_repo(tmp_path / "other")
+    write_record(other, 1)  # unassessed: blocks
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    code, out, _ = gate(capsys, "check")
+    assert code == 1 and "specs/hotfix/001-database-connection-pool/hotfix.md" in out
+    monkeypatch.setenv("GIT_DIR", str(tmp_path / "nowhere"))
+    code, _, err = gate(capsys, "check")
+    assert code == 2 and err.startswith("hotfix-gate: error: GIT_DIR=") and "not a folder" in err

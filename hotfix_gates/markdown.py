@@ -17,11 +17,16 @@ _BRACKET_PASSES = 3
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _PLACEHOLDER_WORDS = re.compile(r"\b(TODO|TBD|FIXME|N/?A|XXX)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]", re.UNICODE)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
 
 
 def split_sections(body: str, first_line: int = 1) -> list[Section]:
     """Every heading with the text under it, up to the next heading of the
-    same or a higher level. Headings inside code fences are not headings."""
+    same or a higher level. Headings inside code fences or HTML comments are
+    not headings (a commented-out page renders empty)."""
+    if "<!--" in body:
+        # Blank the comments out, keeping their line breaks so line numbers hold.
+        body = _COMMENT.sub(lambda found: "\n" * found.group(0).count("\n"), body)
     lines = body.splitlines()
     found: list[tuple[int, int, str]] = []  # (index, level, title)
     in_fence = False
@@ -77,7 +82,9 @@ def meaningful_text(text: str) -> str:
             line, count = _BRACKETED.subn("", line)
             if not count:
                 break
-        line = _PLACEHOLDER_WORDS.sub("", line)
+        if _HEADING.match(line):
+            continue  # a sub-heading with nothing under it is not content
+        line = _PLACEHOLDER_WORDS.sub("", _HTML_TAG.sub("", line))
         stripped = line.strip().strip("-*+>|#:` \t").strip()
         if _WORD.search(stripped):
             kept.append(line.strip())

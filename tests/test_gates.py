@@ -297,3 +297,19 @@ def test_test_names_in_other_languages(repo: Path) -> None:
     assert [f.message for f in findings] == [
         "regression test 'web/pool.test.js::never written': never written is not in "
         "web/pool.test.js"]
+
+
+@pytest.mark.parametrize("body", [
+    "<!--\n" + "".join(f"## {name}\nWritten at length.\n" for name in (
+        "Executive Summary", "Timeline", "Root Cause Analysis", "Action Items",
+        "Lessons Learned")) + "-->\n",
+    COMPLETE_POST_MORTEM.split("---\n", 2)[2].replace(
+        "Pool metrics were not on the dashboard.", "### Details\n<details></details>"),
+])
+def test_commented_out_or_hollow_sections_are_not_content(repo: Path, body: str) -> None:
+    resolved(repo, post_mortem="---\nstatus: complete\n---\n" + body,
+             tests=["tests/test_pool.py"])
+    (repo / "tests").mkdir()
+    (repo / "tests/test_pool.py").write_text("def test_x():\n    pass\n")
+    assert codes(run(repo, "2025-10-10T00:00:00Z")) == ["HG201"] * (
+        5 if body.startswith("<!--") else 1)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from hotfix_gates.errors import ToolError
 from hotfix_gates.tree import TreeView
 
 if TYPE_CHECKING:
@@ -17,8 +18,8 @@ SPECS_ROOT = "specs"
 # `NNN-*`, and the older `hotfix-NNN-*` folders.
 _NUMBERED = re.compile(r"(?:hotfix-)?(\d+)-")
 # `2025-10-01-notes` and `20251001-notes` are dates, not numbers 2025 or
-# 20,251,001. Any other number counts, however long: the sequence keeps
-# growing, and skipping a long number would hand it out a second time.
+# 20,251,001. Any other number of up to MAX_DIGITS digits counts; `new`
+# refuses to hand out a number longer than that, which nothing could read back.
 _DATE = re.compile(r"\d{4}-\d\d-\d\d(?:\D|$)")
 _COMPACT_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-")
 MAX_DIGITS = 18  # past this a "number" is noise, not a sequence
@@ -86,4 +87,9 @@ def branch_numbers(names: Iterable[str]) -> set[int]:
 def next_number(tree: TreeView, specs_dir: str, branches: Iterable[str]) -> int:
     """One more than the highest number in use, 1 when none is."""
     used = folder_numbers(tree, specs_dir) | branch_numbers(branches)
-    return max(used, default=0) + 1
+    number = max(used, default=0) + 1
+    if len(str(number)) > MAX_DIGITS:
+        raise ToolError(f"the highest record number in use is {number - 1}; a number of more "
+                        f"than {MAX_DIGITS} digits cannot be read back, so none is handed out: "
+                        "renumber that record (or branch) and try again")
+    return number

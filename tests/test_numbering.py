@@ -16,7 +16,7 @@ from hotfix_gates.numbering import (
     number_of,
 )
 from hotfix_gates.tree import FsTree
-from testing.repos import git
+from testing.repos import git, make_repo, run_gate
 
 
 @pytest.mark.parametrize(("name", "number"), [
@@ -110,3 +110,14 @@ def test_folders_and_branches_together(repo: Path) -> None:
     git(repo, "branch", "hotfix/010-y")
     names = branch_names(pygit2.Repository(str(repo)))
     assert next_number(FsTree(repo), "specs/hotfix", names) == 12
+
+
+def test_new_refuses_a_number_nothing_could_read_back(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "service")
+    (repo / "specs/hotfix/999999999999999999-last").mkdir(parents=True)
+    result = run_gate(repo, "new", "--no-branch", "big number")
+    assert result.returncode == 2, result
+    assert result.stderr.startswith("hotfix-gate: error: the highest record number in use is "
+                                    "999999999999999999; a number of more than 18 digits")
+    assert sorted(p.name for p in (repo / "specs/hotfix").iterdir()) == [
+        "999999999999999999-last"]

@@ -29,7 +29,6 @@ _SCALAR_TAGS = {
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 MAX_DEPTH = 32
-_BRACKETS = re.compile(r"[\[\]{}]")
 _EXTRA_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 
 
@@ -49,15 +48,31 @@ class Mapping:
 
 
 def _check_flow_depth(text: str, first_line: int) -> None:
-    # The C composer recurses per nesting level; refuse absurd depth before it.
+    # The C composer recurses per nesting level; refuse absurd depth before
+    # it. Tokens, not characters, so brackets in quoted or plain text and in
+    # comments do not count; the scanner itself does not recurse.
     if text.count("[") + text.count("{") < MAX_DEPTH:
         return
+    opening = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)
+    closing = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
     depth = 0
-    for match in _BRACKETS.finditer(text):
-        depth += 1 if match.group() in "[{" else -1
-        if depth > MAX_DEPTH:
-            line = first_line + text.count("\n", 0, match.start())
-            raise YamlProblem(line, f"YAML is nested deeper than {MAX_DEPTH} levels")
+    line_of = _line_counter(text, first_line)
+    try:
+        for token in yaml.scan(text, Loader=_LOADER):
+            if isinstance(token, opening):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlProblem(line_of(token.start_mark),
+                                      f"YAML is nested deeper than {MAX_DEPTH} levels")
+            elif isinstance(token, closing):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem) and exc.problem_mark is not None:
+            raise YamlProblem(line_of(exc.problem_mark),
+                              f"YAML is nested deeper than {MAX_DEPTH} levels") from None
+        return  # the composer meets the same error no deeper than the scan got, and says it
+    except yaml.YAMLError:
+        return
 
 
 def _line_counter(text: str, first_line: int) -> Callable[[Any], int]:

@@ -261,3 +261,13 @@ def test_fmedit_timeline_message_cannot_inject(message: str) -> None:
     assert module.front_matter_values(out) == module.front_matter_values(data)
     added = out[len(data):].decode()
     assert added.count("\n") <= 4 and "\n#" not in added and "\n---" not in added
+
+
+def test_brackets_in_text_are_not_nesting() -> None:
+    # Depth is counted on YAML's tokens: brackets inside quoted or plain text
+    # and comments are characters, and a real flow of 33 levels is refused.
+    many = "[" * 40
+    values = load_mapping(f"title: '{many}'\nplan: undo {many} # {'{' * 40}\n").values
+    assert values == {"title": many, "plan": f"undo {many}"}
+    with pytest.raises(YamlProblem, match="nested deeper than 32 levels"):
+        load_mapping("x: 1\nlist: " + "[" * 33 + "]" * 33 + "\n")

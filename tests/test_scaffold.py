@@ -687,3 +687,11 @@ def test_new_will_not_switch_branches_mid_operation(repo: Path, run: Runner,
     # The record alone can still be written; the operation stays on its branch.
     assert run(repo, "new", "--no-branch", DESCRIPTION).code == 0
     assert head_ref(repo) == "refs/heads/main"
+
+
+def test_a_description_full_of_brackets(repo: Path, run: Runner) -> None:
+    description = "[" * 40 + " regex outage"
+    assert run(repo, "new", "--no-branch", description).code == 0
+    text = next((repo / "specs/hotfix").glob("001-*/hotfix.md")).read_text()
+    record, findings = parse_hotfix("hotfix.md", "", text.encode())
+    assert record.title == description and findings == []

@@ -68,13 +68,19 @@ def rev_tree(repo: pygit2.Repository, rev: str) -> GitTree:
 
     try:
         obj = repo.revparse_single(rev)
-        tree = obj.peel(pygit2.Tree)
     except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError) as exc:
         detail = " ".join(str(exc).split()).strip("\"'")
         if not detail or detail == rev:
             detail = "unknown revision"
         raise ToolError(f"cannot read revision {rev!r}: {detail}; name a branch, tag or commit "
                         "that exists here") from None
+    try:
+        # A commit (or a tag of one): a bare tree such as HEAD:specs would be
+        # judged as if it were the whole repository, and pass with no records.
+        tree = obj.peel(pygit2.Commit).tree
+    except (ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        raise ToolError(f"revision {rev!r} names a {obj.type_str}, not a commit; name a branch, "
+                        "tag or commit") from None
     return GitTree(repo, tree, label=rev)
 
 

@@ -154,3 +154,16 @@ def test_git_dir_and_work_tree_name_the_repository(
     monkeypatch.setenv("GIT_DIR", str(tmp_path / "nowhere"))
     code, _, err = gate(capsys, "check")
     assert code == 2 and err.startswith("hotfix-gate: error: GIT_DIR=") and "not a folder" in err
+
+
+def test_rev_must_name_a_commit(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_record(here, 1)  # unassessed: blocks
+    commit_all(here, "record")
+    assert gate(capsys, "check", "--rev", "HEAD")[0] == 1
+    for rev, kind in (("HEAD:specs", "tree"), ("HEAD:README.md", "blob")):
+        code, out, err = gate(capsys, "check", "--rev", rev)
+        assert (code, out) == (2, "")
+        assert err == (f"hotfix-gate: error: revision '{rev}' names a {kind}, not a commit; "
+                       "name a branch, tag or commit\n")
+    git(here, "tag", "-a", "v1", "-m", "annotated")
+    assert gate(capsys, "check", "--rev", "v1")[0] == 1  # a tag of a commit is read through

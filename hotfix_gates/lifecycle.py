@@ -23,9 +23,9 @@ from hotfix_gates.record import SEVERITIES, STATUSES, HotfixRecord
 from hotfix_gates.timeutil import (
     TimeError,
     format_timestamp,
+    moment_at,
     parse_duration,
     parse_timestamp,
-    resolve_now,
 )
 
 if TYPE_CHECKING:
@@ -160,13 +160,11 @@ def _text(what: str, value: str) -> str:
 
 
 def _moment(at: str | None) -> datetime:
-    """--at (a naive time is UTC), else $HOTFIX_GATE_NOW, else now."""
+    """--at (a naive time is UTC; not in the future), else $HOTFIX_GATE_NOW, else now."""
     try:
-        if at:
-            return parse_timestamp(at)[0]
-        return resolve_now(None)
+        return moment_at(at)
     except TimeError as exc:
-        raise ToolError(f"--at: {exc}" if at else str(exc)) from None
+        raise ToolError(str(exc)) from None
 
 
 def _id_option(func: Callable[..., int]) -> Callable[..., int]:

@@ -470,14 +470,14 @@ def new_command(description: tuple[str, ...], severity: str | None, at: str | No
     (hotfix.md, post-mortem.md, plan.md, tasks.md, POST_MORTEM_REMINDER.txt)
     and the branch hotfix/NNN-slug, switched to with uncommitted work kept."""
     from hotfix_gates.repo import open_repo
-    from hotfix_gates.timeutil import TimeError, parse_timestamp, resolve_now
+    from hotfix_gates.timeutil import TimeError, moment_at
 
     if as_json and as_shell:
         raise ToolError("choose one of --json and --shell")
     try:
-        started = parse_timestamp(at)[0] if at else resolve_now(None)
+        started = moment_at(at)
     except TimeError as exc:
-        raise ToolError(f"--at: {exc}" if at else str(exc)) from None
+        raise ToolError(str(exc)) from None
     repo = open_repo()
     created = create_record(repo, " ".join(description),
                             severity.upper() if severity else None,

@@ -113,8 +113,8 @@ def test_default_time_is_hotfix_gate_now_and_naive_at_is_utc(
     assert b"detected_at: 2025-10-01T14:07:09Z\n" in hotfix.read_bytes()
     assert gate(capsys, "log", "--id", "1", "checking replicas")[0] == 0
     assert b"| 2025-10-01T14:07:09Z | checking replicas |\n" in hotfix.read_bytes()
-    assert gate(capsys, "deployed", "--id", "1", "--at", "2025-10-01 14:30")[0] == 0
-    assert b"deployed_at: 2025-10-01T14:30:00Z\n" in hotfix.read_bytes()
+    assert gate(capsys, "deployed", "--id", "1", "--at", "2025-10-01 14:10")[0] == 0
+    assert b"deployed_at: 2025-10-01T14:10:00Z\n" in hotfix.read_bytes()
 
 
 def test_a_milestone_can_be_corrected_and_the_old_value_is_shown(
@@ -372,3 +372,17 @@ def test_a_layout_the_editor_cannot_keep_is_refused(
     err = refused(capsys, hotfix, "set", "severity", "P1", "--id", "1")
     assert err == (f"hotfix-gate: error: cannot edit {REL}: the front matter is not a block of "
                    "`key: value` lines; edit the file by hand\n")
+
+
+@pytest.mark.parametrize("command", [["resolved"], ["detected"], ["log", "later"],
+                                     ["regression-test", "tests/t.py"]])
+def test_a_time_in_the_future_is_refused(
+        hotfix: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        command: list[str]) -> None:
+    # A future resolution would hold the post-incident deadlines off.
+    monkeypatch.setenv("HOTFIX_GATE_NOW", "2025-10-01T15:00:00Z")
+    err = refused(capsys, hotfix, *command, "--at", "2999-01-01T00:00:00Z", "--id", "1")
+    assert err == ("hotfix-gate: error: --at 2999-01-01T00:00:00Z is in the future (now is "
+                   "2025-10-01T15:00:00Z); give the time it happened\n")
+    # A few minutes of clock skew are fine.
+    assert gate(capsys, *command, "--at", "2025-10-01T15:04:00Z", "--id", "1")[0] == 0

@@ -213,8 +213,8 @@ def test_record_through_its_life(repo: Path, run: Runner) -> None:
     """The templates work with the lifecycle commands and the deadline gates."""
     assert run(repo, "new", DESCRIPTION).code == 0
     for args in (["set", "severity", "P0"], ["set", "rollback-plan", "git revert the fix"],
-                 ["log", "pool size raised"], ["deployed", "--at", "2025-10-01T15:00:00Z"],
-                 ["resolved", "--at", "2025-10-01T15:30:00Z"]):
+                 ["log", "pool size raised"], ["deployed", "--at", "2025-10-01T14:35:00Z"],
+                 ["resolved", "--at", "2025-10-01T14:36:00Z"]):
         assert run(repo, *args).code == 0, args
     hotfix = (repo / FIRST / "hotfix.md").read_text()
     assert ("| 2025-10-01T14:32:18Z | Hotfix opened |\n"

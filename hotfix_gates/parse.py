@@ -166,6 +166,14 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
             record.extra[key] = value
 
     record.id = text_value("id")
+    claimed = re.fullmatch(r"hotfix-0*(\d{1,18})", record.id or "")
+    if claimed and record.number is not None and int(claimed.group(1)) != record.number:
+        # Usually a folder copied to start a new record: status and report
+        # would list it under the other record's id.
+        findings.append(_finding(
+            path, record.line_of("id"),
+            f"id {record.id} does not match the folder's number {record.number:03d}",
+            f"write id: hotfix-{record.number:03d}", Level.WARN))
     record.title = text_value("title")
     record.branch = text_value("branch")
     record.reviewed_by = text_value("reviewed_by")

@@ -313,3 +313,12 @@ def test_commented_out_or_hollow_sections_are_not_content(repo: Path, body: str)
     (repo / "tests/test_pool.py").write_text("def test_x():\n    pass\n")
     assert codes(run(repo, "2025-10-10T00:00:00Z")) == ["HG201"] * (
         5 if body.startswith("<!--") else 1)
+
+
+def test_an_id_that_disagrees_with_its_folder_is_a_warning(repo: Path) -> None:
+    ready(repo, 1)
+    ready(repo, 2, slug="copied-record", id="hotfix-001")  # a folder copied to start a record
+    findings = run(repo)
+    assert [(f.code, f.path, f.blocking) for f in findings] == [
+        ("HG001", "specs/hotfix/002-copied-record/hotfix.md", False)]
+    assert "id hotfix-001 does not match the folder's number 002" in findings[0].message

@@ -137,9 +137,9 @@ def test_outside_any_repository(tmp_path: Path) -> None:
     assert_tool_error(gate(tmp_path / "missing", "check"), "-C")
 
 
-@pytest.mark.parametrize("rev", ["nope", "HEAD:README.md", "-x", "$(id)", "HEAD~99",
+@pytest.mark.parametrize("rev", ["nope", "-x", "$(id)", "HEAD~99",
                                  "0" * 40, "0" * 64, "HEAD@{yesterday", "", "a..b", "HEAD\n"])
-def test_revisions_that_name_no_tree(repo: Path, rev: str) -> None:
+def test_revisions_that_name_no_commit(repo: Path, rev: str) -> None:
     outcome = gate(repo, "check", f"--rev={rev}")
     assert_clean(outcome)
     if rev:
@@ -148,8 +148,12 @@ def test_revisions_that_name_no_tree(repo: Path, rev: str) -> None:
         assert outcome.code == 0  # an empty --rev means the working tree
 
 
-def test_a_tree_id_is_accepted(origin: Path) -> None:
-    passes(origin, "--rev", "HEAD~1^{tree}")
+@pytest.mark.parametrize(("rev", "kind"), [("HEAD~1^{tree}", "tree"), ("HEAD:specs", "tree"),
+                                           ("HEAD:README.md", "blob")])
+def test_a_tree_or_blob_is_refused(origin: Path, rev: str, kind: str) -> None:
+    # A tree id cannot say whether it is the root: a folder's tree judged as
+    # the whole repository would pass with no records.
+    assert_tool_error(gate(origin, "check", "--rev", rev), f"names a {kind}, not a commit")
 
 
 def test_sha256_repository(tmp_path: Path) -> None:

@@ -208,7 +208,8 @@ def post_mortem_problems(unit: Gate, tree: TreeView, rec: HotfixRecord,
     elif post.status != "complete":
         state = f"status is {post.status}" if post.status else "status is not set"
         yield unit.finding(path, post.status_line, f"post-mortem is not complete: {state} "
-                           f"({when})", "finish it and set status: complete in its front matter")
+                           f"({when})", "finish it and set status: complete in its front matter "
+                           "(or run `hotfix-gate post-mortem-complete`)")
 
 
 @gate("HG202", "regression-test", Level.ERROR,
@@ -229,7 +230,8 @@ def regression_test_problems(unit: Gate, tree: TreeView, rec: HotfixRecord,
     if not rec.regression_tests:
         yield unit.finding(rec.path, line, f"no regression test recorded ({when})",
                            "add the test and list it in regression_tests: "
-                           "[tests/test_x.py::test_name]")
+                           "[tests/test_x.py::test_name] (or run `hotfix-gate regression-test "
+                           "tests/test_x.py::test_name`)")
         return
     yield from _missing_tests(unit, tree, rec, line)
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hotfix_gates.findings import Finding, Level
-from hotfix_gates.record import POST_MORTEM_SECTIONS, HotfixRecord, PostMortem
+from hotfix_gates.record import HotfixRecord, PostMortem
 from hotfix_gates.timeutil import format_duration, format_timestamp
 
 if TYPE_CHECKING:
@@ -191,7 +191,7 @@ def post_mortem_problems(unit: Gate, tree: TreeView, rec: HotfixRecord,
                            f"post-mortem is missing or unreadable ({problem}; {when})",
                            f"write {path} (copy the template with `hotfix-gate new`'s layout)")
         return
-    missing = [name for name in POST_MORTEM_SECTIONS if not post.is_filled(name)]
+    missing = post.unwritten()
     for name in missing:
         section = post.sections.get(name.lower())
         yield unit.finding(path, section.line if section else 1,
@@ -355,12 +355,11 @@ def unique_id(unit: Gate, ctx: Context) -> Iterator[Finding]:
 
 
 def duplicate_numbers(records: Iterable[HotfixRecord]) -> Iterator[Finding]:
+    from hotfix_gates.parse import id_number
+
     by_number: dict[int, list[HotfixRecord]] = {}
     for rec in records:
-        number = rec.number
-        if number is None and rec.id:
-            match = re.fullmatch(r"hotfix-0*(\d{1,18})", rec.id)
-            number = int(match.group(1)) if match else None
+        number = rec.number if rec.number is not None else id_number(rec.id)
         if number is not None:
             by_number.setdefault(number, []).append(rec)
     for number, group in sorted(by_number.items()):

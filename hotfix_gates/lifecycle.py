@@ -9,6 +9,7 @@ what changed.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -119,8 +120,6 @@ def _save(target: Target, new: bytes, summary: str) -> int:
 def _sweep_temporary_files(path: Path) -> None:
     """Remove the temporary copies of `path` an edit killed mid-write left
     (`.hotfix.md.XXXX.tmp`): under the edit lock, no other edit is writing one."""
-    import contextlib
-
     with contextlib.suppress(OSError):
         for leftover in path.parent.glob(f".{path.name}.*.tmp"):
             if leftover.is_file() and not leftover.is_symlink():
@@ -549,7 +548,6 @@ def post_mortem_complete_command(at: str | None, record_id: str | None) -> int:
         verify_front_matter,
     )
     from hotfix_gates.parse import parse_post_mortem
-    from hotfix_gates.record import POST_MORTEM_SECTIONS
     from hotfix_gates.repo import work_tree
     from hotfix_gates.tree import TreeError, read
 
@@ -570,7 +568,7 @@ def post_mortem_complete_command(at: str | None, record_id: str | None) -> int:
     if not data.removeprefix(BOM).startswith(b"---"):
         raise ToolError(f"{rel} has no front matter; add the lines `---`, `status: draft`, "
                         "`---` at the top, then run this again")
-    unwritten = [name for name in POST_MORTEM_SECTIONS if not post.is_filled(name)]
+    unwritten = post.unwritten()
     if unwritten:
         listed = ", ".join(f"'{name}'" for name in unwritten)
         raise ToolError(f"{rel}: {listed} not written yet (template guidance does not count); "

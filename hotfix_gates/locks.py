@@ -26,12 +26,12 @@ EDIT_LOCK = "hotfix-gate-edit.lock"
 
 def common_dir(repo: pygit2.Repository) -> Path:
     """The git directory shared by every worktree (where the locks live)."""
-    git_dir = Path(repo.path)
+    from hotfix_gates.hooks.fastgit import Unsupported, common_dir_of
+
     try:
-        pointer = (git_dir / "commondir").read_text("utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return git_dir
-    return (git_dir / pointer).resolve() if pointer else git_dir
+        return Path(common_dir_of(repo.path))
+    except Unsupported:
+        return Path(repo.path)
 
 
 @contextlib.contextmanager

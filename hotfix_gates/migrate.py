@@ -18,7 +18,7 @@ import click
 
 from hotfix_gates.errors import EXIT_BLOCKED, EXIT_OK, ToolError
 from hotfix_gates.findings import Finding, Level
-from hotfix_gates.record import POST_MORTEM_SECTIONS, TIMESTAMP_KEYS, HotfixRecord
+from hotfix_gates.record import TIMESTAMP_KEYS, HotfixRecord
 from hotfix_gates.tree import FsTree, TreeError, read, resolve
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ def _post_mortem_change(tree: FsTree, folder: str, record: HotfixRecord,
         return None
     if _has_front_matter(data):
         return None
-    filled = all(post.is_filled(name) for name in POST_MORTEM_SECTIONS)
+    filled = not post.unwritten()
     declared = post.status == "complete" or legacy_declared_complete(post, record)
     status = "complete" if filled and declared else "draft"
     return Change(real, data, _prepend(data, {"status": status}, {}))

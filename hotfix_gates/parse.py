@@ -82,6 +82,12 @@ def folder_number(folder: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def id_number(record_id: str | None) -> int | None:
+    """The number in an id `hotfix-NNN` (at most 18 digits, as for folders)."""
+    match = re.fullmatch(r"hotfix-0*(\d{1,18})", record_id or "")
+    return int(match.group(1)) if match else None
+
+
 LegacyReader = Callable[[HotfixRecord, str], list[Finding]]
 
 
@@ -166,8 +172,8 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
             record.extra[key] = value
 
     record.id = text_value("id")
-    claimed = re.fullmatch(r"hotfix-0*(\d{1,18})", record.id or "")
-    if claimed and record.number is not None and int(claimed.group(1)) != record.number:
+    claimed = id_number(record.id)
+    if claimed is not None and record.number is not None and claimed != record.number:
         # Usually a folder copied to start a new record: status and report
         # would list it under the other record's id.
         findings.append(_finding(

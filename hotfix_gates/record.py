@@ -99,3 +99,7 @@ class PostMortem:
 
         section = self.sections.get(key)
         return section is not None and has_content(section.text)
+
+    def unwritten(self) -> list[str]:
+        """The required sections with no real content, in order."""
+        return [name for name in POST_MORTEM_SECTIONS if not self.is_filled(name)]

@@ -10,8 +10,9 @@ hotfix/001-x:main` is a push to main):
   HG001 record-valid and HG101 severity;
 - deletions, tags, other refs and other branches pass.
 
-Under pre-commit (which hands its hooks only the first ref of a push) the
-`PRE_COMMIT_*` variables name the push instead of stdin.
+Under pre-commit (which hands its hooks only the first ref of a push, and no
+arguments) the `PRE_COMMIT_*` variables name the push instead of stdin; when
+git's REMOTE and URL arguments are given, stdin decides.
 
 Configuration is read from the pushed commit's tree. Which branches are
 protected is decided first with the standard library (`fastgit`): a push
@@ -48,7 +49,8 @@ HOOK = "pre-push"
 USAGE = """\
 usage: hotfix-gate-pre-push [REMOTE [URL]] < push lines
 git's pre-push hook. Reads '<local ref> <local id> <remote ref> <remote id>' lines on
-stdin (as git writes them); under pre-commit, the PRE_COMMIT_* variables instead.
+stdin (as git writes them); run with no arguments under pre-commit, the
+PRE_COMMIT_* variables instead.
 A push to a protected branch must pass every gate in force; a push of hotfix/NNN-*
 needs that hotfix's record with its severity set. To check by hand:
 hotfix-gate check --rev REV"""

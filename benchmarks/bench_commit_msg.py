@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from hotfix_gates.install import render
+from hotfix_gates.commands.install import render
 from testing.repos import clean_env, commit_all, git, make_repo, write_record
 
 LIMIT = 3.0

@@ -45,7 +45,7 @@ def git(repo: Path, *args: str) -> str:
 def install_hook(repo: Path) -> Path:
     """The hook `hotfix-gate install` writes (this interpreter), else the smallest one."""
     try:
-        from hotfix_gates.install import render
+        from hotfix_gates.commands.install import render
 
         text = render("pre-push", sys.executable)
     except ImportError:

@@ -11,27 +11,27 @@ from collections.abc import Sequence
 import click
 
 from hotfix_gates import __version__
-from hotfix_gates.errors import EXIT_TOOL_ERROR, ToolError
+from hotfix_gates.model.errors import EXIT_TOOL_ERROR, ToolError
 
 # command name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
-    "new": "hotfix_gates.scaffold:new_command",
-    "check": "hotfix_gates.check:check_command",
-    "gates": "hotfix_gates.check:gates_command",
-    "install": "hotfix_gates.install:install_command",
-    "uninstall": "hotfix_gates.install:uninstall_command",
-    "set": "hotfix_gates.lifecycle:set_command",
-    "detected": "hotfix_gates.lifecycle:detected_command",
-    "deployed": "hotfix_gates.lifecycle:deployed_command",
-    "resolved": "hotfix_gates.lifecycle:resolved_command",
-    "log": "hotfix_gates.lifecycle:log_command",
-    "waive": "hotfix_gates.lifecycle:waive_command",
-    "regression-test": "hotfix_gates.lifecycle:regression_test_command",
-    "post-mortem-complete": "hotfix_gates.lifecycle:post_mortem_complete_command",
-    "status": "hotfix_gates.status:status_command",
-    "report": "hotfix_gates.report:report_command",
-    "migrate": "hotfix_gates.migrate:migrate_command",
-    "demo": "hotfix_gates.demo:demo_command",
+    "new": "hotfix_gates.commands.new:new_command",
+    "check": "hotfix_gates.commands.check:check_command",
+    "gates": "hotfix_gates.commands.check:gates_command",
+    "install": "hotfix_gates.commands.install:install_command",
+    "uninstall": "hotfix_gates.commands.install:uninstall_command",
+    "set": "hotfix_gates.commands.lifecycle:set_command",
+    "detected": "hotfix_gates.commands.lifecycle:detected_command",
+    "deployed": "hotfix_gates.commands.lifecycle:deployed_command",
+    "resolved": "hotfix_gates.commands.lifecycle:resolved_command",
+    "log": "hotfix_gates.commands.lifecycle:log_command",
+    "waive": "hotfix_gates.commands.lifecycle:waive_command",
+    "regression-test": "hotfix_gates.commands.lifecycle:regression_test_command",
+    "post-mortem-complete": "hotfix_gates.commands.lifecycle:post_mortem_complete_command",
+    "status": "hotfix_gates.commands.status:status_command",
+    "report": "hotfix_gates.commands.report:report_command",
+    "migrate": "hotfix_gates.commands.migrate:migrate_command",
+    "demo": "hotfix_gates.commands.demo:demo_command",
 }
 
 

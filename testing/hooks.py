@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from hotfix_gates.install import render
+from hotfix_gates.commands.install import render
 from testing.repos import clean_env, git
 
 NOW = "2025-10-02T12:00:00Z"

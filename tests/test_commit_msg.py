@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from hotfix_gates import config as config_module
-from hotfix_gates import engine
+from hotfix_gates.gates import engine
 from hotfix_gates.hooks import commit_msg, fastgit
+from hotfix_gates.parsing import config as config_module
 from testing.hooks import hook_env, install_raw
 from testing.repos import commit_all, git, make_repo, write_record
 
@@ -259,7 +259,7 @@ def test_ordinary_commit_loads_neither_pygit2_yaml_nor_click(tmp_path: Path) -> 
     commit_all(busy, "records")
     probe = ("import sys; from hotfix_gates.hooks.commit_msg import main; code = main(['m']); "
              "import json; print(json.dumps([code, sorted(m for m in ('pygit2', 'yaml', "
-             "'click', 'hotfix_gates.engine') if m in sys.modules)]))")
+             "'click', 'hotfix_gates.gates.engine') if m in sys.modules)]))")
     for where, loaded in ((empty, []), (busy, ["yaml"])):  # a config file is parsed with yaml
         (where / "README.md").write_text("ordinary\n")
         git(where, "add", "README.md")

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotfix_gates import fmedit
-from hotfix_gates.fmedit import EditError, Stamp, front_matter_values
-from hotfix_gates.parse import parse_hotfix
+from hotfix_gates.editing import frontmatter as fmedit
+from hotfix_gates.editing.frontmatter import EditError, Stamp, front_matter_values
+from hotfix_gates.parsing.hotfix import parse_hotfix
 from testing.edits import COMMENTED_HOTFIX, line_diff
 
 DOC = COMMENTED_HOTFIX.format(number=1, slug="database-connection-pool").encode()
@@ -334,7 +334,7 @@ def test_edits_preserve_every_byte_outside_the_key(
 
 
 def test_rows_land_where_status_reads_the_timeline() -> None:
-    from hotfix_gates.metrics import timeline_updates
+    from hotfix_gates.reporting.metrics import timeline_updates
 
     for doc in (DOC, DOC.replace(b"## Timeline", b"## Timeline (UTC)"),
                 b"---\nid: hotfix-001\n---\n# Hotfix\n"):

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from hotfix_gates import gates
-from hotfix_gates.config import Config, parse_config
-from hotfix_gates.engine import judge
-from hotfix_gates.findings import Finding, Level
-from hotfix_gates.gates import DUE, GATES, HOTFIX_PUSH, MERGE
-from hotfix_gates.tree import FsTree
+from hotfix_gates.gates import builtin as gates
+from hotfix_gates.gates.builtin import DUE, GATES, HOTFIX_PUSH, MERGE
+from hotfix_gates.gates.engine import judge
+from hotfix_gates.git.trees import FsTree
+from hotfix_gates.model.finding import Finding, Level
+from hotfix_gates.parsing.config import Config, parse_config
 from testing.repos import COMPLETE_POST_MORTEM, write_record
 
 CHECK = frozenset({MERGE, DUE})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hotfix_gates.config import ConfigError, parse_config
+from hotfix_gates.parsing.config import ConfigError, parse_config
 from testing.hostile import (
     NOW,
     Outcome,

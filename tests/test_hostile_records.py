@@ -495,8 +495,8 @@ def test_new_stores_any_description_as_plain_text(fresh: Path, name: str) -> Non
 
     import yaml
 
-    pytest.importorskip("hotfix_gates.scaffold")
-    from hotfix_gates.scaffold import clean_title
+    pytest.importorskip("hotfix_gates.commands.new")
+    from hotfix_gates.commands.new import clean_title
 
     description = DESCRIPTIONS[name]
     outcome = gate(fresh, "new", "--no-branch", "--json", "--at", "2025-10-01T14:00:00Z", "--",
@@ -558,7 +558,7 @@ def test_numbers_with_thousands_of_digits(repo: Path) -> None:
     outcome = gate(repo, "check", "--rev", commit, "--now", NOW)
     assert_clean(outcome)
     assert outcome.code == 1 and "HG102" in outcome.out
-    if importlib.util.find_spec("hotfix_gates.lifecycle") is not None:
+    if importlib.util.find_spec("hotfix_gates.commands.lifecycle") is not None:
         for wanted in (BIG, "0" * 5000 + "1"):
             assert_clean(gate(repo, "set", "severity", "P0", "--id", wanted))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hotfix_gates.cli import main
-from hotfix_gates.install import CHAINED, HOOKS, install_hook, render
+from hotfix_gates.commands.install import CHAINED, HOOKS, install_hook, render
 from testing.hooks import hook_env
 from testing.repos import commit_all, git, make_repo, write_record
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hotfix_gates.parse import parse_hotfix
+from hotfix_gates.parsing.hotfix import parse_hotfix
 from testing.cli import gate
 from testing.edits import COMMENTED_HOTFIX, line_diff, write_commented_record
 from testing.repos import clean_env, git, run_gate, write_record
@@ -312,7 +312,7 @@ def test_a_failed_write_leaves_the_original_and_no_temporary_file(
 
 def test_a_change_made_during_the_edit_is_not_overwritten(
         hotfix: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import hotfix_gates.fmedit as fmedit
+    import hotfix_gates.editing.frontmatter as fmedit
 
     real = fmedit.set_key
 

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from hotfix_gates.config import Config, parse_config
-from hotfix_gates.metrics import (
+from hotfix_gates.model.record import HotfixRecord, PostMortem
+from hotfix_gates.parsing.config import Config, parse_config
+from hotfix_gates.parsing.hotfix import parse_hotfix, parse_post_mortem
+from hotfix_gates.reporting.metrics import (
     Facts,
     build_report,
     deadline_outcome,
@@ -23,8 +25,6 @@ from hotfix_gates.metrics import (
     summarize,
     timeline_updates,
 )
-from hotfix_gates.parse import parse_hotfix, parse_post_mortem
-from hotfix_gates.record import HotfixRecord, PostMortem
 from testing.repos import COMPLETE_POST_MORTEM, DRAFT_POST_MORTEM, front_matter, record_fields
 
 NOW = datetime(2025, 11, 1, tzinfo=UTC)

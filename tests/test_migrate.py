@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from hotfix_gates.cli import main
-from hotfix_gates.config import Config
-from hotfix_gates.engine import judge
-from hotfix_gates.gates import DUE, MERGE
-from hotfix_gates.parse import parse_hotfix, parse_post_mortem
-from hotfix_gates.tree import FsTree
+from hotfix_gates.gates.builtin import DUE, MERGE
+from hotfix_gates.gates.engine import judge
+from hotfix_gates.git.trees import FsTree
+from hotfix_gates.parsing.config import Config
+from hotfix_gates.parsing.hotfix import parse_hotfix, parse_post_mortem
 from testing import legacy_repo
 from testing.legacy_repo import EARLY, FIXTURES, LATE, LAYOUT, TEMPLATE_POST_MORTEM
 from testing.repos import commit_all, git, make_repo

@@ -7,7 +7,7 @@ from pathlib import Path
 import pygit2
 import pytest
 
-from hotfix_gates.numbering import (
+from hotfix_gates.editing.numbering import (
     branch_names,
     branch_numbers,
     folder_numbers,
@@ -15,7 +15,7 @@ from hotfix_gates.numbering import (
     next_number,
     number_of,
 )
-from hotfix_gates.tree import FsTree
+from hotfix_gates.git.trees import FsTree
 from testing.repos import git, make_repo, run_gate
 
 

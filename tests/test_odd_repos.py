@@ -113,7 +113,7 @@ def test_merge_in_progress_with_a_conflicted_record(origin: Path, tmp_path: Path
         out = blocks(repo, "--rev", rev)
         assert "002-cache-stampede" in out and "HG001" not in out
 
-    from hotfix_gates.repo import index_tree, open_repo
+    from hotfix_gates.git.repository import index_tree, open_repo
 
     tree = index_tree(open_repo(repo))  # the conflicted index, as commit-msg would see it
     assert tree.kind("specs/hotfix/001-database-connection-pool/hotfix.md") is None
@@ -314,7 +314,8 @@ def test_pre_push_from_odd_repositories(origin: Path, tmp_path: Path) -> None:
     '[]', '{"format": %(format)s', '\x00\xff', '{"format": %(format)s, "version": "%(version)s"}',
 ], ids=["list-kind", "null-kinds", "list", "truncated", "binary", "no-kinds"])
 def test_a_corrupt_parse_cache_is_ignored(origin: Path, tmp_path: Path, payload: str) -> None:
-    from hotfix_gates import __version__, cache
+    from hotfix_gates import __version__
+    from hotfix_gates.git import cache
 
     repo = clone(origin, tmp_path / "cached")
     blocks(repo, "--rev", "HEAD")

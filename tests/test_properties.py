@@ -13,17 +13,17 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotfix_gates.markdown import find_section, has_content, meaningful_text, split_sections
-from hotfix_gates.parse import parse_hotfix, parse_post_mortem, split_front_matter
-from hotfix_gates.record import SEVERITIES, STATUSES, TIMESTAMP_KEYS, HotfixRecord
-from hotfix_gates.timeutil import (
+from hotfix_gates.model.record import SEVERITIES, STATUSES, TIMESTAMP_KEYS, HotfixRecord
+from hotfix_gates.model.timeutil import (
     TimeError,
     format_duration,
     format_timestamp,
     parse_duration,
     parse_timestamp,
 )
-from hotfix_gates.yamlread import YamlProblem, load_mapping
+from hotfix_gates.parsing.hotfix import parse_hotfix, parse_post_mortem, split_front_matter
+from hotfix_gates.parsing.markdown import find_section, has_content, meaningful_text, split_sections
+from hotfix_gates.parsing.yamlread import YamlProblem, load_mapping
 
 FAST = settings(max_examples=int(os.environ.get("HOTFIX_GATE_EXAMPLES", "150")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -209,7 +209,7 @@ def _optional(module: str, attribute: str) -> Any:
 @FAST
 @given(st.text(max_size=300))
 def test_slugger_any_description(description: str) -> None:
-    slugify = _optional("hotfix_gates.slug", "slugify")
+    slugify = _optional("hotfix_gates.editing.slug", "slugify")
     slug = slugify(description)
     assert slug and all(c.isascii() and (c.islower() or c.isdigit() or c == "-") for c in slug)
     assert not slug.startswith("-") and not slug.endswith("-") and "--" not in slug
@@ -218,7 +218,7 @@ def test_slugger_any_description(description: str) -> None:
 @FAST
 @given(st.text(max_size=2000))
 def test_legacy_reader_any_text(text: str) -> None:
-    read_legacy = _optional("hotfix_gates.legacy", "read_legacy_hotfix")
+    read_legacy = _optional("hotfix_gates.parsing.speckit", "read_legacy_hotfix")
     data = ("**Hotfix ID**: hotfix-001\n" + text).encode("utf-8", "surrogatepass")
     record, findings = parse_hotfix(PATH, FOLDER, data)
     assert callable(read_legacy)
@@ -234,8 +234,8 @@ edit_values = st.one_of(st.none(), st.sampled_from([*SEVERITIES, "x\nseverity: P
     "utf-8", "surrogatepass")), st.sampled_from(["severity", "rollback_plan", "reviewed_by",
                                                  "regression_tests", "title"]), edit_values)
 def test_fmedit_set_key_any_record(data: bytes, key: str, value: object) -> None:
-    fmedit = _optional("hotfix_gates.fmedit", "EditError")
-    from hotfix_gates import fmedit as module
+    fmedit = _optional("hotfix_gates.editing.frontmatter", "EditError")
+    from hotfix_gates.editing import frontmatter as module
 
     try:
         out = module.set_key(data, key, value)
@@ -250,8 +250,8 @@ def test_fmedit_set_key_any_record(data: bytes, key: str, value: object) -> None
 @FAST
 @given(st.text(max_size=200))
 def test_fmedit_timeline_message_cannot_inject(message: str) -> None:
-    fmedit = _optional("hotfix_gates.fmedit", "EditError")
-    from hotfix_gates import fmedit as module
+    fmedit = _optional("hotfix_gates.editing.frontmatter", "EditError")
+    from hotfix_gates.editing import frontmatter as module
 
     data = b"---\nid: hotfix-001\nseverity: null\n---\n# Hotfix\n\n## Timeline\n"
     try:

@@ -32,7 +32,7 @@ def cli(repo: Path, *args: str) -> Callable[[], object]:
 
 @pytest.mark.parametrize("branch", [False, True], ids=["no-branch", "branch"])
 def test_simultaneous_new_get_different_numbers(tmp_path: Path, branch: bool) -> None:
-    pytest.importorskip("hotfix_gates.scaffold")
+    pytest.importorskip("hotfix_gates.commands.new")
     repo = make_repo(tmp_path / "service")
     write_record(repo, 7, "older-incident")
     commit_all(repo, "record 007")
@@ -71,7 +71,7 @@ def test_simultaneous_new_get_different_numbers(tmp_path: Path, branch: bool) ->
 # --- killed at every step ---------------------------------------------------------------
 
 def test_new_killed_at_any_step_never_leaves_a_broken_record(tmp_path: Path) -> None:
-    pytest.importorskip("hotfix_gates.scaffold")
+    pytest.importorskip("hotfix_gates.commands.new")
     repo = make_repo(tmp_path / "service")
     body = cli(repo, "new", "--no-branch", "--at", "2025-10-01T14:00:00Z", "pool exhausted")
     steps = 0
@@ -149,7 +149,7 @@ def test_concurrent_edits_never_report_a_lost_edit(repo: Path) -> None:
 
 
 def test_lifecycle_edit_killed_at_any_step_leaves_old_or_new(repo: Path) -> None:
-    pytest.importorskip("hotfix_gates.lifecycle")
+    pytest.importorskip("hotfix_gates.commands.lifecycle")
     record = write_record(repo, 1, severity="P2", rollback_plan="revert")
     old = record.hotfix.read_bytes()
     body = cli(repo, "set", "severity", "P0", "--id", "hotfix-001")
@@ -182,7 +182,7 @@ def _user_hook_survives(repo: Path) -> None:
 
 
 def test_install_and_uninstall_killed_at_any_step_keep_the_users_hook(repo: Path) -> None:
-    pytest.importorskip("hotfix_gates.install")
+    pytest.importorskip("hotfix_gates.commands.install")
     folder = _hooks(repo)
     folder.mkdir(exist_ok=True)
     hook = folder / "pre-push"
@@ -215,7 +215,7 @@ def test_install_and_uninstall_killed_at_any_step_keep_the_users_hook(repo: Path
 
 
 def test_new_never_reuses_a_number_past_six_digits(repo: Path) -> None:
-    pytest.importorskip("hotfix_gates.scaffold")
+    pytest.importorskip("hotfix_gates.commands.new")
     from testing.repos import git
 
     git(repo, "branch", "hotfix/999999-pushed-by-someone")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from hotfix_gates import config
 from hotfix_gates.hooks import refs
 from hotfix_gates.hooks.refs import (
     DELETED,
@@ -18,6 +17,7 @@ from hotfix_gates.hooks.refs import (
     parse_push_lines,
     parse_receive_lines,
 )
+from hotfix_gates.parsing import config
 
 A = "a" * 40
 B = "b" * 40

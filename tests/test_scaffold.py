@@ -22,18 +22,18 @@ import pytest
 import yaml
 
 from hotfix_gates import cli
-from hotfix_gates.errors import ToolError
-from hotfix_gates.locks import NEW_LOCK as LOCK_NAME
-from hotfix_gates.markdown import find_section, has_content, split_sections
-from hotfix_gates.parse import parse_hotfix, parse_post_mortem, split_front_matter
-from hotfix_gates.record import POST_MORTEM_SECTIONS
-from hotfix_gates.scaffold import (
+from hotfix_gates.commands.new import (
     MAX_TITLE,
     TEMPLATE_FILES,
     clean_title,
     create_record,
     render,
 )
+from hotfix_gates.editing.locks import NEW_LOCK as LOCK_NAME
+from hotfix_gates.model.errors import ToolError
+from hotfix_gates.model.record import POST_MORTEM_SECTIONS
+from hotfix_gates.parsing.hotfix import parse_hotfix, parse_post_mortem, split_front_matter
+from hotfix_gates.parsing.markdown import find_section, has_content, split_sections
 from testing.repos import GIT_ENV, clean_env, git, make_repo, run_gate
 
 NOW = "2025-10-01T14:32:18Z"
@@ -569,7 +569,11 @@ def test_render_fills_each_placeholder_once() -> None:
 
 STARTER = """
 import sys, time
-from hotfix_gates import cli, scaffold, numbering, parse, yamlread  # noqa: F401
+from hotfix_gates import cli  # noqa: F401
+from hotfix_gates.commands import new as scaffold  # noqa: F401
+from hotfix_gates.editing import numbering  # noqa: F401
+from hotfix_gates.parsing import yamlread  # noqa: F401
+from hotfix_gates.parsing import hotfix as parse  # noqa: F401
 import pygit2, yaml  # noqa: F401
 time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
 sys.exit(cli.main(sys.argv[2:]))
@@ -604,7 +608,7 @@ def test_a_held_lock_is_one_clean_refusal(repo: Path, run: Runner,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import fcntl
 
-    import hotfix_gates.locks as locks
+    import hotfix_gates.editing.locks as locks
 
     lock = repo / ".git" / LOCK_NAME
     monkeypatch.setattr(locks, "WAIT", 0.3)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.bench_scale import build_records
-from hotfix_gates.markdown import meaningful_text, split_sections
-from hotfix_gates.parse import parse_hotfix, parse_post_mortem
-from hotfix_gates.yamlread import load_mapping
+from hotfix_gates.parsing.hotfix import parse_hotfix, parse_post_mortem
+from hotfix_gates.parsing.markdown import meaningful_text, split_sections
+from hotfix_gates.parsing.yamlread import load_mapping
 from testing.hostile import NOW, assert_clean, gate
 from testing.repos import commit_all, git, make_repo
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from hotfix_gates.slug import FALLBACK, MAX_LENGTH, STOP_WORDS, slug_words, slugify
+from hotfix_gates.editing.slug import FALLBACK, MAX_LENGTH, STOP_WORDS, slug_words, slugify
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hotfix_gates.timeutil import (
+from hotfix_gates.model.timeutil import (
     TimeError,
     format_duration,
     format_timestamp,

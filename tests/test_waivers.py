@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hotfix_gates.parse import parse_hotfix
+from hotfix_gates.parsing.hotfix import parse_hotfix
 from testing.cli import gate
 from testing.edits import COMMENTED_HOTFIX, line_diff, write_commented_record
 from testing.repos import clean_env, git, make_repo, run_gate, write_record

@@ -124,7 +124,7 @@ def _fast_config(index: fastgit.Index, store: fastgit.ObjectStore
     kind, data = store.read(entry.oid)
     if kind != "blob":
         raise fastgit.Unsupported("the configuration is not a blob")
-    from hotfix_gates.config import ConfigError, parse_config
+    from hotfix_gates.parsing.config import ConfigError, parse_config
 
     try:
         text = data.decode("utf-8-sig")
@@ -150,15 +150,15 @@ def _watched(index: fastgit.Index, specs_dir: bytes) -> list[bytes]:
 
 def full_check() -> int:
     """Read the repository with pygit2: which records change, and the gates."""
-    from hotfix_gates.config import ConfigError, load_config
-    from hotfix_gates.engine import judge, record_folders
-    from hotfix_gates.errors import ToolError
-    from hotfix_gates.gates import MERGE
+    from hotfix_gates.gates.builtin import MERGE
+    from hotfix_gates.gates.engine import judge, record_folders
+    from hotfix_gates.git.repository import current_branch, open_repo
+    from hotfix_gates.git.trees import IndexTree
     from hotfix_gates.hooks.verdict import report
-    from hotfix_gates.parse import folder_number
-    from hotfix_gates.repo import current_branch, open_repo
-    from hotfix_gates.timeutil import TimeError, resolve_now
-    from hotfix_gates.tree import IndexTree
+    from hotfix_gates.model.errors import ToolError
+    from hotfix_gates.model.timeutil import TimeError, resolve_now
+    from hotfix_gates.parsing.config import ConfigError, load_config
+    from hotfix_gates.parsing.hotfix import folder_number
 
     try:
         dirs = fastgit.find_git_dirs()
@@ -214,8 +214,8 @@ def _protected_at_head(repo: pygit2.Repository, branch: str) -> bool:
 
     import pygit2
 
-    from hotfix_gates.config import Config, ConfigError, load_config
-    from hotfix_gates.tree import GitTree
+    from hotfix_gates.git.trees import GitTree
+    from hotfix_gates.parsing.config import Config, ConfigError, load_config
 
     config = Config()
     if not repo.head_is_unborn:
@@ -229,7 +229,7 @@ def _open_index(repo: pygit2.Repository, dirs: fastgit.GitDirs | None) -> pygit2
     `commit -a` and `commit PATH`), else the repository's."""
     import pygit2
 
-    from hotfix_gates.errors import ToolError
+    from hotfix_gates.model.errors import ToolError
 
     where = dirs.index_file if dirs is not None else os.path.join(repo.path, "index")
     failure = ""
@@ -281,8 +281,8 @@ def changed_folders(repo: pygit2.Repository, index: pygit2.Index, specs_dir: str
 
 def record_folder(path: str, specs_dir: str) -> str | None:
     """The record folder a changed path belongs to, if any."""
-    from hotfix_gates.engine import LEGACY_FOLDER as LEGACY
-    from hotfix_gates.engine import RECORD_FOLDER
+    from hotfix_gates.gates.engine import LEGACY_FOLDER as LEGACY
+    from hotfix_gates.gates.engine import RECORD_FOLDER
 
     if path.startswith(specs_dir + "/"):
         name = path[len(specs_dir) + 1:].split("/", 1)[0]

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from hotfix_gates.errors import EXIT_TOOL_ERROR, ToolError
+from hotfix_gates.model.errors import EXIT_TOOL_ERROR, ToolError
 
 
 def guarded(hook: str, body: Callable[[], int]) -> int:

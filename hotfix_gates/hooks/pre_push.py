@@ -27,10 +27,10 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 
-from hotfix_gates.errors import ToolError
 from hotfix_gates.hooks import refs
 from hotfix_gates.hooks.guard import guarded
 from hotfix_gates.hooks.refs import Update
+from hotfix_gates.model.errors import ToolError
 
 TYPE_CHECKING = False  # `typing` costs the quick path a few milliseconds
 if TYPE_CHECKING:
@@ -39,11 +39,11 @@ if TYPE_CHECKING:
 
     import pygit2
 
-    from hotfix_gates.cache import ParseCache
-    from hotfix_gates.config import Config
-    from hotfix_gates.findings import Finding
+    from hotfix_gates.git.cache import ParseCache
+    from hotfix_gates.git.trees import GitTree
     from hotfix_gates.hooks.fastgit import ObjectStore
-    from hotfix_gates.tree import GitTree
+    from hotfix_gates.model.finding import Finding
+    from hotfix_gates.parsing.config import Config
 
 HOOK = "pre-push"
 USAGE = """\
@@ -161,7 +161,7 @@ def _fast_globs(store: ObjectStore, entry: tuple[int, bytes] | None) -> tuple[st
     kind, data = store.read(oid)
     if kind != "blob":
         raise fastgit.Unsupported("the configuration is not a blob")
-    from hotfix_gates.config import ConfigError, parse_config
+    from hotfix_gates.parsing.config import ConfigError, parse_config
 
     try:
         config = parse_config(data.decode("utf-8-sig"), refs.CONFIG_FILE)
@@ -179,7 +179,7 @@ class RefJudge:
     does not grow with the number of refs pushed."""
 
     def __init__(self, repo: pygit2.Repository, now: datetime, hook: str) -> None:
-        from hotfix_gates.cache import for_git_dir
+        from hotfix_gates.git.cache import for_git_dir
 
         self.repo = repo
         self.now = now
@@ -208,7 +208,7 @@ class RefJudge:
         return commit
 
     def tree(self, commit: pygit2.Commit, label: str) -> GitTree:
-        from hotfix_gates.tree import GitTree
+        from hotfix_gates.git.trees import GitTree
 
         found = self._last_tree
         if found is None or found.tree.id != commit.tree_id:
@@ -220,7 +220,7 @@ class RefJudge:
     def config(self, tree: GitTree) -> tuple[Config, str]:
         """The configuration in `tree` and a key naming it; ConfigError when
         it is broken."""
-        from hotfix_gates.config import load_config
+        from hotfix_gates.parsing.config import load_config
 
         kind = tree.kind(refs.CONFIG_FILE)
         key = "defaults"
@@ -247,8 +247,8 @@ class RefJudge:
         return (*result, False)
 
     def _protected(self, tree: GitTree, config: Config) -> tuple[list[Finding], int]:
-        from hotfix_gates.engine import judge
-        from hotfix_gates.gates import DUE, MERGE
+        from hotfix_gates.gates.builtin import DUE, MERGE
+        from hotfix_gates.gates.engine import judge
 
         judgement = judge(tree, config, self.now, frozenset({MERGE, DUE}))
         return judgement.findings, len(judgement.records)
@@ -257,10 +257,10 @@ class RefJudge:
         """The hotfix's own record must exist and pass HG001 and HG101. Only
         its folder is read: a push of many hotfix branches, or a repository
         of many records, costs one record per ref."""
-        from hotfix_gates.engine import apply_policy, load_record, record_folders
-        from hotfix_gates.findings import Finding, Level
-        from hotfix_gates.gates import GATES, HOTFIX_PUSH, Context
-        from hotfix_gates.parse import RECORD_CODE, RECORD_NAME, folder_number
+        from hotfix_gates.gates.builtin import GATES, HOTFIX_PUSH, Context
+        from hotfix_gates.gates.engine import apply_policy, load_record, record_folders
+        from hotfix_gates.model.finding import Finding, Level
+        from hotfix_gates.parsing.hotfix import RECORD_CODE, RECORD_NAME, folder_number
 
         found, _ = record_folders(tree, config)
         # A cheap first filter, so a tree of many records costs one C-level
@@ -284,7 +284,7 @@ class RefJudge:
             raw = [f for unit in GATES if unit.code in ("HG001", "HG101")
                    for f in unit.check(ctx)]
             if record.format == "legacy":
-                from hotfix_gates.legacy import reword
+                from hotfix_gates.parsing.speckit import reword
 
                 raw = reword(raw)  # fixes worded for the Markdown-only form
             findings.extend(apply_policy(raw, record, config, self.now))
@@ -314,13 +314,13 @@ class RefJudge:
 
 
 def open_repository(environ: Mapping[str, str]) -> pygit2.Repository:
-    from hotfix_gates.repo import open_repo
+    from hotfix_gates.git.repository import open_repo
 
     return open_repo(environ.get("GIT_DIR") or None)
 
 
 def clock(environ: Mapping[str, str]) -> datetime:
-    from hotfix_gates.timeutil import TimeError, resolve_now
+    from hotfix_gates.model.timeutil import TimeError, resolve_now
 
     try:
         return resolve_now(None, dict(environ))
@@ -330,7 +330,7 @@ def clock(environ: Mapping[str, str]) -> datetime:
 
 def full_check(updates: list[Update], environ: Mapping[str, str]) -> int:
     """Read the pushed commits with pygit2 and judge every update that needs it."""
-    from hotfix_gates.config import ConfigError
+    from hotfix_gates.parsing.config import ConfigError
 
     repo = open_repository(environ)
     judge = RefJudge(repo, clock(environ), HOOK)

@@ -33,7 +33,7 @@ from hotfix_gates.hooks.pre_push import (
 if TYPE_CHECKING:
     import pygit2
 
-    from hotfix_gates.config import Config
+    from hotfix_gates.parsing.config import Config
 
 HOOK = "pre-receive"
 USAGE = """\
@@ -124,7 +124,7 @@ class ServerConfig:
         return self._head
 
     def _default_branch(self) -> tuple[Config, str]:
-        from hotfix_gates.config import Config
+        from hotfix_gates.parsing.config import Config
 
         try:
             if self.repo.head_is_unborn:
@@ -137,7 +137,7 @@ class ServerConfig:
         return self._read(tip, f"{name} at {str(tip.id)[:12]}")
 
     def _read(self, tip: pygit2.Commit, label: str) -> tuple[Config, str]:
-        from hotfix_gates.config import Config, ConfigError
+        from hotfix_gates.parsing.config import Config, ConfigError
 
         tree = self.judge.tree(tip, label)
         try:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 
-from hotfix_gates.errors import ToolError
+from hotfix_gates.model.errors import ToolError
 
 # Must equal config.DEFAULT_PROTECTED and config.CONFIG_FILE (a test checks);
 # importing config costs the quick path more than it saves.

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from hotfix_gates.findings import Finding, summary
+from hotfix_gates.model.finding import Finding, summary
 
 
 def report(

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hotfix_gates.atomic import create_exclusive, write_atomic
-from hotfix_gates.errors import EXIT_OK, ToolError
+from hotfix_gates.editing.atomic import create_exclusive, write_atomic
+from hotfix_gates.model.errors import EXIT_OK, ToolError
 
 HOOKS = ("pre-push", "commit-msg", "pre-receive")
 STDIN_HOOKS = frozenset({"pre-push", "pre-receive"})
@@ -250,7 +250,7 @@ def uninstall_hook(folder: Path, hook: str) -> str | None:
 
 
 def _open() -> tuple[pygit2.Repository, Path]:
-    from hotfix_gates.repo import open_repo
+    from hotfix_gates.git.repository import open_repo
 
     repo = open_repo()
     return repo, hooks_folder(repo)

@@ -9,8 +9,8 @@ from datetime import datetime
 
 import click
 
-from hotfix_gates.errors import EXIT_OK, ToolError
-from hotfix_gates.timeutil import TimeError, parse_timestamp
+from hotfix_gates.model.errors import EXIT_OK, ToolError
+from hotfix_gates.model.timeutil import TimeError, parse_timestamp
 
 FORMATS = ("text", "json", "csv", "markdown")
 Report = dict[str, object]
@@ -255,8 +255,8 @@ def report_command(since: str | None, until: str | None, fmt: str, now_text: str
     """Per severity: count, MTTR, time to detect and to deploy (mean and
     median minutes), resolutions within target, post-mortems and regression
     tests on time or late, open action items and waivers."""
-    from hotfix_gates.metrics import build_report
-    from hotfix_gates.status import clock, gather, open_tree, show_problems
+    from hotfix_gates.commands.status import clock, gather, open_tree, show_problems
+    from hotfix_gates.reporting.metrics import build_report
 
     start, end = _date("--since", since), _date("--until", until)
     if start and end and start >= end:

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from hotfix_gates.findings import Finding, Level
-from hotfix_gates.markdown import meaningful_text, normalize_title, split_sections
-from hotfix_gates.record import POST_MORTEM_SECTIONS, HotfixRecord, PostMortem, Section
-from hotfix_gates.timeutil import TimeError, parse_timestamp
+from hotfix_gates.model.finding import Finding, Level
+from hotfix_gates.model.record import POST_MORTEM_SECTIONS, HotfixRecord, PostMortem, Section
+from hotfix_gates.model.timeutil import TimeError, parse_timestamp
+from hotfix_gates.parsing.markdown import meaningful_text, normalize_title, split_sections
 
 MARKER = "**Hotfix ID**"  # present in both of the workflow's templates
 CODE, NAME = "HG001", "record-valid"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 if TYPE_CHECKING:
     import pygit2
 
-    from hotfix_gates.cache import ParseCache
+    from hotfix_gates.git.cache import ParseCache
 
 EntryKind = Literal["file", "dir", "link", "submodule", "other"]
 

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hotfix_gates.errors import EXIT_OK, ToolError
-from hotfix_gates.findings import Level
-from hotfix_gates.record import SEVERITIES, STATUSES, HotfixRecord
-from hotfix_gates.timeutil import (
+from hotfix_gates.model.errors import EXIT_OK, ToolError
+from hotfix_gates.model.finding import Level
+from hotfix_gates.model.record import SEVERITIES, STATUSES, HotfixRecord
+from hotfix_gates.model.timeutil import (
     TimeError,
     format_timestamp,
     moment_at,
@@ -32,7 +32,7 @@ from hotfix_gates.timeutil import (
 if TYPE_CHECKING:
     import pygit2
 
-    from hotfix_gates.config import Config
+    from hotfix_gates.parsing.config import Config
 
 MAX_TEXT = 64 * 1024  # a rollback plan or log message longer than this is a mistake
 # The milestones in the order they happen; each must not precede the ones before it.
@@ -53,11 +53,11 @@ class Target:
 
 
 def _load(given_id: str | None) -> Target:
-    from hotfix_gates.config import ConfigError, load_config
-    from hotfix_gates.parse import parse_hotfix
-    from hotfix_gates.repo import open_repo, work_tree
-    from hotfix_gates.select import find_folder, wanted_number
-    from hotfix_gates.tree import TreeError, read
+    from hotfix_gates.commands.target import find_folder, wanted_number
+    from hotfix_gates.git.repository import open_repo, work_tree
+    from hotfix_gates.git.trees import TreeError, read
+    from hotfix_gates.parsing.config import ConfigError, load_config
+    from hotfix_gates.parsing.hotfix import parse_hotfix
 
     repo = open_repo()
     tree = work_tree(repo)
@@ -90,8 +90,8 @@ def _load(given_id: str | None) -> Target:
 
 
 def _save(target: Target, new: bytes, summary: str) -> int:
-    from hotfix_gates.atomic import write_atomic
-    from hotfix_gates.locks import EDIT_LOCK, common_dir, held
+    from hotfix_gates.editing.atomic import write_atomic
+    from hotfix_gates.editing.locks import EDIT_LOCK, common_dir, held
 
     # Under the lock, a file that changed since it was read is another
     # command's edit: refused, never written over.
@@ -127,7 +127,7 @@ def _sweep_temporary_files(path: Path) -> None:
 
 
 def _edit(target: Target, data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
-    from hotfix_gates.fmedit import EditError
+    from hotfix_gates.editing.frontmatter import EditError
 
     try:
         return edit(data)
@@ -188,7 +188,7 @@ def set_command() -> None:
 
 
 def _set_field(record_id: str | None, key: str, value: str) -> int:
-    from hotfix_gates.fmedit import set_key
+    from hotfix_gates.editing.frontmatter import set_key
 
     target = _load(record_id)
     old = _old_value(target, key)
@@ -198,7 +198,7 @@ def _set_field(record_id: str | None, key: str, value: str) -> int:
 
 def _old_value(target: Target, key: str) -> object:
     """The value as written in the front matter (not as derived from the body)."""
-    from hotfix_gates.fmedit import EditError, front_matter_values
+    from hotfix_gates.editing.frontmatter import EditError, front_matter_values
 
     try:
         return front_matter_values(target.data).get(key)
@@ -273,7 +273,7 @@ def _read_text_file(name: str) -> str:
 # --- milestones ----------------------------------------------------------------
 
 def _milestone(record_id: str | None, at: str | None, key: str, status: str | None) -> int:
-    from hotfix_gates.fmedit import Stamp
+    from hotfix_gates.editing.frontmatter import Stamp
 
     moment = _moment(at).replace(microsecond=0)
     target = _load(record_id)
@@ -298,7 +298,7 @@ def _milestone(record_id: str | None, at: str | None, key: str, status: str | No
 
 
 def _setter(key: str, value: object) -> Callable[[bytes], bytes]:
-    from hotfix_gates.fmedit import set_key
+    from hotfix_gates.editing.frontmatter import set_key
 
     return lambda data: set_key(data, key, value)
 
@@ -357,7 +357,7 @@ def resolved_command(at: str | None, record_id: str | None) -> int:
 @_id_option
 def log_command(message: str, at: str | None, record_id: str | None) -> int:
     """Append a timestamped row to the record's `## Timeline` table."""
-    from hotfix_gates.fmedit import append_timeline_row, table_cell
+    from hotfix_gates.editing.frontmatter import append_timeline_row, table_cell
 
     cell = table_cell(_text("the log message", message))
     if not cell:
@@ -414,8 +414,8 @@ def waive_command(gate_id: str, reason: str | None, until: str | None, at: str |
     """Record an audited waiver of one gate for this record: the gate is
     reported as waived, not blocking, until --until. The honest
     alternative to `git push --no-verify`."""
-    from hotfix_gates.fmedit import Stamp, append_item
-    from hotfix_gates.gates import GATES_BY_ID
+    from hotfix_gates.editing.frontmatter import Stamp, append_item
+    from hotfix_gates.gates.builtin import GATES_BY_ID
 
     wanted = gate_id.strip()
     unit = next((GATES_BY_ID[name] for name in (wanted, wanted.upper(), wanted.lower())
@@ -479,8 +479,8 @@ def _until(text: str, start: datetime) -> datetime:
 def regression_test_command(test: str, at: str | None, record_id: str | None) -> int:
     """List a regression test that guards the fix (HG202) and date it:
     regression_tests_added_at is set the first time (or to --at)."""
-    from hotfix_gates.fmedit import Stamp, append_item, set_key
-    from hotfix_gates.tree import TreeError, normalize
+    from hotfix_gates.editing.frontmatter import Stamp, append_item, set_key
+    from hotfix_gates.git.trees import TreeError, normalize
 
     entry = _text("the test", test).strip()
     path, _, names = entry.partition("::")
@@ -516,9 +516,9 @@ def regression_test_command(test: str, at: str | None, record_id: str | None) ->
 def _warn_if_absent(target: Target, path: str, names: list[str]) -> None:
     """HG202 looks for the test in the tree being judged: say now if it is not
     in the working tree yet (the entry is recorded all the same)."""
-    from hotfix_gates.gates import undefined_tests
-    from hotfix_gates.repo import work_tree
-    from hotfix_gates.tree import TreeError, read
+    from hotfix_gates.gates.builtin import undefined_tests
+    from hotfix_gates.git.repository import work_tree
+    from hotfix_gates.git.trees import TreeError, read
 
     try:
         text = read(work_tree(target.repo), path).decode("utf-8", "replace")
@@ -539,7 +539,7 @@ def post_mortem_complete_command(at: str | None, record_id: str | None) -> int:
     completed_at in post-mortem.md, once every required section is written."""
     from dataclasses import replace
 
-    from hotfix_gates.fmedit import (
+    from hotfix_gates.editing.frontmatter import (
         BOM,
         EditError,
         Stamp,
@@ -547,9 +547,9 @@ def post_mortem_complete_command(at: str | None, record_id: str | None) -> int:
         set_key,
         verify_front_matter,
     )
-    from hotfix_gates.parse import parse_post_mortem
-    from hotfix_gates.repo import work_tree
-    from hotfix_gates.tree import TreeError, read
+    from hotfix_gates.git.repository import work_tree
+    from hotfix_gates.git.trees import TreeError, read
+    from hotfix_gates.parsing.hotfix import parse_post_mortem
 
     moment = _moment(at).replace(microsecond=0)
     target = _load(record_id)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from hotfix_gates.timeutil import format_timestamp
+from hotfix_gates.model.timeutil import format_timestamp
 
 DESCRIPTION = "database connection pool exhausted causing 503 errors"
 ZERO = "0" * 40

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hotfix_gates.record import Section
+from hotfix_gates.model.record import Section
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")

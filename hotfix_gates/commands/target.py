@@ -7,10 +7,10 @@ import os
 import re
 from typing import TYPE_CHECKING
 
-from hotfix_gates.config import Config
-from hotfix_gates.engine import record_folders
-from hotfix_gates.errors import ToolError
-from hotfix_gates.tree import FsTree
+from hotfix_gates.gates.engine import record_folders
+from hotfix_gates.git.trees import FsTree
+from hotfix_gates.model.errors import ToolError
+from hotfix_gates.parsing.config import Config
 
 if TYPE_CHECKING:
     import pygit2
@@ -31,7 +31,7 @@ def parse_id(text: str) -> int:
 
 def wanted_number(repo: pygit2.Repository, given: str | None) -> tuple[int, str]:
     """The record number asked for, and where it came from (for messages)."""
-    from hotfix_gates.repo import current_branch
+    from hotfix_gates.git.repository import current_branch
 
     if given:
         return parse_id(given), f"--id {given}"

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hotfix_gates.errors import ToolError
+from hotfix_gates.model.errors import ToolError
 
 if TYPE_CHECKING:
     import pygit2

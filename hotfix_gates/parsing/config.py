@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from hotfix_gates.findings import Level
-from hotfix_gates.timeutil import TimeError, parse_duration
-from hotfix_gates.tree import TreeError, TreeView, normalize, read_text
+from hotfix_gates.git.trees import TreeError, TreeView, normalize, read_text
+from hotfix_gates.model.finding import Level
+from hotfix_gates.model.timeutil import TimeError, parse_duration
 
 CONFIG_FILE = ".hotfix-gates.yaml"
 DEFAULT_SPECS_DIR = "specs/hotfix"
@@ -47,8 +47,8 @@ class Config:
 
 def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     """Validate the YAML of a configuration file; ConfigError on anything wrong."""
-    from hotfix_gates.gates import GATES_BY_ID
-    from hotfix_gates.yamlread import YamlProblem, load_mapping
+    from hotfix_gates.gates.builtin import GATES_BY_ID
+    from hotfix_gates.parsing.yamlread import YamlProblem, load_mapping
 
     try:
         mapping = load_mapping(text)

@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hotfix_gates.errors import EXIT_OK, ToolError
-from hotfix_gates.record import SEVERITIES
+from hotfix_gates.model.errors import EXIT_OK, ToolError
+from hotfix_gates.model.record import SEVERITIES
 
 if TYPE_CHECKING:
     import pygit2
 
-    from hotfix_gates.config import Config
-    from hotfix_gates.tree import FsTree
+    from hotfix_gates.git.trees import FsTree
+    from hotfix_gates.parsing.config import Config
 
 TEMPLATE_FILES = ("hotfix.md", "post-mortem.md", "plan.md", "tasks.md",
                   "POST_MORTEM_REMINDER.txt")
@@ -97,7 +97,7 @@ def yaml_scalar(value: object) -> str:
     """`value` as one line of YAML that reads back as exactly `value`."""
     import yaml
 
-    from hotfix_gates.timeutil import format_timestamp
+    from hotfix_gates.model.timeutil import format_timestamp
 
     if isinstance(value, datetime):
         return format_timestamp(value)  # our own clock: a plain, unambiguous timestamp
@@ -114,7 +114,7 @@ def markdown_text(value: object) -> str:
     if value is None:
         return "not assessed yet"
     if isinstance(value, datetime):
-        from hotfix_gates.timeutil import format_timestamp
+        from hotfix_gates.model.timeutil import format_timestamp
 
         return format_timestamp(value)
     return str(value).replace("<!--", "&lt;!--").replace("-->", "--&gt;")
@@ -172,7 +172,7 @@ def builtin_template(name: str) -> str:
 
 def load_template(tree: FsTree, name: str) -> tuple[str, str]:
     """(text, where it came from): the repository's override, else the built-in."""
-    from hotfix_gates.tree import TreeError, read_text
+    from hotfix_gates.git.trees import TreeError, read_text
 
     override = f"{OVERRIDE_DIR}/{name}"
     if tree.kind(override) is None:
@@ -258,7 +258,7 @@ def _prepare_folder(workdir: Path, tree: FsTree, specs_dir: str) -> list[Path]:
 
 def _verify(text: str, source: str, folder: str, expected: Mapping[str, object]) -> None:
     """The rendered hotfix.md must read back cleanly as the record intended."""
-    from hotfix_gates.parse import parse_hotfix
+    from hotfix_gates.parsing.hotfix import parse_hotfix
 
     rel = f"{folder}/hotfix.md"
     record, findings = parse_hotfix(rel, folder, text.encode("utf-8"))
@@ -288,10 +288,10 @@ def create_record(
 ) -> Created:
     """Write a new record folder (and branch). `number` is for callers that
     must use a given number; normally the next free one is chosen."""
-    from hotfix_gates.config import ConfigError, load_config
-    from hotfix_gates.numbering import branch_names, format_number, next_number
-    from hotfix_gates.slug import slugify
-    from hotfix_gates.tree import FsTree
+    from hotfix_gates.editing.numbering import branch_names, format_number, next_number
+    from hotfix_gates.editing.slug import slugify
+    from hotfix_gates.git.trees import FsTree
+    from hotfix_gates.parsing.config import ConfigError, load_config
 
     if repo.is_bare or not repo.workdir:
         raise ToolError(f"{repo.path} is a bare repository; open hotfixes in a clone with a "
@@ -310,7 +310,7 @@ def create_record(
     templates = {name: load_template(tree, name) for name in TEMPLATE_FILES}
     started = started.replace(microsecond=0)
 
-    from hotfix_gates.locks import NEW_LOCK, WAIT, common_dir, held
+    from hotfix_gates.editing.locks import NEW_LOCK, WAIT, common_dir, held
 
     if make_branch:
         _refuse_mid_operation(repo)
@@ -363,7 +363,7 @@ def _write_folder(workdir: Path, tree: FsTree, specs_dir: str, folder: str,
     into place, so it appears whole or not at all (a killed `new` leaves no
     half record) and nothing is ever replaced; return (files, folders)
     written, for `_undo`. Runs under the `new` lock."""
-    from hotfix_gates.atomic import create_exclusive
+    from hotfix_gates.editing.atomic import create_exclusive
 
     made = _prepare_folder(workdir, tree, specs_dir)
     parent = workdir / specs_dir
@@ -469,8 +469,8 @@ def new_command(description: tuple[str, ...], severity: str | None, at: str | No
     """Open an emergency hotfix: the record folder specs/hotfix/NNN-slug/
     (hotfix.md, post-mortem.md, plan.md, tasks.md, POST_MORTEM_REMINDER.txt)
     and the branch hotfix/NNN-slug, switched to with uncommitted work kept."""
-    from hotfix_gates.repo import open_repo
-    from hotfix_gates.timeutil import TimeError, moment_at
+    from hotfix_gates.git.repository import open_repo
+    from hotfix_gates.model.timeutil import TimeError, moment_at
 
     if as_json and as_shell:
         raise ToolError("choose one of --json and --shell")
@@ -493,7 +493,7 @@ def new_command(description: tuple[str, ...], severity: str | None, at: str | No
 
 
 def _as_dict(created: Created) -> dict[str, object]:
-    from hotfix_gates.timeutil import format_timestamp
+    from hotfix_gates.model.timeutil import format_timestamp
 
     return {
         "id": created.id,
@@ -509,7 +509,7 @@ def _as_dict(created: Created) -> dict[str, object]:
 
 
 def _next_steps(created: Created) -> str:
-    from hotfix_gates.timeutil import format_timestamp
+    from hotfix_gates.model.timeutil import format_timestamp
 
     post_mortem, regression = created.post_mortem_deadline, created.regression_deadline
     within = (f"within {post_mortem}" if post_mortem == regression

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hotfix_gates.errors import EXIT_BLOCKED, EXIT_OK, ToolError
-from hotfix_gates.findings import Finding, Level
-from hotfix_gates.record import TIMESTAMP_KEYS, HotfixRecord
-from hotfix_gates.tree import FsTree, TreeError, read, resolve
+from hotfix_gates.git.trees import FsTree, TreeError, read, resolve
+from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
+from hotfix_gates.model.finding import Finding, Level
+from hotfix_gates.model.record import TIMESTAMP_KEYS, HotfixRecord
 
 if TYPE_CHECKING:
     import pygit2
@@ -73,7 +73,7 @@ def _prepend(data: bytes, block_for: dict[str, object], comments: dict[str, str]
 def record_values(record: HotfixRecord) -> tuple[dict[str, object], dict[str, str]]:
     """The front matter a Markdown-only record reads as. id, title and branch
     left as template placeholders are taken from the folder name."""
-    from hotfix_gates.timeutil import format_timestamp
+    from hotfix_gates.model.timeutil import format_timestamp
 
     name = record.folder.rsplit("/", 1)[-1]
     name = name[len("hotfix-"):] if name.startswith("hotfix-") else name
@@ -98,7 +98,7 @@ def record_values(record: HotfixRecord) -> tuple[dict[str, object], dict[str, st
 
 def plan_folder(tree: FsTree, folder: str) -> Plan:
     """What migrating one record folder would change (nothing is written here)."""
-    from hotfix_gates.parse import (
+    from hotfix_gates.parsing.hotfix import (
         NoFrontMatter,
         UnclosedFrontMatter,
         decode,
@@ -149,8 +149,8 @@ def plan_folder(tree: FsTree, folder: str) -> Plan:
 
 def _post_mortem_change(tree: FsTree, folder: str, record: HotfixRecord,
                         plan: Plan) -> Change | None:
-    from hotfix_gates.legacy import legacy_declared_complete
-    from hotfix_gates.parse import parse_post_mortem
+    from hotfix_gates.parsing.hotfix import parse_post_mortem
+    from hotfix_gates.parsing.speckit import legacy_declared_complete
 
     path = f"{folder}/post-mortem.md"
     if tree.kind(path) is None:
@@ -174,7 +174,12 @@ def _post_mortem_change(tree: FsTree, folder: str, record: HotfixRecord,
 
 
 def _has_front_matter(data: bytes) -> bool:
-    from hotfix_gates.parse import NoFrontMatter, UnclosedFrontMatter, decode, split_front_matter
+    from hotfix_gates.parsing.hotfix import (
+        NoFrontMatter,
+        UnclosedFrontMatter,
+        decode,
+        split_front_matter,
+    )
 
     try:
         split_front_matter(decode(data))
@@ -204,7 +209,7 @@ def unified_diff(change: Change) -> str:
 
 
 def apply(tree: FsTree, change: Change) -> None:
-    from hotfix_gates.atomic import write_atomic
+    from hotfix_gates.editing.atomic import write_atomic
 
     target = os.path.join(tree.root, change.path)
     try:
@@ -223,9 +228,9 @@ def apply(tree: FsTree, change: Change) -> None:
 
 def select_folders(repo: pygit2.Repository, tree: FsTree, given_id: str | None,
                    every: bool) -> list[str]:
-    from hotfix_gates.config import ConfigError, load_config
-    from hotfix_gates.engine import record_folders
-    from hotfix_gates.select import find_folder, wanted_number
+    from hotfix_gates.commands.target import find_folder, wanted_number
+    from hotfix_gates.gates.engine import record_folders
+    from hotfix_gates.parsing.config import ConfigError, load_config
 
     try:
         config = load_config(tree)
@@ -254,7 +259,7 @@ def migrate_command(given_id: str | None, every: bool, write: bool) -> int:
     front matter are left alone, so running it twice changes nothing. Exit 1
     when a record has lines to fix first (two options checked, a time that
     cannot be read): they are listed, and nothing is guessed."""
-    from hotfix_gates.repo import open_repo, work_tree
+    from hotfix_gates.git.repository import open_repo, work_tree
 
     if given_id and every:
         raise ToolError("--id and --all cannot be combined; pass one of them")

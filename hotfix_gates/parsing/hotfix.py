@@ -9,9 +9,8 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from hotfix_gates.findings import Finding, Level
-from hotfix_gates.markdown import find_section, meaningful_text, normalize_title, split_sections
-from hotfix_gates.record import (
+from hotfix_gates.model.finding import Finding, Level
+from hotfix_gates.model.record import (
     POST_MORTEM_SECTIONS,
     SEVERITIES,
     STATUSES,
@@ -21,7 +20,13 @@ from hotfix_gates.record import (
     Section,
     Waiver,
 )
-from hotfix_gates.timeutil import TimeError, parse_timestamp
+from hotfix_gates.model.timeutil import TimeError, parse_timestamp
+from hotfix_gates.parsing.markdown import (
+    find_section,
+    meaningful_text,
+    normalize_title,
+    split_sections,
+)
 
 RECORD_CODE = "HG001"
 RECORD_NAME = "record-valid"
@@ -95,7 +100,7 @@ def _legacy_reader() -> LegacyReader | None:
     import importlib
 
     try:
-        legacy = importlib.import_module("hotfix_gates.legacy")
+        legacy = importlib.import_module("hotfix_gates.parsing.speckit")
     except ImportError:
         return None
     reader: LegacyReader = legacy.read_legacy_hotfix
@@ -136,7 +141,7 @@ def parse_hotfix(path: str, folder: str, data: bytes) -> tuple[HotfixRecord, lis
     record.front_matter_end = block.end_line
     record.body = block.body
     record.body_line = block.body_line
-    from hotfix_gates.yamlread import YamlProblem, load_mapping  # only when parsing
+    from hotfix_gates.parsing.yamlread import YamlProblem, load_mapping  # only when parsing
 
     try:
         mapping = load_mapping(block.yaml_text, block.yaml_line)
@@ -236,7 +241,7 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
         section = find_section(split_sections(record.body, record.body_line), "Rollback Plan")
         if section is not None and "**Hotfix ID**" in record.body:
             # A migrated spec-kit record: read its section as before migration.
-            from hotfix_gates.legacy import rollback_plan_text
+            from hotfix_gates.parsing.speckit import rollback_plan_text
 
             record.rollback_plan = rollback_plan_text(section.text) or None
         elif section is not None:
@@ -289,7 +294,7 @@ _KNOWN_KEYS = frozenset({
 
 
 def _known_gate(gate: str) -> bool:
-    from hotfix_gates.gates import GATES_BY_ID
+    from hotfix_gates.gates.builtin import GATES_BY_ID
 
     return gate.strip().upper() in GATES_BY_ID or gate.strip().lower() in GATES_BY_ID
 
@@ -331,7 +336,7 @@ def parse_post_mortem(path: str, data: bytes) -> tuple[PostMortem | None, str | 
     except UnclosedFrontMatter:
         return None, "the front matter opened on line 1 is never closed", 1
     else:
-        from hotfix_gates.yamlread import YamlProblem, load_mapping
+        from hotfix_gates.parsing.yamlread import YamlProblem, load_mapping
 
         try:
             mapping = load_mapping(block.yaml_text, block.yaml_line)
@@ -353,8 +358,8 @@ def parse_post_mortem(path: str, data: bytes) -> tuple[PostMortem | None, str | 
     post = PostMortem(path, status, status_line, sections)
     if body_line == 1 or "**Hotfix ID**" in body:
         # No front matter, or written from the spec-kit template: tell its
-        # placeholders from content (see hotfix_gates.legacy).
-        from hotfix_gates.legacy import adapt_post_mortem
+        # placeholders from content (see hotfix_gates.parsing.speckit).
+        from hotfix_gates.parsing.speckit import adapt_post_mortem
 
         adapt_post_mortem(post, body, body_line, front_matter=body_line > 1)
     return post, None, 1

@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from hotfix_gates.cache import ParseCache
-from hotfix_gates.config import Config
-from hotfix_gates.findings import Finding, Level, sort_key
-from hotfix_gates.gates import GATES, GATES_BY_ID, Context, duplicate_numbers
-from hotfix_gates.parse import RECORD_CODE, RECORD_NAME, folder_number, parse_hotfix
-from hotfix_gates.record import HotfixRecord
-from hotfix_gates.tree import TreeError, TreeView, read
+from hotfix_gates.gates.builtin import GATES, GATES_BY_ID, Context, duplicate_numbers
+from hotfix_gates.git.cache import ParseCache
+from hotfix_gates.git.trees import TreeError, TreeView, read
+from hotfix_gates.model.finding import Finding, Level, sort_key
+from hotfix_gates.model.record import HotfixRecord
+from hotfix_gates.parsing.config import Config
+from hotfix_gates.parsing.hotfix import RECORD_CODE, RECORD_NAME, folder_number, parse_hotfix
 
 RECORD_FOLDER = re.compile(r"\d+-[^/]*")
 LEGACY_FOLDER = re.compile(r"hotfix-\d+-[^/]*")
@@ -139,7 +139,7 @@ def judge(
         for unit in GATES:
             raw.extend(unit.check(ctx))
         if record.format == "legacy":
-            from hotfix_gates.legacy import reword
+            from hotfix_gates.parsing.speckit import reword
 
             raw = reword(raw)  # fixes worded for the Markdown-only form
         findings.extend(apply_policy(raw, record, config, now))

@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hotfix_gates.config import ConfigError, load_config
-from hotfix_gates.engine import Judgement, judge
-from hotfix_gates.errors import EXIT_BLOCKED, EXIT_OK, ToolError
-from hotfix_gates.findings import render_github, render_json, render_text
-from hotfix_gates.gates import DUE, GATES, MERGE
-from hotfix_gates.timeutil import TimeError, format_timestamp, resolve_now
+from hotfix_gates.gates.builtin import DUE, GATES, MERGE
+from hotfix_gates.gates.engine import Judgement, judge
+from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
+from hotfix_gates.model.finding import render_github, render_json, render_text
+from hotfix_gates.model.timeutil import TimeError, format_timestamp, resolve_now
+from hotfix_gates.parsing.config import ConfigError, load_config
 
 if TYPE_CHECKING:
     import pygit2
 
-    from hotfix_gates.tree import GitTree
+    from hotfix_gates.git.trees import GitTree
 
 FORMATS = ("text", "json", "github")
 
@@ -42,8 +42,8 @@ def render(judgement: Judgement, fmt: str, extra: dict[str, object]) -> str:
 def check_command(rev: str | None, base: str | None, now_text: str | None, fmt: str) -> int:
     """Run every gate over every record: the merge gates, and each
     post-incident gate whose deadline has passed. Exit 1 when one blocks."""
-    from hotfix_gates.repo import cached, open_repo, rev_tree, work_tree
-    from hotfix_gates.tree import GitTree
+    from hotfix_gates.git.repository import cached, open_repo, rev_tree, work_tree
+    from hotfix_gates.git.trees import GitTree
 
     try:
         now = resolve_now(now_text)
@@ -72,7 +72,7 @@ def check_command(rev: str | None, base: str | None, now_text: str | None, fmt: 
 
 def base_tree(repo: pygit2.Repository, base: str) -> GitTree:
     """The merge target's tree, whose configuration judges (CI mode)."""
-    from hotfix_gates.repo import rev_tree
+    from hotfix_gates.git.repository import rev_tree
 
     try:
         return rev_tree(repo, base)

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from hotfix_gates.findings import Finding, Level
-from hotfix_gates.record import HotfixRecord, PostMortem
-from hotfix_gates.timeutil import format_duration, format_timestamp
+from hotfix_gates.model.finding import Finding, Level
+from hotfix_gates.model.record import HotfixRecord, PostMortem
+from hotfix_gates.model.timeutil import format_duration, format_timestamp
 
 if TYPE_CHECKING:
-    from hotfix_gates.config import Config
-    from hotfix_gates.tree import TreeView
+    from hotfix_gates.git.trees import TreeView
+    from hotfix_gates.parsing.config import Config
 
 # Moments a judgement is made in; a gate applies when its moment is in force.
 MERGE = "merge"  # merging into (or pushing to) a protected branch; also `check`
@@ -160,9 +160,9 @@ def post_mortem(unit: Gate, ctx: Context) -> Iterator[Finding]:
 
 def read_post_mortem(tree: TreeView, rec: HotfixRecord) -> tuple[PostMortem | None, str, int]:
     """The record's post-mortem, or why there is none (problem, line)."""
-    from hotfix_gates.engine import folder_cache
-    from hotfix_gates.parse import parse_post_mortem
-    from hotfix_gates.tree import TreeError, read
+    from hotfix_gates.gates.engine import folder_cache
+    from hotfix_gates.git.trees import TreeError, read
+    from hotfix_gates.parsing.hotfix import parse_post_mortem
 
     path = f"{rec.folder}/post-mortem.md"
 
@@ -284,7 +284,7 @@ _SCANNED: weakref.WeakKeyDictionary[object, dict[str, ScannedFile]] = weakref.We
 
 
 def _scanned(tree: TreeView, path: str) -> ScannedFile:
-    from hotfix_gates.tree import read
+    from hotfix_gates.git.trees import read
 
     files = _SCANNED.setdefault(tree, {})
     found = files.get(path)
@@ -295,7 +295,7 @@ def _scanned(tree: TreeView, path: str) -> ScannedFile:
 
 def _missing_tests(unit: Gate, tree: TreeView, rec: HotfixRecord,
                    line: int) -> Iterator[Finding]:
-    from hotfix_gates.tree import TreeError, normalize, resolve
+    from hotfix_gates.git.trees import TreeError, normalize, resolve
 
     for entry in rec.regression_tests[:MAX_TESTS_CHECKED]:
         path, _, names = entry.partition("::")
@@ -355,7 +355,7 @@ def unique_id(unit: Gate, ctx: Context) -> Iterator[Finding]:
 
 
 def duplicate_numbers(records: Iterable[HotfixRecord]) -> Iterator[Finding]:
-    from hotfix_gates.parse import id_number
+    from hotfix_gates.parsing.hotfix import id_number
 
     by_number: dict[int, list[HotfixRecord]] = {}
     for rec in records:

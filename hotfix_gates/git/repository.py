@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from hotfix_gates.errors import ToolError
-from hotfix_gates.tree import FsTree, GitTree, IndexTree
+from hotfix_gates.git.trees import FsTree, GitTree, IndexTree
+from hotfix_gates.model.errors import ToolError
 
 if TYPE_CHECKING:
     import pygit2
 
-    from hotfix_gates.cache import ParseCache
+    from hotfix_gates.git.cache import ParseCache
 
 
 def open_repo(path: str | os.PathLike[str] | None = None) -> pygit2.Repository:
@@ -86,7 +86,7 @@ def rev_tree(repo: pygit2.Repository, rev: str) -> GitTree:
 
 def cached(tree: GitTree, repo: pygit2.Repository) -> ParseCache:
     """Attach the repository's parse cache to a tree; call .save() when done."""
-    from hotfix_gates.cache import for_git_dir
+    from hotfix_gates.git.cache import for_git_dir
 
     cache = for_git_dir(repo.path)
     tree.cache = cache

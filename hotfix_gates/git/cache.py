@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from hotfix_gates import __version__
-from hotfix_gates.findings import Finding, Level
-from hotfix_gates.record import (
+from hotfix_gates.model.finding import Finding, Level
+from hotfix_gates.model.record import (
     POST_MORTEM_SECTIONS,
     HotfixRecord,
     PostMortem,
@@ -101,7 +101,7 @@ class ParseCache:
         unchanged = all(len(self._new[k]) == len(old.get(k, {})) for k in self._used)
         if not self._dirty and unchanged:
             return
-        from hotfix_gates.atomic import write_atomic
+        from hotfix_gates.editing.atomic import write_atomic
 
         # A kind this run never looked at (no post-mortem was due, say) is kept
         # as it was; a kind it used keeps only what it used.

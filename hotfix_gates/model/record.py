@@ -95,7 +95,7 @@ class PostMortem:
         key = title.lower()
         if self.filled is not None:
             return self.filled.get(key, False)
-        from hotfix_gates.markdown import has_content
+        from hotfix_gates.parsing.markdown import has_content
 
         section = self.sections.get(key)
         return section is not None and has_content(section.text)

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hotfix_gates.errors import EXIT_BLOCKED, EXIT_OK, ToolError
-from hotfix_gates.timeutil import TimeError, format_duration, format_timestamp, resolve_now
+from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
+from hotfix_gates.model.timeutil import TimeError, format_duration, format_timestamp, resolve_now
 
 if TYPE_CHECKING:
-    from hotfix_gates.config import Config
-    from hotfix_gates.findings import Finding
-    from hotfix_gates.metrics import Facts
-    from hotfix_gates.record import HotfixRecord
-    from hotfix_gates.tree import TreeView
+    from hotfix_gates.git.trees import TreeView
+    from hotfix_gates.model.finding import Finding
+    from hotfix_gates.model.record import HotfixRecord
+    from hotfix_gates.parsing.config import Config
+    from hotfix_gates.reporting.metrics import Facts
 
 DEADLINE_GATES = ("post-mortem", "regression-test")
 
@@ -34,8 +34,8 @@ def clock(now_text: str | None) -> datetime:
 
 def open_tree(rev: str | None) -> tuple[TreeView, Config]:
     """The working tree (or the tree at REV) and the configuration in it."""
-    from hotfix_gates.config import ConfigError, load_config
-    from hotfix_gates.repo import open_repo, rev_tree, work_tree
+    from hotfix_gates.git.repository import open_repo, rev_tree, work_tree
+    from hotfix_gates.parsing.config import ConfigError, load_config
 
     repo = open_repo()
     # No parse cache: it keeps no section text, and the report reads Action Items.
@@ -50,7 +50,7 @@ def open_tree(rev: str | None) -> tuple[TreeView, Config]:
 def gather(tree: TreeView, config: Config
            ) -> tuple[list[tuple[Facts, list[Finding]]], list[Finding]]:
     """Every record with its facts and parse findings; folder-level problems."""
-    from hotfix_gates.engine import load_records
+    from hotfix_gates.gates.engine import load_records
 
     loaded, problems = load_records(tree, config)
     loaded.sort(key=lambda item: (item[0].number is None, item[0].number or 0, item[0].folder))
@@ -60,8 +60,13 @@ def gather(tree: TreeView, config: Config
 def facts_of(tree: TreeView, record: HotfixRecord) -> Facts:
     """What the gates would say about the record's post-mortem and tests,
     whether or not their deadline has come."""
-    from hotfix_gates import gates
-    from hotfix_gates.metrics import COMPLETED_KEY, Facts, open_action_items, optional_time
+    from hotfix_gates.gates import builtin as gates
+    from hotfix_gates.reporting.metrics import (
+        COMPLETED_KEY,
+        Facts,
+        open_action_items,
+        optional_time,
+    )
 
     facts = Facts(record)
     post, problem, _ = gates.read_post_mortem(tree, record)
@@ -85,14 +90,14 @@ def facts_of(tree: TreeView, record: HotfixRecord) -> Facts:
 
 
 def _front_matter_value(tree: TreeView, path: str, key: str) -> object:
-    from hotfix_gates.parse import (
+    from hotfix_gates.git.trees import TreeError, read
+    from hotfix_gates.parsing.hotfix import (
         NoFrontMatter,
         UnclosedFrontMatter,
         decode,
         split_front_matter,
     )
-    from hotfix_gates.tree import TreeError, read
-    from hotfix_gates.yamlread import YamlProblem, load_mapping
+    from hotfix_gates.parsing.yamlread import YamlProblem, load_mapping
 
     try:
         block = split_front_matter(decode(read(tree, path)))
@@ -130,9 +135,9 @@ def deadlines(tree: TreeView, config: Config, now: datetime, facts: Facts,
               parse_findings: list[Finding]) -> list[Deadline]:
     """Each post-incident deadline, judged by the gates themselves with the
     configured levels and the record's waivers applied (as `check` does)."""
-    from hotfix_gates import gates
-    from hotfix_gates.engine import apply_policy
-    from hotfix_gates.findings import Level
+    from hotfix_gates.gates import builtin as gates
+    from hotfix_gates.gates.engine import apply_policy
+    from hotfix_gates.model.finding import Level
 
     record = facts.record
     ctx = gates.Context(record, tree, config, now, frozenset({gates.DUE}), parse_findings)
@@ -179,9 +184,9 @@ def next_deadline(items: list[Deadline]) -> Deadline | None:
 
 def status_row(tree: TreeView, config: Config, now: datetime, facts: Facts,
                parse_findings: list[Finding]) -> dict[str, object]:
-    from hotfix_gates.findings import Level
-    from hotfix_gates.gates import GATES_BY_ID
-    from hotfix_gates.metrics import elapsed, is_open, last_update, record_id
+    from hotfix_gates.gates.builtin import GATES_BY_ID
+    from hotfix_gates.model.finding import Level
+    from hotfix_gates.reporting.metrics import elapsed, is_open, last_update, record_id
 
     record = facts.record
     items = deadlines(tree, config, now, facts, parse_findings)
@@ -232,7 +237,7 @@ def _minutes_text(value: object) -> str:
 
 
 def _text_cells(row: dict[str, object]) -> list[str]:
-    from hotfix_gates.metrics import STALE_AFTER
+    from hotfix_gates.reporting.metrics import STALE_AFTER
 
     if row["age_minutes"] is not None:
         age = f"open {_minutes_text(row['age_minutes'])}"

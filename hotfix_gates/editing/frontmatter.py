@@ -19,11 +19,11 @@ from typing import Any
 
 import yaml
 
-from hotfix_gates.findings import Level
-from hotfix_gates.markdown import normalize_title
-from hotfix_gates.parse import RECORD_CODE, parse_hotfix
-from hotfix_gates.record import HotfixRecord
-from hotfix_gates.timeutil import TimeError, format_timestamp, parse_timestamp
+from hotfix_gates.model.finding import Level
+from hotfix_gates.model.record import HotfixRecord
+from hotfix_gates.model.timeutil import TimeError, format_timestamp, parse_timestamp
+from hotfix_gates.parsing.hotfix import RECORD_CODE, parse_hotfix
+from hotfix_gates.parsing.markdown import normalize_title
 
 BOM = b"\xef\xbb\xbf"
 # Where a missing key goes: after the nearest key that precedes it here.
@@ -426,8 +426,13 @@ def _table(doc: _Doc, start: int, stop: int) -> tuple[int | None, int]:
 
 def front_matter_values(data: bytes) -> dict[str, object]:
     """The front matter's keys and values as the gates' reader sees them."""
-    from hotfix_gates.parse import NoFrontMatter, UnclosedFrontMatter, decode, split_front_matter
-    from hotfix_gates.yamlread import YamlProblem, load_mapping
+    from hotfix_gates.parsing.hotfix import (
+        NoFrontMatter,
+        UnclosedFrontMatter,
+        decode,
+        split_front_matter,
+    )
+    from hotfix_gates.parsing.yamlread import YamlProblem, load_mapping
 
     try:
         block = split_front_matter(decode(data))

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from hotfix_gates.config import Config
-from hotfix_gates.findings import printable
-from hotfix_gates.markdown import find_section, meaningful_text, split_sections
-from hotfix_gates.record import SEVERITIES, HotfixRecord, PostMortem
-from hotfix_gates.timeutil import TimeError, format_timestamp, parse_timestamp
+from hotfix_gates.model.finding import printable
+from hotfix_gates.model.record import SEVERITIES, HotfixRecord, PostMortem
+from hotfix_gates.model.timeutil import TimeError, format_timestamp, parse_timestamp
+from hotfix_gates.parsing.config import Config
+from hotfix_gates.parsing.markdown import find_section, meaningful_text, split_sections
 
 UNASSESSED = "unassessed"
 GROUPS = (*SEVERITIES, UNASSESSED)
@@ -276,7 +276,7 @@ def summarize(facts: Sequence[Facts], config: Config, now: datetime,
 
 
 def waiver_counts(facts: Iterable[Facts], now: datetime) -> dict[str, object]:
-    from hotfix_gates.gates import GATES_BY_ID
+    from hotfix_gates.gates.builtin import GATES_BY_ID
 
     count = active = 0
     by_gate: dict[str, int] = {}

@@ -1,77 +1,333 @@
-"""`hotfix-gate`: the command line. Each command lives in its own module and
-is imported only when it runs, so `hotfix-gate check` does not pay for `new`."""
+"""`hotfix-gate`: the command line, and the only module that knows click.
+
+Each command's arguments and options are declared here; its work is a plain
+function in `hotfix_gates.commands`, imported only when that command runs,
+so `hotfix-gate check` does not pay for `new`. Every refusal, wherever it is
+raised, becomes one line `hotfix-gate: error: ...` and exit 2 in `main`.
+"""
 
 from __future__ import annotations
 
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
 
 from hotfix_gates import __version__
+from hotfix_gates.model.constants import SEVERITIES
 from hotfix_gates.model.errors import EXIT_TOOL_ERROR, ToolError
 
-# command name -> "module:attribute" of a click.Command
-COMMANDS: dict[str, str] = {
-    "new": "hotfix_gates.commands.new:new_command",
-    "check": "hotfix_gates.commands.check:check_command",
-    "gates": "hotfix_gates.commands.check:gates_command",
-    "install": "hotfix_gates.commands.install:install_command",
-    "uninstall": "hotfix_gates.commands.install:uninstall_command",
-    "set": "hotfix_gates.commands.lifecycle:set_command",
-    "detected": "hotfix_gates.commands.lifecycle:detected_command",
-    "deployed": "hotfix_gates.commands.lifecycle:deployed_command",
-    "resolved": "hotfix_gates.commands.lifecycle:resolved_command",
-    "log": "hotfix_gates.commands.lifecycle:log_command",
-    "waive": "hotfix_gates.commands.lifecycle:waive_command",
-    "regression-test": "hotfix_gates.commands.lifecycle:regression_test_command",
-    "post-mortem-complete": "hotfix_gates.commands.lifecycle:post_mortem_complete_command",
-    "status": "hotfix_gates.commands.status:status_command",
-    "report": "hotfix_gates.commands.report:report_command",
-    "migrate": "hotfix_gates.commands.migrate:migrate_command",
-    "demo": "hotfix_gates.commands.demo:demo_command",
-}
+F = TypeVar("F", bound=Callable[..., Any])
+
+CHECK_FORMATS = ("text", "json", "github")
+STATUS_FORMATS = ("text", "json")
+REPORT_FORMATS = ("text", "json", "csv", "markdown")
+HOOKS = ("pre-push", "commit-msg", "pre-receive")
 
 
-class LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in COMMANDS if self._load(name) is not None]
+def run(target: str, **arguments: Any) -> int:
+    """Call `module:function` of hotfix_gates.commands with the parsed arguments."""
+    module_name, _, function = target.partition(":")
+    module = importlib.import_module(f"hotfix_gates.commands.{module_name}")
+    result: int = getattr(module, function)(**arguments)
+    return result
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return self._load(cmd_name)
 
-    @staticmethod
-    def _load(name: str) -> click.Command | None:
-        target = COMMANDS.get(name)
-        if target is None:
-            return None
-        module_name, _, attribute = target.partition(":")
+# --- options shared by several commands --------------------------------------------
+
+def _chdir(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:
         try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                return None  # a command not built yet stays out of the list
-            raise
-        command: click.Command = getattr(module, attribute)
-        return command
+            os.chdir(value)
+        except OSError as exc:
+            raise ToolError(f"-C {value}: {exc.strerror}") from None
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def directory_option(func: F) -> F:
+    """`-C PATH`, accepted before or after the command name (like git -C)."""
+    return click.option("-C", "directory", metavar="PATH", expose_value=False,
+                        callback=_chdir, is_eager=True, type=click.Path(file_okay=False),
+                        help="Run as if started in PATH (like git -C).")(func)
+
+
+def id_option(func: F) -> F:
+    return click.option(
+        "--id", "record_id", metavar="ID",
+        help="The record: hotfix-007, 007 or 7 (default: the hotfix/NNN-* branch checked "
+             "out, else $SPECIFY_HOTFIX).")(func)
+
+
+def at_option(func: F) -> F:
+    return click.option(
+        "--at", "at", metavar="TIMESTAMP",
+        help="The time to record, ISO 8601 (a time without a zone is UTC; default: "
+             "$HOTFIX_GATE_NOW, else now).")(func)
+
+
+def now_option(func: F) -> F:
+    return click.option(
+        "--now", "now_text", metavar="TIMESTAMP",
+        help="Judge deadlines as of this time (default: $HOTFIX_GATE_NOW, else now).")(func)
+
+
+def rev_option(func: F) -> F:
+    return click.option("--rev", metavar="REV", help="Read the records in this commit "
+                        "instead of the working tree.")(func)
+
+
+def lifecycle(func: F) -> F:
+    """The options every record-editing command takes."""
+    return directory_option(id_option(at_option(func)))
+
+
+# --- the group ---------------------------------------------------------------------
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hotfix-gate")
-@click.option("-C", "directory", metavar="PATH", type=click.Path(file_okay=False),
-              help="Run as if started in PATH (like git -C).")
-def cli(directory: str | None) -> None:
+@directory_option
+def cli() -> None:
     """Quality gates for emergency hotfixes: scaffold a record, then let the
     hooks block merges until severity, rollback plan, post-mortem and
     regression test are in place."""
-    if directory:
-        try:
-            os.chdir(directory)
-        except OSError as exc:
-            raise ToolError(f"-C {directory}: {exc.strerror}") from None
 
+
+@cli.command("new")
+@click.argument("description", nargs=-1, required=True)
+@click.option("--severity", type=click.Choice(SEVERITIES, case_sensitive=False),
+              metavar="P0|P1|P2",
+              help="P0 outage, P1 major, P2 minor (default: not assessed yet).")
+@click.option("--at", "at", metavar="TIMESTAMP",
+              help="When the incident began, ISO 8601 (a time without a zone is UTC; "
+                   "default: $HOTFIX_GATE_NOW, else now).")
+@click.option("--no-branch", is_flag=True, help="Write the record only; do not create or "
+              "switch to the hotfix/NNN-slug branch.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
+@click.option("--shell", "as_shell", is_flag=True,
+              help='Print export lines for `eval "$(hotfix-gate new --shell ...)"`.')
+@directory_option
+def new_command(description: tuple[str, ...], **options: Any) -> int:
+    """Open an emergency hotfix: the record folder specs/hotfix/NNN-slug/
+    (hotfix.md, post-mortem.md, plan.md, tasks.md, POST_MORTEM_REMINDER.txt)
+    and the branch hotfix/NNN-slug, switched to with uncommitted work kept."""
+    return run("new:new", description=" ".join(description), **options)
+
+
+@cli.command("check")
+@click.option("--rev", metavar="REV", help="Judge the tree of this commit (no checkout) "
+              "instead of the working tree.")
+@click.option("--base", metavar="REF", help="CI mode: judge what merging REV (default HEAD) "
+              "into REF would bring, with the configuration read from REF's tree. Reads "
+              "trees, not history: a shallow clone is enough.")
+@now_option
+@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
+              show_default=True)
+@directory_option
+def check_command(**options: Any) -> int:
+    """Run every gate over every record: the merge gates, and each
+    post-incident gate whose deadline has passed. Exit 1 when one blocks."""
+    return run("check:check", **options)
+
+
+@cli.command("gates")
+@directory_option
+def gates_command() -> int:
+    """List the gates: code, name, default level, when each applies."""
+    return run("gates:list_gates")
+
+
+@cli.command("status")
+@click.option("--overdue", "overdue_only", is_flag=True,
+              help="Show only records with an overdue gate; exit 1 when there is one.")
+@click.option("--format", "fmt", type=click.Choice(STATUS_FORMATS), default="text",
+              show_default=True)
+@now_option
+@rev_option
+@directory_option
+def status_command(**options: Any) -> int:
+    """One line per incident: severity, status, age, the next deadline and
+    how far off (or overdue) it is, post-mortem and regression-test state,
+    waivers, and time since the last timeline update."""
+    return run("status:status", **options)
+
+
+@cli.command("report")
+@click.option("--since", metavar="DATE", help="Only incidents that started at or after DATE "
+              "(2025-10-01 or a full timestamp).")
+@click.option("--until", metavar="DATE", help="Only incidents that started before DATE.")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
+              show_default=True)
+@now_option
+@rev_option
+@directory_option
+def report_command(**options: Any) -> int:
+    """Per severity: count, MTTR, time to detect and to deploy (mean and
+    median minutes), resolutions within target, post-mortems and regression
+    tests on time or late, open action items and waivers."""
+    return run("report:report", **options)
+
+
+# --- the record's life ---------------------------------------------------------------
+
+@cli.group("set")
+@id_option
+@directory_option
+@click.pass_context
+def set_group(ctx: click.Context, record_id: str | None) -> None:
+    """Set severity, reviewed-by or rollback-plan in the record's front matter."""
+    ctx.obj = {"record_id": record_id}
+
+
+def _record_id(given: str | None) -> str | None:
+    """--id after the key (`set severity P1 --id 7`), else before it (`set --id 7 ...`)."""
+    if given is not None:
+        return given
+    ctx = click.get_current_context()
+    parent: dict[str, str | None] = (ctx.parent.obj if ctx.parent else None) or {}
+    return parent.get("record_id")
+
+
+@set_group.command("severity")
+@click.argument("level", metavar="P0|P1|P2")
+@id_option
+@directory_option
+def set_severity(level: str, record_id: str | None) -> int:
+    """Set the severity: P0 (outage), P1 (major), P2 (minor)."""
+    return run("lifecycle:set_severity", level=level, record_id=_record_id(record_id))
+
+
+@set_group.command("reviewed-by")
+@click.argument("name")
+@id_option
+@directory_option
+def set_reviewed_by(name: str, record_id: str | None) -> int:
+    """Record who gave the fix its quick review."""
+    return run("lifecycle:set_reviewed_by", name=name, record_id=_record_id(record_id))
+
+
+@set_group.command("rollback-plan")
+@click.argument("text", required=False)
+@click.option("--file", "file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read the plan from FILE (`-` for stdin) instead of TEXT.")
+@id_option
+@directory_option
+def set_rollback_plan(text: str | None, file: str | None, record_id: str | None) -> int:
+    """Say how to undo the fix (several lines are kept as a YAML block)."""
+    return run("lifecycle:set_rollback_plan", text=text, file=file,
+               record_id=_record_id(record_id))
+
+
+@cli.command("detected")
+@lifecycle
+def detected_command(**options: Any) -> int:
+    """Record when the incident was detected (status stays as it is)."""
+    return run("lifecycle:detected", **options)
+
+
+@cli.command("deployed")
+@lifecycle
+def deployed_command(**options: Any) -> int:
+    """Record when the fix reached production; status becomes fix-deployed."""
+    return run("lifecycle:deployed", **options)
+
+
+@cli.command("resolved")
+@lifecycle
+def resolved_command(**options: Any) -> int:
+    """Record when the incident ended; status becomes resolved. The
+    post-mortem and regression-test deadlines count from this time."""
+    return run("lifecycle:resolved", **options)
+
+
+@cli.command("log")
+@click.argument("message")
+@lifecycle
+def log_command(**options: Any) -> int:
+    """Append a timestamped row to the record's `## Timeline` table."""
+    return run("lifecycle:log", **options)
+
+
+@cli.command("waive")
+@click.argument("gate_id", metavar="GATE")
+@click.option("--reason", metavar="TEXT", help="Why the gate is skipped (required).")
+@click.option("--until", "until", metavar="TIMESTAMP|DURATION",
+              help="When the waiver ends: a time, or a duration after the waiver such as 24h "
+                   "(default: it does not expire).")
+@lifecycle
+def waive_command(**options: Any) -> int:
+    """Record an audited waiver of one gate for this record: the gate is
+    reported as waived, not blocking, until --until. The honest
+    alternative to `git push --no-verify`."""
+    return run("lifecycle:waive", **options)
+
+
+@cli.command("regression-test")
+@click.argument("test", metavar="PATH[::NAME]")
+@lifecycle
+def regression_test_command(**options: Any) -> int:
+    """List a regression test that guards the fix (HG202) and date it:
+    regression_tests_added_at is set the first time (or to --at)."""
+    return run("lifecycle:regression_test", **options)
+
+
+@cli.command("post-mortem-complete")
+@lifecycle
+def post_mortem_complete_command(**options: Any) -> int:
+    """Mark the post-mortem complete (HG201): sets status: complete and
+    completed_at in post-mortem.md, once every required section is written."""
+    return run("lifecycle:post_mortem_complete", **options)
+
+
+@cli.command("migrate")
+@click.option("--id", "given_id", metavar="ID", help="The record to migrate (hotfix-007, 007 "
+              "or 7); default: the current hotfix/NNN-* branch, else $SPECIFY_HOTFIX.")
+@click.option("--all", "every", is_flag=True, help="Migrate every record.")
+@click.option("--write", is_flag=True, help="Write the front matter (default: only show it).")
+@directory_option
+def migrate_command(**options: Any) -> int:
+    """Give spec-kit records (Markdown only, no front matter) the front matter
+    the gates read, derived from their Markdown, which is kept byte for byte.
+    Shows a unified diff; writes only with --write. Records that already have
+    front matter are left alone, so running it twice changes nothing. Exit 1
+    when a record has lines to fix first (two options checked, a time that
+    cannot be read): they are listed, and nothing is guessed."""
+    return run("migrate:migrate", **options)
+
+
+# --- hooks and the rest ----------------------------------------------------------------
+
+@cli.command("install")
+@click.option("--hook", "hooks", multiple=True, type=click.Choice(HOOKS),
+              help="Hook to install (repeatable). Default: pre-push and commit-msg; "
+                   "pre-receive in a bare repository.")
+@click.option("--force", is_flag=True,
+              help="Replace a hotfix-gates hook written by another install (another Python "
+                   "or version). Never replaces anyone else's hook.")
+@directory_option
+def install_command(**options: Any) -> int:
+    """Install the raw git hooks; an existing hook is kept and runs first."""
+    return run("install:install", **options)
+
+
+@cli.command("uninstall")
+@click.option("--hook", "hooks", multiple=True, type=click.Choice(HOOKS),
+              help="Hook to remove (repeatable). Default: every hotfix-gates hook.")
+@directory_option
+def uninstall_command(**options: Any) -> int:
+    """Remove the hooks `install` wrote and put back the ones they chained."""
+    return run("install:uninstall", **options)
+
+
+@cli.command("demo")
+@click.option("--keep", is_flag=True, help="Keep the throwaway repository and print its path.")
+def demo_command(**options: Any) -> int:
+    """Walk one incident through the gates in a throwaway repository."""
+    return run("demo:demo", **options)
+
+
+# --- running -----------------------------------------------------------------------------
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)

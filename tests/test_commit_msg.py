@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hotfix_gates.gates import engine
 from hotfix_gates.hooks import commit_msg, fastgit
-from hotfix_gates.parsing import config as config_module
 from testing.hooks import hook_env, install_raw
 from testing.repos import commit_all, git, make_repo, write_record
 
@@ -190,13 +188,6 @@ def test_sha256_repositories_are_left_to_the_full_check(tmp_path: Path) -> None:
 
 
 # -------------------------------------------------------------- fast path
-
-
-def test_fast_path_constants_match_the_core() -> None:
-    assert commit_msg.DEFAULT_PROTECTED == config_module.DEFAULT_PROTECTED
-    assert commit_msg.DEFAULT_SPECS_DIR == config_module.DEFAULT_SPECS_DIR
-    assert commit_msg.CONFIG_FILE == config_module.CONFIG_FILE
-    assert commit_msg.LEGACY_FOLDER.pattern.decode() == engine.LEGACY_FOLDER.pattern
 
 
 def fast(repo: Path, monkeypatch: pytest.MonkeyPatch, **env: str) -> bool:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from hotfix_gates.cli import main
-from hotfix_gates.model.record import POST_MORTEM_SECTIONS, HotfixRecord
+from hotfix_gates.model.constants import POST_MORTEM_SECTIONS
+from hotfix_gates.model.record import HotfixRecord
 from hotfix_gates.parsing.hotfix import parse_hotfix, parse_post_mortem
 from testing import legacy_repo
 from testing.legacy_repo import COMPLETE_POST_MORTEM, EARLY, FIXTURES, LATE, TEMPLATE_POST_MORTEM

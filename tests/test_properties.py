@@ -13,7 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotfix_gates.model.record import SEVERITIES, STATUSES, TIMESTAMP_KEYS, HotfixRecord
+from hotfix_gates.model.constants import MILESTONES, SEVERITIES, STATUSES
+from hotfix_gates.model.record import HotfixRecord
 from hotfix_gates.model.timeutil import (
     TimeError,
     format_duration,
@@ -40,7 +41,7 @@ scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan
                     st.sampled_from([*SEVERITIES, *STATUSES, "2025-10-01T14:32:18Z", "p1", ""]))
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
                       | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12)
-KEYS = ["id", "title", "branch", "severity", "status", *TIMESTAMP_KEYS, "rollback_plan",
+KEYS = ["id", "title", "branch", "severity", "status", *MILESTONES, "rollback_plan",
         "reviewed_by", "regression_tests", "waivers", "extra"]
 
 
@@ -54,7 +55,7 @@ def check_record(record: HotfixRecord, findings: list[Any], data: bytes) -> None
     assert record.severity in (None, *SEVERITIES)
     assert record.status in (None, *STATUSES)
     assert all(isinstance(t, str) for t in record.regression_tests)
-    for key in TIMESTAMP_KEYS:
+    for key in MILESTONES:
         moment = getattr(record, key)
         assert moment is None or (isinstance(moment, datetime) and moment.tzinfo is not None)
     if record.invalid:

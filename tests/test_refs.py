@@ -17,18 +17,12 @@ from hotfix_gates.hooks.refs import (
     parse_push_lines,
     parse_receive_lines,
 )
-from hotfix_gates.parsing import config
 
 A = "a" * 40
 B = "b" * 40
 Z = "0" * 40
 A256 = "a" * 64
 Z256 = "0" * 64
-
-
-def test_defaults_match_the_configuration_module() -> None:
-    assert refs.DEFAULT_PROTECTED == config.DEFAULT_PROTECTED
-    assert refs.CONFIG_FILE == config.CONFIG_FILE
 
 
 def test_push_line_update_of_an_existing_branch() -> None:

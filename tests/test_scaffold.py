@@ -30,8 +30,8 @@ from hotfix_gates.commands.new import (
     render,
 )
 from hotfix_gates.editing.locks import NEW_LOCK as LOCK_NAME
+from hotfix_gates.model.constants import POST_MORTEM_SECTIONS
 from hotfix_gates.model.errors import ToolError
-from hotfix_gates.model.record import POST_MORTEM_SECTIONS
 from hotfix_gates.parsing.hotfix import parse_hotfix, parse_post_mortem, split_front_matter
 from hotfix_gates.parsing.markdown import find_section, has_content, split_sections
 from testing.repos import GIT_ENV, clean_env, git, make_repo, run_gate

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
-import click
-
-from hotfix_gates.gates.builtin import DUE, GATES, MERGE
+from hotfix_gates.gates.builtin import DUE, MERGE
 from hotfix_gates.gates.engine import Judgement, judge
 from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
 from hotfix_gates.model.finding import render_github, render_json, render_text
@@ -30,16 +29,7 @@ def render(judgement: Judgement, fmt: str, extra: dict[str, object]) -> str:
     return render_text(judgement.findings, count)
 
 
-@click.command("check")
-@click.option("--rev", metavar="REV", help="Judge the tree of this commit (no checkout) "
-              "instead of the working tree.")
-@click.option("--base", metavar="REF", help="CI mode: judge what merging REV (default HEAD) "
-              "into REF would bring, with the configuration read from REF's tree. Reads "
-              "trees, not history: a shallow clone is enough.")
-@click.option("--now", "now_text", metavar="TIMESTAMP",
-              help="Judge deadlines as of this time (default: $HOTFIX_GATE_NOW, else now).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-def check_command(rev: str | None, base: str | None, now_text: str | None, fmt: str) -> int:
+def check(rev: str | None, base: str | None, now_text: str | None, fmt: str) -> int:
     """Run every gate over every record: the merge gates, and each
     post-incident gate whose deadline has passed. Exit 1 when one blocks."""
     from hotfix_gates.git.repository import cached, open_repo, rev_tree, work_tree
@@ -64,9 +54,9 @@ def check_command(rev: str | None, base: str | None, now_text: str | None, fmt: 
     extra: dict[str, object] = {"tree": tree.label, "now": format_timestamp(now)}
     if base is not None:
         extra["base"] = base
-    click.echo(render(judgement, fmt, extra))
+    print(render(judgement, fmt, extra))
     if judgement.blocked and fmt == "text":
-        click.echo("fix the lines above, then rerun `hotfix-gate check`", err=True)
+        print("fix the lines above, then rerun `hotfix-gate check`", file=sys.stderr)
     return EXIT_BLOCKED if judgement.blocked else EXIT_OK
 
 
@@ -79,12 +69,3 @@ def base_tree(repo: pygit2.Repository, base: str) -> GitTree:
     except ToolError as exc:
         raise ToolError(f"--base: {exc}; in a shallow CI clone fetch it first, e.g. "
                         f"`git fetch --depth 1 origin {base.removeprefix('origin/')}`") from None
-
-
-@click.command("gates")
-def gates_command() -> int:
-    """List the gates: code, name, default level, when each applies."""
-    for unit in GATES:
-        click.echo(f"{unit.code}  {unit.name:<20} {unit.level.value:<5}  applies: {unit.applies}; "
-                   f"passes when {unit.passes}")
-    return EXIT_OK

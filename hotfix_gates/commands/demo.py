@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import click
-
 from hotfix_gates.model.timeutil import format_timestamp
+
+BOLD, RED, GREEN, CYAN = "1", "31", "32", "36"
 
 DESCRIPTION = "database connection pool exhausted causing 503 errors"
 ZERO = "0" * 40
@@ -72,8 +72,15 @@ Pool saturation was not on any dashboard.
 """
 
 
+def _styled(text: str, *codes: str) -> str:
+    """ANSI colour on a terminal, plain text anywhere else."""
+    if not codes or not sys.stdout.isatty():
+        return text
+    return f"\033[{';'.join(codes)}m{text}\033[0m"
+
+
 def _say(text: str) -> None:
-    click.secho(f"\n# {text}", fg="cyan", bold=True)
+    print(_styled(f"\n# {text}", CYAN, BOLD))
 
 
 def _run(args: list[str], clock: datetime, *, stdin: str | None = None,
@@ -82,16 +89,16 @@ def _run(args: list[str], clock: datetime, *, stdin: str | None = None,
     shown = "hotfix-gate " + " ".join(shlex.quote(a) for a in args)
     if module != "hotfix_gates.cli":
         shown = f"git push  # the pre-push hook runs: {module.rsplit('.', 1)[-1]}"
-    click.secho(f"$ {shown}", bold=True)
+    print(_styled(f"$ {shown}", BOLD))
     env = dict(os.environ, HOTFIX_GATE_NOW=format_timestamp(clock))
     env.pop("SPECIFY_HOTFIX", None)
     result = subprocess.run([sys.executable, "-m", module, *args], input=stdin, text=True,
                             capture_output=True, env=env, check=False)
     for line in (result.stdout + result.stderr).rstrip().splitlines():
-        click.echo(f"  {line}")
+        print(f"  {line}")
     verdict = {0: "exit 0", 1: "exit 1: blocked", 2: "exit 2: error"}.get(result.returncode,
                                                                         str(result.returncode))
-    click.secho(f"  [{verdict}]", fg="green" if result.returncode == 0 else "red")
+    print(_styled(f"  [{verdict}]", GREEN if result.returncode == 0 else RED))
     return result.returncode
 
 
@@ -123,14 +130,12 @@ def _workspace(keep: bool) -> Iterator[Path]:
         yield root / "service"
     finally:
         if keep:
-            click.echo(f"\nThe demo repository is kept at {root / 'service'}")
+            print(f"\nThe demo repository is kept at {root / 'service'}")
         else:
             shutil.rmtree(root, ignore_errors=True)
 
 
-@click.command("demo")
-@click.option("--keep", is_flag=True, help="Keep the throwaway repository and print its path.")
-def demo_command(keep: bool) -> int:
+def demo(keep: bool) -> int:
     """Walk one incident through the gates in a throwaway repository."""
     import pygit2
 
@@ -176,7 +181,7 @@ def _story(service: Path, start: datetime) -> int:
     ref, tip = _branch_tip(service)
     if _run([], start + timedelta(minutes=17), module="hotfix_gates.hooks.pre_push",
             stdin=f"{ref} {tip} refs/heads/main {ZERO}\n") == 0:
-        click.echo("  (the push goes through)")
+        print("  (the push goes through)")
 
     _say("Record detection, deployment and resolution. The 48-hour clock starts at resolution:")
     _run(["detected", "--at", format_timestamp(start + timedelta(minutes=4))],
@@ -196,7 +201,7 @@ def _story(service: Path, start: datetime) -> int:
     (service / "tests").mkdir(exist_ok=True)
     (service / "tests/test_pool.py").write_text(REGRESSION_TEST)
     (record / "post-mortem.md").write_text(POST_MORTEM)
-    click.echo("  (wrote tests/test_pool.py and the sections of post-mortem.md)")
+    print("  (wrote tests/test_pool.py and the sections of post-mortem.md)")
     _run(["regression-test", "tests/test_pool.py::test_connection_returned_on_early_exit"],
          resolved + timedelta(hours=50))
     _run(["post-mortem-complete"], resolved + timedelta(hours=50))
@@ -204,7 +209,7 @@ def _story(service: Path, start: datetime) -> int:
     _run(["report", "--format", "text"], resolved + timedelta(hours=50))
 
     _say("In your own repository:")
-    click.echo("  pip install /path/to/hotfix-gates && hotfix-gate install  # pre-push, commit-msg")
-    click.echo("  or add the pre-commit plugin (see the README), and run the pre-receive hook"
+    print("  pip install /path/to/hotfix-gates && hotfix-gate install  # pre-push, commit-msg")
+    print("  or add the pre-commit plugin (see the README), and run the pre-receive hook"
                " or `hotfix-gate check --base main` in CI, where --no-verify cannot skip it.")
     return 0 if code == 0 else 1

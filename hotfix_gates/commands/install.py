@@ -20,8 +20,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
-
 from hotfix_gates.editing.atomic import create_exclusive, write_atomic
 from hotfix_gates.model.errors import EXIT_OK, ToolError
 
@@ -256,14 +254,7 @@ def _open() -> tuple[pygit2.Repository, Path]:
     return repo, hooks_folder(repo)
 
 
-@click.command("install")
-@click.option("--hook", "hooks", multiple=True, type=click.Choice(HOOKS),
-              help="Hook to install (repeatable). Default: pre-push and commit-msg; "
-                   "pre-receive in a bare repository.")
-@click.option("--force", is_flag=True,
-              help="Replace a hotfix-gates hook written by another install (another Python "
-                   "or version). Never replaces anyone else's hook.")
-def install_command(hooks: tuple[str, ...], force: bool) -> int:
+def install(hooks: tuple[str, ...], force: bool) -> int:
     """Install the raw git hooks; an existing hook is kept and runs first."""
     repo, folder = _open()
     names = hooks or (("pre-receive",) if repo.is_bare else ("pre-push", "commit-msg"))
@@ -274,16 +265,13 @@ def install_command(hooks: tuple[str, ...], force: bool) -> int:
     python = sys.executable
     for name in dict.fromkeys(names):
         try:
-            click.echo(f"{name}: {install_hook(folder, name, render(name, python), force)}")
+            print(f"{name}: {install_hook(folder, name, render(name, python), force)}")
         except OSError as exc:
             raise ToolError(f"cannot install {folder / name}: {exc.strerror or exc}") from None
     return EXIT_OK
 
 
-@click.command("uninstall")
-@click.option("--hook", "hooks", multiple=True, type=click.Choice(HOOKS),
-              help="Hook to remove (repeatable). Default: every hotfix-gates hook.")
-def uninstall_command(hooks: tuple[str, ...]) -> int:
+def uninstall(hooks: tuple[str, ...]) -> int:
     """Remove the hooks `install` wrote and put back the ones they chained."""
     _, folder = _open()
     done = False
@@ -298,10 +286,10 @@ def uninstall_command(hooks: tuple[str, ...]) -> int:
             raise ToolError(f"cannot uninstall {folder / name}: {exc.strerror or exc}") from None
         if result is not None:
             done = True
-            click.echo(f"{name}: {result}")
+            print(f"{name}: {result}")
     if refused:
         raise refused[0]
     if not done:
-        click.echo(f"no hotfix-gates hook in {folder}")
+        print(f"no hotfix-gates hook in {folder}")
     return EXIT_OK
 

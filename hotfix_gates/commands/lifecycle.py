@@ -10,17 +10,17 @@ what changed.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
-
+from hotfix_gates.model.constants import MILESTONES, SEVERITIES, STATUSES
 from hotfix_gates.model.errors import EXIT_OK, ToolError
 from hotfix_gates.model.finding import Level
-from hotfix_gates.model.record import SEVERITIES, STATUSES, HotfixRecord
+from hotfix_gates.model.record import HotfixRecord
 from hotfix_gates.model.timeutil import (
     TimeError,
     format_timestamp,
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from hotfix_gates.parsing.config import Config
 
 MAX_TEXT = 64 * 1024  # a rollback plan or log message longer than this is a mistake
-# The milestones in the order they happen; each must not precede the ones before it.
-MILESTONES = ("incident_start", "detected_at", "deployed_at", "resolved_at")
 _STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
 
 
@@ -83,7 +81,7 @@ def _load(given_id: str | None) -> Target:
     errors = [f for f in findings if f.level is Level.ERROR]
     if errors:
         for finding in errors:
-            click.echo(finding.text(), err=True)
+            print(finding.text(), file=sys.stderr)
         raise ToolError(f"{rel} is not a valid record; fix the line(s) above first "
                         "(nothing was changed)")
     return Target(repo, config, rel, Path(tree.root) / rel, data, record)
@@ -106,14 +104,14 @@ def _save(target: Target, new: bytes, summary: str) -> int:
                             "again")
         _sweep_temporary_files(target.path)
         if new == target.data:
-            click.echo(f"{target.rel}: {summary} (unchanged)")
+            print(f"{target.rel}: {summary} (unchanged)")
             return EXIT_OK
         try:
             write_atomic(target.path, new)
         except OSError as exc:
             raise ToolError(f"cannot write {target.rel}: {exc.strerror or exc}; "
                             "the file was left as it was") from None
-    click.echo(f"{target.rel}: {summary}")
+    print(f"{target.rel}: {summary}")
     return EXIT_OK
 
 
@@ -166,26 +164,7 @@ def _moment(at: str | None) -> datetime:
         raise ToolError(str(exc)) from None
 
 
-def _id_option(func: Callable[..., int]) -> Callable[..., int]:
-    return click.option(
-        "--id", "record_id", metavar="ID",
-        help="The record: hotfix-007, 007 or 7 (default: the hotfix/NNN-* branch checked "
-             "out, else $SPECIFY_HOTFIX).")(func)
-
-
-def _at_option(func: Callable[..., int]) -> Callable[..., int]:
-    return click.option(
-        "--at", "at", metavar="TIMESTAMP",
-        help="The time to record, ISO 8601 (a time without a zone is UTC; default: "
-             "$HOTFIX_GATE_NOW, else now).")(func)
-
-
 # --- set ----------------------------------------------------------------------
-
-@click.group("set")
-def set_command() -> None:
-    """Set severity, reviewed-by or rollback-plan in the record's front matter."""
-
 
 def _set_field(record_id: str | None, key: str, value: str) -> int:
     from hotfix_gates.editing.frontmatter import set_key
@@ -206,9 +185,6 @@ def _old_value(target: Target, key: str) -> object:
         return getattr(target.record, key, None)
 
 
-@set_command.command("severity")
-@click.argument("level", metavar="P0|P1|P2")
-@_id_option
 def set_severity(level: str, record_id: str | None) -> int:
     """Set the severity: P0 (outage), P1 (major), P2 (minor)."""
     if level.strip().upper() not in SEVERITIES:
@@ -216,9 +192,6 @@ def set_severity(level: str, record_id: str | None) -> int:
     return _set_field(record_id, "severity", level.strip().upper())
 
 
-@set_command.command("reviewed-by")
-@click.argument("name")
-@_id_option
 def set_reviewed_by(name: str, record_id: str | None) -> int:
     """Record who gave the fix its quick review."""
     clean = _text("reviewed-by", name).strip()
@@ -229,11 +202,6 @@ def set_reviewed_by(name: str, record_id: str | None) -> int:
     return _set_field(record_id, "reviewed_by", clean)
 
 
-@set_command.command("rollback-plan")
-@click.argument("text", required=False)
-@click.option("--file", "file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Read the plan from FILE (`-` for stdin) instead of TEXT.")
-@_id_option
 def set_rollback_plan(text: str | None, file: str | None, record_id: str | None) -> int:
     """Say how to undo the fix (several lines are kept as a YAML block)."""
     if (text is None) == (file is None):
@@ -324,26 +292,17 @@ def _check_order(record: HotfixRecord, key: str, moment: datetime) -> None:
                             f"{other} first)")
 
 
-@click.command("detected")
-@_at_option
-@_id_option
-def detected_command(at: str | None, record_id: str | None) -> int:
+def detected(at: str | None, record_id: str | None) -> int:
     """Record when the incident was detected (status stays as it is)."""
     return _milestone(record_id, at, "detected_at", None)
 
 
-@click.command("deployed")
-@_at_option
-@_id_option
-def deployed_command(at: str | None, record_id: str | None) -> int:
+def deployed(at: str | None, record_id: str | None) -> int:
     """Record when the fix reached production; status becomes fix-deployed."""
     return _milestone(record_id, at, "deployed_at", "fix-deployed")
 
 
-@click.command("resolved")
-@_at_option
-@_id_option
-def resolved_command(at: str | None, record_id: str | None) -> int:
+def resolved(at: str | None, record_id: str | None) -> int:
     """Record when the incident ended; status becomes resolved. The
     post-mortem and regression-test deadlines count from this time."""
     return _milestone(record_id, at, "resolved_at", "resolved")
@@ -351,11 +310,7 @@ def resolved_command(at: str | None, record_id: str | None) -> int:
 
 # --- timeline -----------------------------------------------------------------
 
-@click.command("log")
-@click.argument("message")
-@_at_option
-@_id_option
-def log_command(message: str, at: str | None, record_id: str | None) -> int:
+def log(message: str, at: str | None, record_id: str | None) -> int:
     """Append a timestamped row to the record's `## Timeline` table."""
     from hotfix_gates.editing.frontmatter import append_timeline_row, table_cell
 
@@ -401,15 +356,7 @@ def git_identity(repo: pygit2.Repository) -> str:
     return identity
 
 
-@click.command("waive")
-@click.argument("gate_id", metavar="GATE")
-@click.option("--reason", metavar="TEXT", help="Why the gate is skipped (required).")
-@click.option("--until", "until", metavar="TIMESTAMP|DURATION",
-              help="When the waiver ends: a time, or a duration after the waiver such as 24h "
-                   "(default: it does not expire).")
-@_at_option
-@_id_option
-def waive_command(gate_id: str, reason: str | None, until: str | None, at: str | None,
+def waive(gate_id: str, reason: str | None, until: str | None, at: str | None,
                   record_id: str | None) -> int:
     """Record an audited waiver of one gate for this record: the gate is
     reported as waived, not blocking, until --until. The honest
@@ -472,11 +419,7 @@ def _until(text: str, start: datetime) -> datetime:
 # --- post-incident work ----------------------------------------------------------
 # These stamp the dates `report` uses to count work done on time or late.
 
-@click.command("regression-test")
-@click.argument("test", metavar="PATH[::NAME]")
-@_at_option
-@_id_option
-def regression_test_command(test: str, at: str | None, record_id: str | None) -> int:
+def regression_test(test: str, at: str | None, record_id: str | None) -> int:
     """List a regression test that guards the fix (HG202) and date it:
     regression_tests_added_at is set the first time (or to --at)."""
     from hotfix_gates.editing.frontmatter import Stamp, append_item, set_key
@@ -523,18 +466,15 @@ def _warn_if_absent(target: Target, path: str, names: list[str]) -> None:
     try:
         text = read(work_tree(target.repo), path).decode("utf-8", "replace")
     except TreeError as exc:
-        click.echo(f"hotfix-gate: note: {exc}; HG202 counts the test once it is committed",
-                   err=True)
+        print(f"hotfix-gate: note: {exc}; HG202 counts the test once it is committed",
+              file=sys.stderr)
         return
     for name in undefined_tests(path, text, names):
-        click.echo(f"hotfix-gate: note: {name} is not defined in {path} yet; HG202 counts it "
-                   "once it is", err=True)
+        print(f"hotfix-gate: note: {name} is not defined in {path} yet; HG202 counts it "
+              "once it is", file=sys.stderr)
 
 
-@click.command("post-mortem-complete")
-@_at_option
-@_id_option
-def post_mortem_complete_command(at: str | None, record_id: str | None) -> int:
+def post_mortem_complete(at: str | None, record_id: str | None) -> int:
     """Mark the post-mortem complete (HG201): sets status: complete and
     completed_at in post-mortem.md, once every required section is written."""
     from dataclasses import replace

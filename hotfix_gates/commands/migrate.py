@@ -11,24 +11,24 @@ from __future__ import annotations
 
 import difflib
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import click
-
 from hotfix_gates.git.trees import FsTree, TreeError, read, resolve
+from hotfix_gates.model.constants import MILESTONES
 from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
 from hotfix_gates.model.finding import Finding, Level
-from hotfix_gates.model.record import TIMESTAMP_KEYS, HotfixRecord
+from hotfix_gates.model.record import HotfixRecord
 
 if TYPE_CHECKING:
     import pygit2
 
 # Same keys, same order as the records `hotfix-gate new` writes.
-KEYS = ("id", "title", "branch", "severity", "status", *TIMESTAMP_KEYS, "rollback_plan",
+KEYS = ("id", "title", "branch", "severity", "status", *MILESTONES, "rollback_plan",
         "reviewed_by", "regression_tests")
 # What must read the same once the front matter is there.
-_SAME = ("severity", "status", *TIMESTAMP_KEYS, "rollback_plan", "reviewed_by",
+_SAME = ("severity", "status", *MILESTONES, "rollback_plan", "reviewed_by",
          "regression_tests")
 _BOM = b"\xef\xbb\xbf"
 SECTION_NOTE = "read from the '## Rollback Plan' section below"
@@ -85,7 +85,7 @@ def record_values(record: HotfixRecord) -> tuple[dict[str, object], dict[str, st
         "severity": record.severity,
         "status": record.status,
     }
-    for key in TIMESTAMP_KEYS:
+    for key in MILESTONES:
         moment = getattr(record, key)
         values[key] = format_timestamp(moment) if moment is not None else None
     # The plan stays in its section (one place to edit); the gates read it there.
@@ -247,12 +247,7 @@ def select_folders(repo: pygit2.Repository, tree: FsTree, given_id: str | None,
     return [find_folder(tree, config, number, source)]
 
 
-@click.command("migrate")
-@click.option("--id", "given_id", metavar="ID", help="The record to migrate (hotfix-007, 007 "
-              "or 7); default: the current hotfix/NNN-* branch, else $SPECIFY_HOTFIX.")
-@click.option("--all", "every", is_flag=True, help="Migrate every record.")
-@click.option("--write", is_flag=True, help="Write the front matter (default: only show it).")
-def migrate_command(given_id: str | None, every: bool, write: bool) -> int:
+def migrate(given_id: str | None, every: bool, write: bool) -> int:
     """Give spec-kit records (Markdown only, no front matter) the front matter
     the gates read, derived from their Markdown, which is kept byte for byte.
     Shows a unified diff; writes only with --write. Records that already have
@@ -268,12 +263,12 @@ def migrate_command(given_id: str | None, every: bool, write: bool) -> int:
     plans = [plan_folder(tree, folder) for folder in select_folders(repo, tree, given_id, every)]
     for plan in plans:
         for change in plan.changes:
-            click.echo(unified_diff(change), nl=False)
+            print(unified_diff(change), end="")
     for plan in plans:
         for note in plan.notes:
-            click.echo(f"hotfix-gate: {note}", err=True)
+            print(f"hotfix-gate: {note}", file=sys.stderr)
         for finding in plan.problems:
-            click.echo(finding.text(), err=True)
+            print(finding.text(), file=sys.stderr)
     if write:
         for plan in plans:
             for change in plan.changes:
@@ -291,5 +286,5 @@ def migrate_command(given_id: str | None, every: bool, write: bool) -> int:
                    "written: rerun with --write")
     if refused:
         summary += (f"; {len(refused)} not migrated until the lines above are fixed")
-    click.echo(f"hotfix-gate: migrate: {summary}", err=True)
+    print(f"hotfix-gate: migrate: {summary}", file=sys.stderr)
     return EXIT_BLOCKED if refused else EXIT_OK

@@ -23,10 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
-
 from hotfix_gates.model.errors import EXIT_OK, ToolError
-from hotfix_gates.model.record import SEVERITIES
 
 if TYPE_CHECKING:
     import pygit2
@@ -451,21 +448,8 @@ def _undo(files: list[Path], folders: list[Path]) -> None:
 
 # --- the command ----------------------------------------------------------------
 
-@click.command("new")
-@click.argument("description", nargs=-1, required=True)
-@click.option("--severity", type=click.Choice(SEVERITIES, case_sensitive=False),
-              metavar="P0|P1|P2",
-              help="P0 outage, P1 major, P2 minor (default: not assessed yet).")
-@click.option("--at", "at", metavar="TIMESTAMP",
-              help="When the incident began, ISO 8601 (a time without a zone is UTC; "
-                   "default: $HOTFIX_GATE_NOW, else now).")
-@click.option("--no-branch", is_flag=True, help="Write the record only; do not create or "
-              "switch to the hotfix/NNN-slug branch.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
-@click.option("--shell", "as_shell", is_flag=True,
-              help='Print export lines for `eval "$(hotfix-gate new --shell ...)"`.')
-def new_command(description: tuple[str, ...], severity: str | None, at: str | None,
-                no_branch: bool, as_json: bool, as_shell: bool) -> int:
+def new(description: str, severity: str | None, at: str | None,
+        no_branch: bool, as_json: bool, as_shell: bool) -> int:
     """Open an emergency hotfix: the record folder specs/hotfix/NNN-slug/
     (hotfix.md, post-mortem.md, plan.md, tasks.md, POST_MORTEM_REMINDER.txt)
     and the branch hotfix/NNN-slug, switched to with uncommitted work kept."""
@@ -479,16 +463,16 @@ def new_command(description: tuple[str, ...], severity: str | None, at: str | No
     except TimeError as exc:
         raise ToolError(str(exc)) from None
     repo = open_repo()
-    created = create_record(repo, " ".join(description),
+    created = create_record(repo, description,
                             severity.upper() if severity else None,
                             make_branch=not no_branch, started=started)
     if as_json:
-        click.echo(json.dumps(_as_dict(created), ensure_ascii=False))
+        print(json.dumps(_as_dict(created), ensure_ascii=False))
     elif as_shell:
-        click.echo(f"export SPECIFY_HOTFIX={shlex.quote(created.id)}")
-        click.echo(f"export HOTFIX_DIR={shlex.quote(str(created.dir))}")
+        print(f"export SPECIFY_HOTFIX={shlex.quote(created.id)}")
+        print(f"export HOTFIX_DIR={shlex.quote(str(created.dir))}")
     else:
-        click.echo(_next_steps(created))
+        print(_next_steps(created))
     return EXIT_OK
 
 

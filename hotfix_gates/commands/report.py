@@ -7,8 +7,6 @@ import io
 import json
 from datetime import datetime
 
-import click
-
 from hotfix_gates.model.errors import EXIT_OK, ToolError
 from hotfix_gates.model.timeutil import TimeError, parse_timestamp
 
@@ -240,17 +238,7 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
-@click.command("report")
-@click.option("--since", metavar="DATE", help="Only incidents that started at or after DATE "
-              "(2025-10-01 or a full timestamp).")
-@click.option("--until", metavar="DATE", help="Only incidents that started before DATE.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--now", "now_text", metavar="TIMESTAMP",
-              help="Judge deadlines and waivers as of this time (default: $HOTFIX_GATE_NOW, "
-              "else now).")
-@click.option("--rev", metavar="REV", help="Read the records in this commit instead of the "
-              "working tree.")
-def report_command(since: str | None, until: str | None, fmt: str, now_text: str | None,
+def report(since: str | None, until: str | None, fmt: str, now_text: str | None,
                    rev: str | None) -> int:
     """Per severity: count, MTTR, time to detect and to deploy (mean and
     median minutes), resolutions within target, post-mortems and regression
@@ -267,11 +255,11 @@ def report_command(since: str | None, until: str | None, fmt: str, now_text: str
     show_problems(problems)
     report = build_report([facts for facts, _ in gathered], config, now, start, end)
     if fmt == "json":
-        click.echo(json.dumps(report, indent=2))
+        print(json.dumps(report, indent=2))
     elif fmt == "csv":
-        click.echo(render_csv(report))
+        print(render_csv(report))
     elif fmt == "markdown":
-        click.echo(render_markdown(report))
+        print(render_markdown(report))
     else:
-        click.echo(render_text(report))
+        print(render_text(report))
     return EXIT_OK

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-
-import click
 
 from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
 from hotfix_gates.model.timeutil import TimeError, format_duration, format_timestamp, resolve_now
@@ -61,12 +60,8 @@ def facts_of(tree: TreeView, record: HotfixRecord) -> Facts:
     """What the gates would say about the record's post-mortem and tests,
     whether or not their deadline has come."""
     from hotfix_gates.gates import builtin as gates
-    from hotfix_gates.reporting.metrics import (
-        COMPLETED_KEY,
-        Facts,
-        open_action_items,
-        optional_time,
-    )
+    from hotfix_gates.model.constants import COMPLETED_KEY
+    from hotfix_gates.reporting.metrics import Facts, open_action_items, optional_time
 
     facts = Facts(record)
     post, problem, _ = gates.read_post_mortem(tree, record)
@@ -108,7 +103,7 @@ def _front_matter_value(tree: TreeView, path: str, key: str) -> object:
 
 def show_problems(problems: list[Finding]) -> None:
     for finding in problems:
-        click.echo(f"hotfix-gate: warning: {finding.text()}", err=True)
+        print(f"hotfix-gate: warning: {finding.text()}", file=sys.stderr)
 
 
 # -- one row per record -------------------------------------------------------
@@ -296,16 +291,7 @@ def render_text(rows: list[dict[str, object]], total: int, overdue_only: bool) -
     return "\n".join(lines)
 
 
-@click.command("status")
-@click.option("--overdue", "overdue_only", is_flag=True,
-              help="Show only records with an overdue gate; exit 1 when there is one.")
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
-              show_default=True)
-@click.option("--now", "now_text", metavar="TIMESTAMP",
-              help="Judge deadlines as of this time (default: $HOTFIX_GATE_NOW, else now).")
-@click.option("--rev", metavar="REV", help="Read the records in this commit instead of the "
-              "working tree.")
-def status_command(overdue_only: bool, fmt: str, now_text: str | None, rev: str | None) -> int:
+def status(overdue_only: bool, fmt: str, now_text: str | None, rev: str | None) -> int:
     """One line per incident: severity, status, age, the next deadline and
     how far off (or overdue) it is, post-mortem and regression-test state,
     waivers, and time since the last timeline update."""
@@ -317,7 +303,7 @@ def status_command(overdue_only: bool, fmt: str, now_text: str | None, rev: str 
     overdue = any(row["overdue"] for row in rows)
     shown = [row for row in rows if row["overdue"]] if overdue_only else rows
     if fmt == "json":
-        click.echo(json.dumps(shown, indent=2))
+        print(json.dumps(shown, indent=2))
     else:
-        click.echo(render_text(shown, len(rows), overdue_only))
+        print(render_text(shown, len(rows), overdue_only))
     return EXIT_BLOCKED if overdue_only and overdue else EXIT_OK

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from hotfix_gates.gates.engine import record_folders
 from hotfix_gates.git.trees import FsTree
+from hotfix_gates.model.constants import folder_number
 from hotfix_gates.model.errors import ToolError
 from hotfix_gates.parsing.config import Config
 
@@ -50,7 +51,7 @@ def wanted_number(repo: pygit2.Repository, given: str | None) -> tuple[int, str]
 def find_folder(tree: FsTree, config: Config, number: int, source: str) -> str:
     """The folder (relative to the repository root) of record `number`."""
     folders, _ = record_folders(tree, config)
-    matches = [f for f in folders if _number_of(f) == number]
+    matches = [f for f in folders if folder_number(f) == number]
     if not matches:
         raise ToolError(f"no hotfix record numbered {number:03d} under {config.specs_dir} "
                         f"(from {source}); `hotfix-gate status` lists the records")
@@ -58,8 +59,3 @@ def find_folder(tree: FsTree, config: Config, number: int, source: str) -> str:
         raise ToolError(f"hotfix number {number:03d} is used by {len(matches)} records "
                         f"({', '.join(matches)}); renumber them first")
     return matches[0]
-
-
-def _number_of(folder: str) -> int | None:
-    match = re.match(r"(?:hotfix-)?0*(\d{1,18})-", folder.rsplit("/", 1)[-1])
-    return int(match.group(1)) if match else None

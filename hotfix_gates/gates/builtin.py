@@ -355,7 +355,7 @@ def unique_id(unit: Gate, ctx: Context) -> Iterator[Finding]:
 
 
 def duplicate_numbers(records: Iterable[HotfixRecord]) -> Iterator[Finding]:
-    from hotfix_gates.parsing.hotfix import id_number
+    from hotfix_gates.model.constants import id_number
 
     by_number: dict[int, list[HotfixRecord]] = {}
     for rec in records:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,14 +10,11 @@ from datetime import datetime
 from hotfix_gates.gates.builtin import GATES, GATES_BY_ID, Context, duplicate_numbers
 from hotfix_gates.git.cache import ParseCache
 from hotfix_gates.git.trees import TreeError, TreeView, read
+from hotfix_gates.model.constants import LEGACY_FOLDER, RECORD_FILE, RECORD_FOLDER, folder_number
 from hotfix_gates.model.finding import Finding, Level, sort_key
 from hotfix_gates.model.record import HotfixRecord
 from hotfix_gates.parsing.config import Config
-from hotfix_gates.parsing.hotfix import RECORD_CODE, RECORD_NAME, folder_number, parse_hotfix
-
-RECORD_FOLDER = re.compile(r"\d+-[^/]*")
-LEGACY_FOLDER = re.compile(r"hotfix-\d+-[^/]*")
-RECORD_FILE = "hotfix.md"
+from hotfix_gates.parsing.hotfix import RECORD_CODE, RECORD_NAME, parse_hotfix
 
 
 @dataclass

@@ -18,14 +18,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from hotfix_gates import __version__
+from hotfix_gates.model.constants import POST_MORTEM_SECTIONS
 from hotfix_gates.model.finding import Finding, Level
-from hotfix_gates.model.record import (
-    POST_MORTEM_SECTIONS,
-    HotfixRecord,
-    PostMortem,
-    Section,
-    Waiver,
-)
+from hotfix_gates.model.record import HotfixRecord, PostMortem, Section, Waiver
 
 FORMAT = 4  # bump whenever what a parse yields changes (4: commented-out headings)
 FILE = os.path.join("hotfix-gates", "parse-cache.json")

@@ -34,6 +34,12 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from hotfix_gates.hooks import fastgit
+from hotfix_gates.model.constants import (
+    CONFIG_FILE,
+    DEFAULT_PROTECTED,
+    DEFAULT_SPECS_DIR,
+    LEGACY_FOLDER,
+)
 
 TYPE_CHECKING = False  # typing itself costs the fast path a few milliseconds
 if TYPE_CHECKING:
@@ -41,13 +47,7 @@ if TYPE_CHECKING:
 
 HOOK = "commit-msg"
 HOTFIX_BRANCH = re.compile(r"hotfix/")
-# Must match config.DEFAULT_PROTECTED/DEFAULT_SPECS_DIR, config.CONFIG_FILE and
-# engine.LEGACY_FOLDER (a test checks): importing those modules costs more than
-# the whole fast path.
-DEFAULT_PROTECTED = ("main", "master", "release/*", "production")
-DEFAULT_SPECS_DIR = "specs/hotfix"
-CONFIG_FILE = ".hotfix-gates.yaml"
-LEGACY_FOLDER = re.compile(rb"hotfix-\d+-[^/]*")
+LEGACY_FOLDER_BYTES = re.compile(LEGACY_FOLDER.pattern.encode())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -143,7 +143,7 @@ def _watched(index: fastgit.Index, specs_dir: bytes) -> list[bytes]:
         prefix = parent + b"/" if parent else b""
         for entry in index.under(prefix + b"hotfix-"):
             name = entry.path[len(prefix):].split(b"/", 1)[0]
-            if LEGACY_FOLDER.fullmatch(name) and prefix + name not in folders:
+            if LEGACY_FOLDER_BYTES.fullmatch(name) and prefix + name not in folders:
                 folders.append(prefix + name)
     return folders
 
@@ -155,10 +155,10 @@ def full_check() -> int:
     from hotfix_gates.git.repository import current_branch, open_repo
     from hotfix_gates.git.trees import IndexTree
     from hotfix_gates.hooks.verdict import report
+    from hotfix_gates.model.constants import folder_number
     from hotfix_gates.model.errors import ToolError
     from hotfix_gates.model.timeutil import TimeError, resolve_now
     from hotfix_gates.parsing.config import ConfigError, load_config
-    from hotfix_gates.parsing.hotfix import folder_number
 
     try:
         dirs = fastgit.find_git_dirs()
@@ -281,8 +281,8 @@ def changed_folders(repo: pygit2.Repository, index: pygit2.Index, specs_dir: str
 
 def record_folder(path: str, specs_dir: str) -> str | None:
     """The record folder a changed path belongs to, if any."""
-    from hotfix_gates.gates.engine import LEGACY_FOLDER as LEGACY
-    from hotfix_gates.gates.engine import RECORD_FOLDER
+    from hotfix_gates.model.constants import LEGACY_FOLDER as LEGACY
+    from hotfix_gates.model.constants import RECORD_FOLDER
 
     if path.startswith(specs_dir + "/"):
         name = path[len(specs_dir) + 1:].split("/", 1)[0]

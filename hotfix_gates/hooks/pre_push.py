@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from hotfix_gates.hooks import refs
 from hotfix_gates.hooks.guard import guarded
 from hotfix_gates.hooks.refs import Update
+from hotfix_gates.model.constants import CONFIG_FILE, DEFAULT_PROTECTED
 from hotfix_gates.model.errors import ToolError
 
 TYPE_CHECKING = False  # `typing` costs the quick path a few milliseconds
@@ -139,7 +140,7 @@ def quick_pass(updates: list[Update], environ: Mapping[str, str]) -> bool:
                 return False
             if update.new not in config_of:
                 root = fastgit.commit_tree(store, update.new)
-                entry = fastgit.tree_object(store, root, refs.CONFIG_FILE.encode())
+                entry = fastgit.tree_object(store, root, CONFIG_FILE.encode())
                 key = config_of[update.new] = entry[1] if entry is not None else None
                 if key not in globs:
                     globs[key] = _fast_globs(store, entry)
@@ -154,7 +155,7 @@ def _fast_globs(store: ObjectStore, entry: tuple[int, bytes] | None) -> tuple[st
     from hotfix_gates.hooks import fastgit
 
     if entry is None:
-        return refs.DEFAULT_PROTECTED
+        return DEFAULT_PROTECTED
     mode, oid = entry
     if mode & 0o170000 != 0o100000:
         raise fastgit.Unsupported("the configuration is not a regular file")
@@ -164,7 +165,7 @@ def _fast_globs(store: ObjectStore, entry: tuple[int, bytes] | None) -> tuple[st
     from hotfix_gates.parsing.config import ConfigError, parse_config
 
     try:
-        config = parse_config(data.decode("utf-8-sig"), refs.CONFIG_FILE)
+        config = parse_config(data.decode("utf-8-sig"), CONFIG_FILE)
     except (UnicodeDecodeError, ConfigError):
         raise fastgit.Unsupported("the configuration has problems") from None
     return config.protected_branches
@@ -222,10 +223,10 @@ class RefJudge:
         it is broken."""
         from hotfix_gates.parsing.config import load_config
 
-        kind = tree.kind(refs.CONFIG_FILE)
+        kind = tree.kind(CONFIG_FILE)
         key = "defaults"
         if kind == "file":
-            key = f"blob:{tree.object_id(refs.CONFIG_FILE)}"
+            key = f"blob:{tree.object_id(CONFIG_FILE)}"
         elif kind is not None:
             key = f"tree:{tree.tree.id}"  # a link or folder: keyed by where it is read
         if key not in self._configs:
@@ -259,8 +260,9 @@ class RefJudge:
         of many records, costs one record per ref."""
         from hotfix_gates.gates.builtin import GATES, HOTFIX_PUSH, Context
         from hotfix_gates.gates.engine import apply_policy, load_record, record_folders
+        from hotfix_gates.model.constants import folder_number
         from hotfix_gates.model.finding import Finding, Level
-        from hotfix_gates.parsing.hotfix import RECORD_CODE, RECORD_NAME, folder_number
+        from hotfix_gates.parsing.hotfix import RECORD_CODE, RECORD_NAME
 
         found, _ = record_folders(tree, config)
         # A cheap first filter, so a tree of many records costs one C-level

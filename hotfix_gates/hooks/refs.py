@@ -17,17 +17,10 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 
+from hotfix_gates.model.constants import DEFAULT_PROTECTED, HOTFIX_BRANCH
 from hotfix_gates.model.errors import ToolError
 
-# Must equal config.DEFAULT_PROTECTED and config.CONFIG_FILE (a test checks);
-# importing config costs the quick path more than it saves.
-DEFAULT_PROTECTED = ("main", "master", "release/*", "production")
-CONFIG_FILE = ".hotfix-gates.yaml"
-
 _OID = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
-# At most 18 digits, as parse.folder_number reads folder names: int() refuses
-# thousands of them, and no record can carry such a number.
-HOTFIX_BRANCH = re.compile(r"hotfix/0*(\d{1,18})-.*", re.DOTALL)
 
 # What an update needs (Decision.kind).
 DELETED = "deleted"

@@ -5,16 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-SEVERITIES = ("P0", "P1", "P2")
-STATUSES = ("investigating", "fix-deployed", "monitoring", "resolved", "closed")
-TIMESTAMP_KEYS = ("incident_start", "detected_at", "deployed_at", "resolved_at")
-POST_MORTEM_SECTIONS = (
-    "Executive Summary",
-    "Timeline",
-    "Root Cause Analysis",
-    "Action Items",
-    "Lessons Learned",
-)
+from hotfix_gates.model.constants import POST_MORTEM_SECTIONS
 
 
 @dataclass(slots=True)

@@ -6,7 +6,8 @@ import os
 import re
 from datetime import UTC, date, datetime, timedelta
 
-NOW_ENV = "HOTFIX_GATE_NOW"
+from hotfix_gates.model.constants import NOW_ENV
+
 MIN_YEAR, MAX_YEAR = 1970, 9000
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([wdhm])")

@@ -8,12 +8,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from hotfix_gates.git.trees import TreeError, TreeView, normalize, read_text
+from hotfix_gates.model.constants import CONFIG_FILE, DEFAULT_PROTECTED, DEFAULT_SPECS_DIR
 from hotfix_gates.model.finding import Level
 from hotfix_gates.model.timeutil import TimeError, parse_duration
 
-CONFIG_FILE = ".hotfix-gates.yaml"
-DEFAULT_SPECS_DIR = "specs/hotfix"
-DEFAULT_PROTECTED = ("main", "master", "release/*", "production")
 DEFAULT_DEADLINES = {"post-mortem": timedelta(hours=48), "regression-test": timedelta(hours=48)}
 DEFAULT_TARGETS = {"P0": timedelta(hours=1), "P1": timedelta(hours=4), "P2": timedelta(hours=8)}
 _KNOWN_KEYS = ("specs_dir", "protected_branches", "deadlines", "gates", "targets")

@@ -9,17 +9,16 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from hotfix_gates.model.finding import Finding, Level
-from hotfix_gates.model.record import (
+from hotfix_gates.model.constants import (
+    MILESTONES,
     POST_MORTEM_SECTIONS,
     SEVERITIES,
     STATUSES,
-    TIMESTAMP_KEYS,
-    HotfixRecord,
-    PostMortem,
-    Section,
-    Waiver,
+    folder_number,
+    id_number,
 )
+from hotfix_gates.model.finding import Finding, Level
+from hotfix_gates.model.record import HotfixRecord, PostMortem, Section, Waiver
 from hotfix_gates.model.timeutil import TimeError, parse_timestamp
 from hotfix_gates.parsing.markdown import (
     find_section,
@@ -77,20 +76,6 @@ def split_front_matter(text: str) -> FrontMatter:
 
 def _finding(path: str, line: int, message: str, fix: str, level: Level = Level.ERROR) -> Finding:
     return Finding(path, line, RECORD_CODE, RECORD_NAME, message, fix, level)
-
-
-def folder_number(folder: str) -> int | None:
-    name = folder.rstrip("/").rsplit("/", 1)[-1]
-    # At most 18 digits: int() refuses thousands of them (a crafted tree can
-    # hold such a name), and no sequence grows that far.
-    match = re.match(r"(?:hotfix-)?0*(\d{1,18})-", name)
-    return int(match.group(1)) if match else None
-
-
-def id_number(record_id: str | None) -> int | None:
-    """The number in an id `hotfix-NNN` (at most 18 digits, as for folders)."""
-    match = re.fullmatch(r"hotfix-0*(\d{1,18})", record_id or "")
-    return int(match.group(1)) if match else None
 
 
 LegacyReader = Callable[[HotfixRecord, str], list[Finding]]
@@ -213,7 +198,7 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
             bad("status", f"unknown status {status!r:.80}",
                 "set status to one of: " + ", ".join(STATUSES))
 
-    for key in TIMESTAMP_KEYS:
+    for key in MILESTONES:
         value = values.get(key)
         if value is None or value == "":
             continue
@@ -288,7 +273,7 @@ def _fill_waivers(
 
 
 _KNOWN_KEYS = frozenset({
-    "id", "title", "branch", "severity", "status", *TIMESTAMP_KEYS, "rollback_plan",
+    "id", "title", "branch", "severity", "status", *MILESTONES, "rollback_plan",
     "reviewed_by", "regression_tests", "waivers",
 })
 

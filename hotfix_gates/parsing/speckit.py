@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
+from hotfix_gates.model.constants import POST_MORTEM_SECTIONS
 from hotfix_gates.model.finding import Finding, Level
-from hotfix_gates.model.record import POST_MORTEM_SECTIONS, HotfixRecord, PostMortem, Section
+from hotfix_gates.model.record import HotfixRecord, PostMortem, Section
 from hotfix_gates.model.timeutil import TimeError, parse_timestamp
 from hotfix_gates.parsing.markdown import meaningful_text, normalize_title, split_sections
 

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from hotfix_gates.model.constants import DONE_STATUSES, SEVERITIES, TESTS_ADDED_KEY
 from hotfix_gates.model.finding import printable
-from hotfix_gates.model.record import SEVERITIES, HotfixRecord, PostMortem
+from hotfix_gates.model.record import HotfixRecord, PostMortem
 from hotfix_gates.model.timeutil import TimeError, format_timestamp, parse_timestamp
 from hotfix_gates.parsing.config import Config
 from hotfix_gates.parsing.markdown import find_section, meaningful_text, split_sections
@@ -21,12 +22,9 @@ UNASSESSED = "unassessed"
 GROUPS = (*SEVERITIES, UNASSESSED)
 # (name in the report, the timestamp that ends the clock started by incident_start)
 CLOCKS = (("mttr", "resolved_at"), ("detect", "detected_at"), ("deploy", "deployed_at"))
-DONE_STATUSES = ("resolved", "closed")
 STALE_AFTER = timedelta(minutes=15)  # the workflow asks for an update every 15 minutes
 # Outcomes of a post-incident deadline, in report order.
 OUTCOMES = ("on_time", "late", "overdue", "pending", "undated")
-TESTS_ADDED_KEY = "regression_tests_added_at"  # optional, in hotfix.md
-COMPLETED_KEY = "completed_at"  # optional, in post-mortem.md
 
 
 @dataclass

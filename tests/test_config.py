@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from hotfix_gates.model.errors import ConfigError
 from hotfix_gates.model.finding import Level
-from hotfix_gates.parsing.config import Config, ConfigError, parse_config
+from hotfix_gates.parsing.config import Config, parse_config
 
 
 def test_defaults() -> None:

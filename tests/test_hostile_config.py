@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hotfix_gates.parsing.config import ConfigError, parse_config
+from hotfix_gates.model.errors import ConfigError
+from hotfix_gates.parsing.config import parse_config
 from testing.hostile import (
     NOW,
     Outcome,

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hotfix_gates.model.constants import MILESTONES, SEVERITIES, STATUSES
+from hotfix_gates.model.errors import TimeError
 from hotfix_gates.model.record import HotfixRecord
 from hotfix_gates.model.timeutil import (
-    TimeError,
     format_duration,
     format_timestamp,
     parse_duration,

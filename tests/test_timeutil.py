@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from hotfix_gates.model.errors import TimeError
 from hotfix_gates.model.timeutil import (
-    TimeError,
     format_duration,
     format_timestamp,
     parse_duration,

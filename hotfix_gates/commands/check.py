@@ -9,8 +9,8 @@ from hotfix_gates.gates.builtin import DUE, MERGE
 from hotfix_gates.gates.engine import Judgement, judge
 from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
 from hotfix_gates.model.finding import render_github, render_json, render_text
-from hotfix_gates.model.timeutil import TimeError, format_timestamp, resolve_now
-from hotfix_gates.parsing.config import ConfigError, load_config
+from hotfix_gates.model.timeutil import format_timestamp, resolve_now
+from hotfix_gates.parsing.config import load_config
 
 if TYPE_CHECKING:
     import pygit2
@@ -35,19 +35,13 @@ def check(rev: str | None, base: str | None, now_text: str | None, fmt: str) -> 
     from hotfix_gates.git.repository import cached, open_repo, rev_tree, work_tree
     from hotfix_gates.git.trees import GitTree
 
-    try:
-        now = resolve_now(now_text)
-    except TimeError as exc:
-        raise ToolError(str(exc)) from None
+    now = resolve_now(now_text)
     repo = open_repo()
     if base is not None and not rev:
         rev = "HEAD"
     tree = rev_tree(repo, rev) if rev else work_tree(repo)
     cache = cached(tree, repo) if isinstance(tree, GitTree) else None
-    try:
-        config = load_config(base_tree(repo, base) if base is not None else tree)
-    except ConfigError as exc:
-        raise ToolError(str(exc)) from None
+    config = load_config(base_tree(repo, base) if base is not None else tree)
     judgement = judge(tree, config, now, frozenset({MERGE, DUE}))
     if cache is not None:
         cache.save()

@@ -18,16 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hotfix_gates.model.constants import MILESTONES, SEVERITIES, STATUSES
-from hotfix_gates.model.errors import EXIT_OK, ToolError
+from hotfix_gates.model.errors import EXIT_OK, TimeError, ToolError
 from hotfix_gates.model.finding import Level
 from hotfix_gates.model.record import HotfixRecord
-from hotfix_gates.model.timeutil import (
-    TimeError,
-    format_timestamp,
-    moment_at,
-    parse_duration,
-    parse_timestamp,
-)
+from hotfix_gates.model.timeutil import format_timestamp, moment_at, parse_duration, parse_timestamp
 
 if TYPE_CHECKING:
     import pygit2
@@ -53,16 +47,14 @@ class Target:
 def _load(given_id: str | None) -> Target:
     from hotfix_gates.commands.target import find_folder, wanted_number
     from hotfix_gates.git.repository import open_repo, work_tree
-    from hotfix_gates.git.trees import TreeError, read
-    from hotfix_gates.parsing.config import ConfigError, load_config
+    from hotfix_gates.git.trees import read
+    from hotfix_gates.model.errors import TreeError
+    from hotfix_gates.parsing.config import load_config
     from hotfix_gates.parsing.hotfix import parse_hotfix
 
     repo = open_repo()
     tree = work_tree(repo)
-    try:
-        config = load_config(tree)
-    except ConfigError as exc:
-        raise ToolError(str(exc)) from None
+    config = load_config(tree)
     number, source = wanted_number(repo, given_id)
     folder = find_folder(tree, config, number, source)
     rel = f"{folder}/hotfix.md"
@@ -125,7 +117,7 @@ def _sweep_temporary_files(path: Path) -> None:
 
 
 def _edit(target: Target, data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
-    from hotfix_gates.editing.frontmatter import EditError
+    from hotfix_gates.model.errors import EditError
 
     try:
         return edit(data)
@@ -158,10 +150,7 @@ def _text(what: str, value: str) -> str:
 
 def _moment(at: str | None) -> datetime:
     """--at (a naive time is UTC; not in the future), else $HOTFIX_GATE_NOW, else now."""
-    try:
-        return moment_at(at)
-    except TimeError as exc:
-        raise ToolError(str(exc)) from None
+    return moment_at(at)
 
 
 # --- set ----------------------------------------------------------------------
@@ -177,7 +166,8 @@ def _set_field(record_id: str | None, key: str, value: str) -> int:
 
 def _old_value(target: Target, key: str) -> object:
     """The value as written in the front matter (not as derived from the body)."""
-    from hotfix_gates.editing.frontmatter import EditError, front_matter_values
+    from hotfix_gates.editing.frontmatter import front_matter_values
+    from hotfix_gates.model.errors import EditError
 
     try:
         return front_matter_values(target.data).get(key)
@@ -423,7 +413,8 @@ def regression_test(test: str, at: str | None, record_id: str | None) -> int:
     """List a regression test that guards the fix (HG202) and date it:
     regression_tests_added_at is set the first time (or to --at)."""
     from hotfix_gates.editing.frontmatter import Stamp, append_item, set_key
-    from hotfix_gates.git.trees import TreeError, normalize
+    from hotfix_gates.git.trees import normalize
+    from hotfix_gates.model.errors import TreeError
 
     entry = _text("the test", test).strip()
     path, _, names = entry.partition("::")
@@ -461,7 +452,8 @@ def _warn_if_absent(target: Target, path: str, names: list[str]) -> None:
     in the working tree yet (the entry is recorded all the same)."""
     from hotfix_gates.gates.builtin import undefined_tests
     from hotfix_gates.git.repository import work_tree
-    from hotfix_gates.git.trees import TreeError, read
+    from hotfix_gates.git.trees import read
+    from hotfix_gates.model.errors import TreeError
 
     try:
         text = read(work_tree(target.repo), path).decode("utf-8", "replace")
@@ -481,14 +473,14 @@ def post_mortem_complete(at: str | None, record_id: str | None) -> int:
 
     from hotfix_gates.editing.frontmatter import (
         BOM,
-        EditError,
         Stamp,
         front_matter_values,
         set_key,
         verify_front_matter,
     )
     from hotfix_gates.git.repository import work_tree
-    from hotfix_gates.git.trees import TreeError, read
+    from hotfix_gates.git.trees import read
+    from hotfix_gates.model.errors import EditError, TreeError
     from hotfix_gates.parsing.hotfix import parse_post_mortem
 
     moment = _moment(at).replace(microsecond=0)

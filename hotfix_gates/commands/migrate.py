@@ -15,9 +15,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hotfix_gates.git.trees import FsTree, TreeError, read, resolve
+from hotfix_gates.git.trees import FsTree, read, resolve
 from hotfix_gates.model.constants import MILESTONES
-from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
+from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError, TreeError
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.record import HotfixRecord
 
@@ -230,12 +230,9 @@ def select_folders(repo: pygit2.Repository, tree: FsTree, given_id: str | None,
                    every: bool) -> list[str]:
     from hotfix_gates.commands.target import find_folder, wanted_number
     from hotfix_gates.gates.engine import record_folders
-    from hotfix_gates.parsing.config import ConfigError, load_config
+    from hotfix_gates.parsing.config import load_config
 
-    try:
-        config = load_config(tree)
-    except ConfigError as exc:
-        raise ToolError(str(exc)) from None
+    config = load_config(tree)
     if every:
         return record_folders(tree, config)[0]
     try:

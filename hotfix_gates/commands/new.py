@@ -169,7 +169,8 @@ def builtin_template(name: str) -> str:
 
 def load_template(tree: FsTree, name: str) -> tuple[str, str]:
     """(text, where it came from): the repository's override, else the built-in."""
-    from hotfix_gates.git.trees import TreeError, read_text
+    from hotfix_gates.git.trees import read_text
+    from hotfix_gates.model.errors import TreeError
 
     override = f"{OVERRIDE_DIR}/{name}"
     if tree.kind(override) is None:
@@ -288,17 +289,14 @@ def create_record(
     from hotfix_gates.editing.numbering import branch_names, format_number, next_number
     from hotfix_gates.editing.slug import slugify
     from hotfix_gates.git.trees import FsTree
-    from hotfix_gates.parsing.config import ConfigError, load_config
+    from hotfix_gates.parsing.config import load_config
 
     if repo.is_bare or not repo.workdir:
         raise ToolError(f"{repo.path} is a bare repository; open hotfixes in a clone with a "
                         "working tree")
     workdir = Path(repo.workdir)
     tree = FsTree(workdir)
-    try:
-        config = load_config(tree)
-    except ConfigError as exc:
-        raise ToolError(str(exc)) from None
+    config = load_config(tree)
     title = clean_title(description)
     if not title:
         raise ToolError('the description is empty; say what is broken, e.g. '
@@ -454,14 +452,11 @@ def new(description: str, severity: str | None, at: str | None,
     (hotfix.md, post-mortem.md, plan.md, tasks.md, POST_MORTEM_REMINDER.txt)
     and the branch hotfix/NNN-slug, switched to with uncommitted work kept."""
     from hotfix_gates.git.repository import open_repo
-    from hotfix_gates.model.timeutil import TimeError, moment_at
+    from hotfix_gates.model.timeutil import moment_at
 
     if as_json and as_shell:
         raise ToolError("choose one of --json and --shell")
-    try:
-        started = moment_at(at)
-    except TimeError as exc:
-        raise ToolError(str(exc)) from None
+    started = moment_at(at)
     repo = open_repo()
     created = create_record(repo, description,
                             severity.upper() if severity else None,

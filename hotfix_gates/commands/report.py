@@ -7,8 +7,8 @@ import io
 import json
 from datetime import datetime
 
-from hotfix_gates.model.errors import EXIT_OK, ToolError
-from hotfix_gates.model.timeutil import TimeError, parse_timestamp
+from hotfix_gates.model.errors import EXIT_OK, TimeError, ToolError
+from hotfix_gates.model.timeutil import parse_timestamp
 
 FORMATS = ("text", "json", "csv", "markdown")
 Report = dict[str, object]

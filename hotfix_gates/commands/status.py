@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
-from hotfix_gates.model.timeutil import TimeError, format_duration, format_timestamp, resolve_now
+from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK
+from hotfix_gates.model.timeutil import format_duration, format_timestamp, resolve_now
 
 if TYPE_CHECKING:
     from hotfix_gates.git.trees import TreeView
@@ -25,24 +25,18 @@ DEADLINE_GATES = ("post-mortem", "regression-test")
 
 
 def clock(now_text: str | None) -> datetime:
-    try:
-        return resolve_now(now_text)
-    except TimeError as exc:
-        raise ToolError(str(exc)) from None
+    return resolve_now(now_text)
 
 
 def open_tree(rev: str | None) -> tuple[TreeView, Config]:
     """The working tree (or the tree at REV) and the configuration in it."""
     from hotfix_gates.git.repository import open_repo, rev_tree, work_tree
-    from hotfix_gates.parsing.config import ConfigError, load_config
+    from hotfix_gates.parsing.config import load_config
 
     repo = open_repo()
     # No parse cache: it keeps no section text, and the report reads Action Items.
     tree: TreeView = rev_tree(repo, rev) if rev else work_tree(repo)
-    try:
-        config = load_config(tree)
-    except ConfigError as exc:
-        raise ToolError(str(exc)) from None
+    config = load_config(tree)
     return tree, config
 
 
@@ -85,7 +79,8 @@ def facts_of(tree: TreeView, record: HotfixRecord) -> Facts:
 
 
 def _front_matter_value(tree: TreeView, path: str, key: str) -> object:
-    from hotfix_gates.git.trees import TreeError, read
+    from hotfix_gates.git.trees import read
+    from hotfix_gates.model.errors import TreeError
     from hotfix_gates.parsing.hotfix import (
         NoFrontMatter,
         UnclosedFrontMatter,

@@ -19,9 +19,10 @@ from typing import Any
 
 import yaml
 
+from hotfix_gates.model.errors import EditError, TimeError
 from hotfix_gates.model.finding import Level
 from hotfix_gates.model.record import HotfixRecord
-from hotfix_gates.model.timeutil import TimeError, format_timestamp, parse_timestamp
+from hotfix_gates.model.timeutil import format_timestamp, parse_timestamp
 from hotfix_gates.parsing.hotfix import RECORD_CODE, parse_hotfix
 from hotfix_gates.parsing.markdown import normalize_title
 
@@ -52,8 +53,6 @@ _TABLE_SEPARATOR = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
 _WIDE = 1 << 30  # never fold a long value over several lines
 
 
-class EditError(Exception):
-    """The edit cannot be made safely; the message is one line saying why."""
 
 
 class Stamp(str):

@@ -161,7 +161,8 @@ def post_mortem(unit: Gate, ctx: Context) -> Iterator[Finding]:
 def read_post_mortem(tree: TreeView, rec: HotfixRecord) -> tuple[PostMortem | None, str, int]:
     """The record's post-mortem, or why there is none (problem, line)."""
     from hotfix_gates.gates.engine import folder_cache
-    from hotfix_gates.git.trees import TreeError, read
+    from hotfix_gates.git.trees import read
+    from hotfix_gates.model.errors import TreeError
     from hotfix_gates.parsing.hotfix import parse_post_mortem
 
     path = f"{rec.folder}/post-mortem.md"
@@ -295,7 +296,8 @@ def _scanned(tree: TreeView, path: str) -> ScannedFile:
 
 def _missing_tests(unit: Gate, tree: TreeView, rec: HotfixRecord,
                    line: int) -> Iterator[Finding]:
-    from hotfix_gates.git.trees import TreeError, normalize, resolve
+    from hotfix_gates.git.trees import normalize, resolve
+    from hotfix_gates.model.errors import TreeError
 
     for entry in rec.regression_tests[:MAX_TESTS_CHECKED]:
         path, _, names = entry.partition("::")

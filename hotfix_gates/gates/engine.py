@@ -9,8 +9,9 @@ from datetime import datetime
 
 from hotfix_gates.gates.builtin import GATES, GATES_BY_ID, Context, duplicate_numbers
 from hotfix_gates.git.cache import ParseCache
-from hotfix_gates.git.trees import TreeError, TreeView, read
+from hotfix_gates.git.trees import TreeView, read
 from hotfix_gates.model.constants import LEGACY_FOLDER, RECORD_FILE, RECORD_FOLDER, folder_number
+from hotfix_gates.model.errors import TreeError
 from hotfix_gates.model.finding import Finding, Level, sort_key
 from hotfix_gates.model.record import HotfixRecord
 from hotfix_gates.parsing.config import Config

@@ -13,6 +13,8 @@ import posixpath
 import stat
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from hotfix_gates.model.errors import TreeError
+
 if TYPE_CHECKING:
     import pygit2
 
@@ -28,8 +30,6 @@ _GIT_LINK = 0o120000
 _GIT_COMMIT = 0o160000
 
 
-class TreeError(Exception):
-    """A path that cannot be read; the message is a complete sentence fragment."""
 
 
 def normalize(path: str) -> str:

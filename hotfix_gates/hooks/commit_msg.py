@@ -124,7 +124,8 @@ def _fast_config(index: fastgit.Index, store: fastgit.ObjectStore
     kind, data = store.read(entry.oid)
     if kind != "blob":
         raise fastgit.Unsupported("the configuration is not a blob")
-    from hotfix_gates.parsing.config import ConfigError, parse_config
+    from hotfix_gates.model.errors import ConfigError
+    from hotfix_gates.parsing.config import parse_config
 
     try:
         text = data.decode("utf-8-sig")
@@ -157,8 +158,8 @@ def full_check() -> int:
     from hotfix_gates.hooks.verdict import report
     from hotfix_gates.model.constants import folder_number
     from hotfix_gates.model.errors import ToolError
-    from hotfix_gates.model.timeutil import TimeError, resolve_now
-    from hotfix_gates.parsing.config import ConfigError, load_config
+    from hotfix_gates.model.timeutil import resolve_now
+    from hotfix_gates.parsing.config import load_config
 
     try:
         dirs = fastgit.find_git_dirs()
@@ -177,14 +178,8 @@ def full_check() -> int:
             return 0
         raise
     tree = IndexTree(repo, index)
-    try:
-        config = load_config(tree)
-    except ConfigError as exc:
-        raise ToolError(str(exc)) from None
-    try:
-        now = resolve_now(None)
-    except TimeError as exc:
-        raise ToolError(str(exc)) from None
+    config = load_config(tree)
+    now = resolve_now(None)
     moments = frozenset({MERGE})
 
     if config.is_protected(branch):
@@ -215,7 +210,8 @@ def _protected_at_head(repo: pygit2.Repository, branch: str) -> bool:
     import pygit2
 
     from hotfix_gates.git.trees import GitTree
-    from hotfix_gates.parsing.config import Config, ConfigError, load_config
+    from hotfix_gates.model.errors import ConfigError
+    from hotfix_gates.parsing.config import Config, load_config
 
     config = Config()
     if not repo.head_is_unborn:

@@ -57,10 +57,6 @@ needs that hotfix's record with its severity set. To check by hand:
 hotfix-gate check --rev REV"""
 
 
-class HookError(ToolError):
-    """The hook could not do its job; one line, exit 2."""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in ("-h", "--help"):
@@ -86,7 +82,7 @@ def read_stdin(stdin: TextIO) -> str:
     """All of stdin; a terminal means nobody is feeding push lines (no hang)."""
     try:
         if stdin.isatty():
-            raise HookError("no push lines on stdin: git runs this hook and writes them; "
+            raise ToolError("no push lines on stdin: git runs this hook and writes them; "
                             "to check a commit by hand run `hotfix-gate check --rev REV`")
     except (AttributeError, ValueError):
         pass
@@ -162,7 +158,8 @@ def _fast_globs(store: ObjectStore, entry: tuple[int, bytes] | None) -> tuple[st
     kind, data = store.read(oid)
     if kind != "blob":
         raise fastgit.Unsupported("the configuration is not a blob")
-    from hotfix_gates.parsing.config import ConfigError, parse_config
+    from hotfix_gates.model.errors import ConfigError
+    from hotfix_gates.parsing.config import parse_config
 
     try:
         config = parse_config(data.decode("utf-8-sig"), CONFIG_FILE)
@@ -199,12 +196,12 @@ class RefJudge:
         try:
             obj = self.repo.revparse_single(rev)
         except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
-            raise HookError(f"{what}: object {rev} is not in the repository at "
+            raise ToolError(f"{what}: object {rev} is not in the repository at "
                             f"{self.repo.path.rstrip('/')}; {self.missing_hint}") from None
         try:
             commit: pygit2.Commit = obj.peel(pygit2.Commit)
         except (ValueError, pygit2.GitError, pygit2.InvalidSpecError):
-            raise HookError(f"{what}: {rev} is a {obj.type_str}, not a commit; "
+            raise ToolError(f"{what}: {rev} is a {obj.type_str}, not a commit; "
                             "a branch must point at a commit") from None
         return commit
 
@@ -322,17 +319,14 @@ def open_repository(environ: Mapping[str, str]) -> pygit2.Repository:
 
 
 def clock(environ: Mapping[str, str]) -> datetime:
-    from hotfix_gates.model.timeutil import TimeError, resolve_now
+    from hotfix_gates.model.timeutil import resolve_now
 
-    try:
-        return resolve_now(None, dict(environ))
-    except TimeError as exc:
-        raise HookError(str(exc)) from None
+    return resolve_now(None, dict(environ))
 
 
 def full_check(updates: list[Update], environ: Mapping[str, str]) -> int:
     """Read the pushed commits with pygit2 and judge every update that needs it."""
-    from hotfix_gates.parsing.config import ConfigError
+    from hotfix_gates.model.errors import ConfigError
 
     repo = open_repository(environ)
     judge = RefJudge(repo, clock(environ), HOOK)
@@ -347,7 +341,7 @@ def full_check(updates: list[Update], environ: Mapping[str, str]) -> int:
             try:
                 config, config_key = judge.config(tree)
             except ConfigError as exc:
-                raise HookError(f"{exc} (read from the pushed commit, pushing to "
+                raise ToolError(f"{exc} (read from the pushed commit, pushing to "
                                 f"{update.name})") from None
             decision = refs.decide(update, config.protected_branches)
             if not decision.judged:

@@ -137,7 +137,8 @@ class ServerConfig:
         return self._read(tip, f"{name} at {str(tip.id)[:12]}")
 
     def _read(self, tip: pygit2.Commit, label: str) -> tuple[Config, str]:
-        from hotfix_gates.parsing.config import Config, ConfigError
+        from hotfix_gates.model.errors import ConfigError
+        from hotfix_gates.parsing.config import Config
 
         tree = self.judge.tree(tip, label)
         try:

@@ -1,10 +1,27 @@
-"""The one exception type the shells turn into `hotfix-gate: error: ...` and exit 2."""
+"""The one error family: whatever raises one of these, the shells print it as
+one line (`hotfix-gate: error: ...`, `hotfix-gate HOOK: error: ...`) and
+exit 2. Standard library only: the hooks' fast paths import it."""
+
+EXIT_OK = 0
+EXIT_BLOCKED = 1
+EXIT_TOOL_ERROR = 2
 
 
 class ToolError(Exception):
     """The tool could not do its job; the message is one line naming the fix."""
 
 
-EXIT_OK = 0
-EXIT_BLOCKED = 1
-EXIT_TOOL_ERROR = 2
+class ConfigError(ToolError):
+    """A configuration that cannot be used."""
+
+
+class TimeError(ToolError, ValueError):
+    """A timestamp or duration that cannot be read."""
+
+
+class TreeError(ToolError):
+    """A path in a tree that cannot be read; the message says which and why."""
+
+
+class EditError(ToolError):
+    """An edit of a record that cannot be made safely; nothing was written."""

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from hotfix_gates.model.constants import NOW_ENV
+from hotfix_gates.model.errors import TimeError
 
 MIN_YEAR, MAX_YEAR = 1970, 9000
 
@@ -15,8 +16,6 @@ _DURATION_FULL = re.compile(r"(?:\d+(?:\.\d+)?[wdhm])+")
 _UNIT_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
 
 
-class TimeError(ValueError):
-    """A timestamp or duration that cannot be read; the message says why."""
 
 
 def parse_duration(text: str) -> timedelta:

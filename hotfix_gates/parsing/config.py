@@ -7,18 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from hotfix_gates.git.trees import TreeError, TreeView, normalize, read_text
+from hotfix_gates.git.trees import TreeView, normalize, read_text
 from hotfix_gates.model.constants import CONFIG_FILE, DEFAULT_PROTECTED, DEFAULT_SPECS_DIR
+from hotfix_gates.model.errors import ConfigError, TimeError, TreeError
 from hotfix_gates.model.finding import Level
-from hotfix_gates.model.timeutil import TimeError, parse_duration
+from hotfix_gates.model.timeutil import parse_duration
 
 DEFAULT_DEADLINES = {"post-mortem": timedelta(hours=48), "regression-test": timedelta(hours=48)}
 DEFAULT_TARGETS = {"P0": timedelta(hours=1), "P1": timedelta(hours=4), "P2": timedelta(hours=8)}
 _KNOWN_KEYS = ("specs_dir", "protected_branches", "deadlines", "gates", "targets")
 
 
-class ConfigError(Exception):
-    """Configuration that cannot be used; the message is one line naming the fix."""
 
 
 @dataclass(frozen=True)

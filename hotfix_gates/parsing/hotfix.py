@@ -17,9 +17,10 @@ from hotfix_gates.model.constants import (
     folder_number,
     id_number,
 )
+from hotfix_gates.model.errors import TimeError
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.record import HotfixRecord, PostMortem, Section, Waiver
-from hotfix_gates.model.timeutil import TimeError, parse_timestamp
+from hotfix_gates.model.timeutil import parse_timestamp
 from hotfix_gates.parsing.markdown import (
     find_section,
     meaningful_text,

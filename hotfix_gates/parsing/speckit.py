@@ -16,9 +16,10 @@ from dataclasses import replace
 from datetime import datetime
 
 from hotfix_gates.model.constants import POST_MORTEM_SECTIONS
+from hotfix_gates.model.errors import TimeError
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.record import HotfixRecord, PostMortem, Section
-from hotfix_gates.model.timeutil import TimeError, parse_timestamp
+from hotfix_gates.model.timeutil import parse_timestamp
 from hotfix_gates.parsing.markdown import meaningful_text, normalize_title, split_sections
 
 MARKER = "**Hotfix ID**"  # present in both of the workflow's templates

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from hotfix_gates.model.constants import DONE_STATUSES, SEVERITIES, TESTS_ADDED_KEY
+from hotfix_gates.model.errors import TimeError
 from hotfix_gates.model.finding import printable
 from hotfix_gates.model.record import HotfixRecord, PostMortem
-from hotfix_gates.model.timeutil import TimeError, format_timestamp, parse_timestamp
+from hotfix_gates.model.timeutil import format_timestamp, parse_timestamp
 from hotfix_gates.parsing.config import Config
 from hotfix_gates.parsing.markdown import find_section, meaningful_text, split_sections
 

@@ -23,12 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from hotfix_gates.hooks import refs
 from hotfix_gates.hooks.guard import guarded
-from hotfix_gates.hooks.pre_push import (
-    RefJudge,
-    clock,
-    open_repository,
-    read_stdin,
-)
+from hotfix_gates.hooks.judge import RefJudge, clock, open_repository
 
 if TYPE_CHECKING:
     import pygit2
@@ -53,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(environ: Mapping[str, str], stdin: TextIO) -> int:
-    updates = refs.parse_receive_lines(read_stdin(stdin))
+    updates = refs.parse_receive_lines(refs.read_stdin(stdin))
     if not any(refs.needs_config(u) for u in updates):
         return 0
     repo = open_repository(environ)

@@ -20,6 +20,10 @@ from fnmatch import fnmatchcase
 from hotfix_gates.model.constants import DEFAULT_PROTECTED, HOTFIX_BRANCH
 from hotfix_gates.model.errors import ToolError
 
+TYPE_CHECKING = False  # `typing` costs the quick path a few milliseconds
+if TYPE_CHECKING:
+    from typing import TextIO
+
 _OID = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 
 # What an update needs (Decision.kind).
@@ -209,3 +213,15 @@ def decide(update: Update, protected: tuple[str, ...] | list[str] = DEFAULT_PROT
         return Decision(HOTFIX, f"{branch} is the branch of hotfix-{int(match.group(1)):03d}",
                         int(match.group(1)))
     return Decision(OTHER, f"{branch} is neither protected nor a hotfix/NNN-* branch")
+
+
+def read_stdin(stdin: TextIO) -> str:
+    """All of stdin; a terminal means nobody is feeding push lines (no hang)."""
+    try:
+        if stdin.isatty():
+            raise RefLineError("no push lines on stdin: git runs this hook and writes them; "
+                            "to check a commit by hand run `hotfix-gate check --rev REV`")
+    except (AttributeError, ValueError):
+        pass
+    data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
+    return data.decode("utf-8", "surrogateescape")

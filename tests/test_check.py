@@ -44,7 +44,7 @@ def test_json_format_is_stable(here: Path, capsys: pytest.CaptureFixture[str]) -
     assert payload["passed"] is False and payload["blocking"] == 2 and payload["records"] == 1
     assert payload["now"] == "2025-10-02T00:00:00Z"
     first = payload["findings"][0]
-    assert set(first) == {"path", "line", "code", "name", "level", "blocking", "waived",
+    assert set(first) == {"path", "line", "code", "name", "level", "blocking", "waiver",
                           "message", "fix"}
     assert (first["code"], first["line"], first["level"]) == ("HG101", 5, "error")
 

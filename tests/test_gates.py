@@ -271,7 +271,7 @@ def test_waiver_turns_a_block_into_a_waived_finding(repo: Path) -> None:
     resolved(repo, waivers=[waiver])
     findings = run(repo, "2025-10-05T00:00:00Z")
     assert codes(findings) == []
-    assert [f.code for f in findings if f.waived_by] == ["HG202"]
+    assert [f.code for f in findings if f.waiver] == ["HG202"]
     assert codes(run(repo, "2025-10-07T00:00:00Z")) == ["HG202"]
     strict = parse_config("gates: {regression-test: {waivable: false}}")
     assert codes(run(repo, "2025-10-05T00:00:00Z", config=strict)) == ["HG202"]

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from hotfix_gates.gates.builtin import DUE, MERGE
 from hotfix_gates.gates.engine import Judgement, judge
 from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
-from hotfix_gates.model.finding import render_github, render_json, render_text
 from hotfix_gates.model.timeutil import format_timestamp, resolve_now
 from hotfix_gates.parsing.config import load_config
+from hotfix_gates.reporting.findings import render_github, render_json, render_text
 
 if TYPE_CHECKING:
     import pygit2

@@ -153,7 +153,7 @@ def deadlines(tree: TreeView, config: Config, now: datetime, facts: Facts,
             state = "pending"
         else:
             found = apply_policy(list(units[name].check(ctx)), record, config, now)
-            if any(f.waived_by is None for f in found):
+            if any(f.waiver is None for f in found):
                 state = "overdue"
             elif found:
                 state = "waived"

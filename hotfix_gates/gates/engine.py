@@ -198,5 +198,5 @@ def _waive(finding: Finding, record: HotfixRecord, config: Config, now: datetime
                         f"does not allow waiving {finding.code})")
     active = [w for w in waivers if w.active(now)]
     if active:
-        return _replace(finding, waived_by=active[-1].describe())
+        return _replace(finding, waiver=active[-1])
     return _replace(finding, fix=finding.fix + " (its waiver has expired)")

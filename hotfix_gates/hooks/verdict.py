@@ -10,7 +10,8 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from hotfix_gates.model.finding import Finding, summary
+from hotfix_gates.model.finding import Finding
+from hotfix_gates.reporting.findings import summary
 
 
 def report(

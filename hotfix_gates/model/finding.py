@@ -1,12 +1,12 @@
-"""Findings: what a gate reports about a record, and how they are printed."""
+"""A finding: one unmet gate, pointing at the line to change and saying how."""
 
 from __future__ import annotations
 
 import enum
-import json
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from hotfix_gates.model.record import Waiver
 
 
 class Level(enum.StrEnum):
@@ -17,8 +17,6 @@ class Level(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One unmet gate, pointing at the line to change and saying how."""
-
     path: str
     line: int
     code: str
@@ -26,20 +24,24 @@ class Finding:
     message: str
     fix: str
     level: Level = Level.ERROR
-    waived_by: str | None = None  # "reason (by, until)" when an active waiver covers it
+    waiver: Waiver | None = None  # the active waiver that covers it
 
     @property
     def blocking(self) -> bool:
-        return self.level is Level.ERROR and self.waived_by is None
+        return self.level is Level.ERROR and self.waiver is None
+
+    @property
+    def warning(self) -> bool:
+        return self.level is Level.WARN and self.waiver is None
 
     def text(self) -> str:
         tail = f"; {self.fix}" if self.fix else ""
-        if self.waived_by is not None:
-            tail += f" [waived: {self.waived_by}]"
+        if self.waiver is not None:
+            tail += f" [waived: {self.waiver.describe()}]"
         elif self.level is Level.WARN:
             tail += " [warning]"
         return printable(f"{self.path}:{self.line}: {self.code} {self.name}: "
-                          f"{self.message}{tail}")
+                         f"{self.message}{tail}")
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -49,7 +51,7 @@ class Finding:
             "name": self.name,
             "level": self.level.value,
             "blocking": self.blocking,
-            "waived": self.waived_by,
+            "waiver": self.waiver.as_dict() if self.waiver else None,
             "message": self.message,
             "fix": self.fix,
         }
@@ -74,54 +76,3 @@ def printable(text: str) -> str:
 
 def sort_key(finding: Finding) -> tuple[str, int, str]:
     return (finding.path, finding.line, finding.code)
-
-
-def summary(findings: Sequence[Finding], records: int) -> str:
-    blocking = sum(f.blocking for f in findings)
-    warnings = sum(f.level is Level.WARN and f.waived_by is None for f in findings)
-    waived = sum(f.waived_by is not None for f in findings)
-    noun = "record" if records == 1 else "records"
-    parts = [f"{blocking} blocking", f"{warnings} warning{'s' if warnings != 1 else ''}"]
-    if waived:
-        parts.append(f"{waived} waived")
-    verdict = "blocked" if blocking else "passed"
-    return f"hotfix-gate: {verdict}: {', '.join(parts)} in {records} {noun}"
-
-
-def render_text(findings: Sequence[Finding], records: int) -> str:
-    lines = [f.text() for f in findings]
-    lines.append(summary(findings, records))
-    return "\n".join(lines)
-
-
-def render_json(findings: Sequence[Finding], records: int, extra: dict[str, object]) -> str:
-    payload: dict[str, object] = {
-        "version": 1,
-        **extra,
-        "records": records,
-        "blocking": sum(f.blocking for f in findings),
-        "passed": not any(f.blocking for f in findings),
-        "findings": [f.as_dict() for f in findings],
-    }
-    return json.dumps(payload, indent=2)
-
-
-def _escape_github(text: str, *, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
-
-
-def render_github(findings: Iterable[Finding], records: int) -> str:
-    """GitHub Actions workflow commands, so findings show on the pull request."""
-    lines = []
-    findings = list(findings)
-    for f in findings:
-        kind = "error" if f.blocking else ("notice" if f.waived_by else "warning")
-        title = _escape_github(f"{f.code} {f.name}", prop=True)
-        body = _escape_github(printable(f"{f.message}; {f.fix}" if f.fix else f.message))
-        path = _escape_github(printable(f.path), prop=True)
-        lines.append(f"::{kind} file={path},line={f.line},title={title}::{body}")
-    lines.append(summary(findings, records))
-    return "\n".join(lines)

@@ -8,8 +8,10 @@ from datetime import datetime
 from hotfix_gates.model.constants import POST_MORTEM_SECTIONS
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Waiver:
+    """An audited waiver of one gate, as `hotfix-gate waive` writes it."""
+
     gate: str
     reason: str
     by: str | None
@@ -21,9 +23,17 @@ class Waiver:
         return self.until is None or now < self.until
 
     def describe(self) -> str:
-        who = f" by {self.by}" if self.by else ""
+        """Short, for a finding's line: the reason, who (name only) and until when."""
+        who = f" by {self.by.split(' <', 1)[0]}" if self.by else ""
         until = f" until {self.until:%Y-%m-%dT%H:%M:%SZ}" if self.until else ""
         return f"{self.reason}{who}{until}"
+
+    def as_dict(self) -> dict[str, object]:
+        def stamp(moment: datetime | None) -> str | None:
+            return f"{moment:%Y-%m-%dT%H:%M:%SZ}" if moment else None
+
+        return {"gate": self.gate, "reason": self.reason, "by": self.by,
+                "at": stamp(self.at), "until": stamp(self.until)}
 
 
 @dataclass(slots=True)

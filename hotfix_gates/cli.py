@@ -121,6 +121,9 @@ def new_command(description: tuple[str, ...], **options: Any) -> int:
 @click.option("--base", metavar="REF", help="CI mode: judge what merging REV (default HEAD) "
               "into REF would bring, with the configuration read from REF's tree. Reads "
               "trees, not history: a shallow clone is enough.")
+@click.option("--branch", metavar="NAME", help="Judge as a push to branch NAME, as the hooks "
+              "do: a protected branch judges every record, hotfix/NNN-* only that record's "
+              "hotfix-push gates, any other branch nothing.")
 @now_option
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
               show_default=True)
@@ -134,7 +137,8 @@ def check_command(**options: Any) -> int:
 @cli.command("gates")
 @directory_option
 def gates_command() -> int:
-    """List the gates: code, name, default level, when each applies."""
+    """List the gates as the configuration sets them: code, name, level, when
+    each applies and when it passes."""
     return run("gates:list_gates")
 
 

@@ -56,7 +56,7 @@ def test_changes_are_never_served_from_the_cache(here: Path,
     post_mortem.write_text(COMPLETE_POST_MORTEM)
     commit_all(here, "rename the test")
     code, out = check(capsys)
-    assert code == 1 and "test_a is not in tests/t.py" in out
+    assert code == 1 and "test_a is not defined in tests/t.py" in out
 
 
 def test_a_corrupt_cache_is_ignored(here: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 from testing.cli import gate
-from testing.repos import commit_all, git, make_repo, run_gate, write_record
+from testing.repos import clean_env, commit_all, git, make_repo, run_gate, write_record
+
+# The day after the incidents these records describe: the merge gates decide.
+NEXT_DAY = "2025-10-02T12:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def next_day(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if "here" in request.fixturenames:
+        request.getfixturevalue("here")  # which clears the clock first
+    monkeypatch.setenv("HOTFIX_GATE_NOW", NEXT_DAY)
 
 
 def test_blocked_text_output_and_exit_code(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -18,7 +28,8 @@ def test_blocked_text_output_and_exit_code(here: Path, capsys: pytest.CaptureFix
     lines = out.splitlines()
     assert lines[0] == (
         "specs/hotfix/001-database-connection-pool/hotfix.md:5: HG101 severity: severity is not "
-        "set; set severity: P0, P1 or P2 in the front matter (or run `hotfix-gate set severity P1`)"
+        "set; run `hotfix-gate set severity P0|P1|P2 --id hotfix-001` (P0 outage, P1 major, "
+        "P2 minor)"
     )
     assert lines[1].startswith("specs/hotfix/001-database-connection-pool/hotfix.md:11: HG102")
     assert lines[-1] == "hotfix-gate: blocked: 2 blocking, 0 warnings in 1 record"
@@ -134,12 +145,28 @@ def test_outside_a_repository_is_one_line(tmp_path: Path) -> None:
 
 def test_real_process_and_gates_listing(repo: Path) -> None:
     write_record(repo, 1)
-    result = run_gate(repo, "check")
+    result = run_gate(repo, "check", env=clean_env(HOTFIX_GATE_NOW=NEXT_DAY))
     assert result.returncode == 1 and "HG101 severity" in result.stdout
     listing = run_gate(repo, "gates")
     assert listing.returncode == 0
-    assert [line.split()[0] for line in listing.stdout.splitlines()] == [
-        "HG001", "HG101", "HG102", "HG103", "HG201", "HG202", "HG203", "HG301"]
+    lines = listing.stdout.splitlines()
+    assert lines[0] == "gates with the default configuration:"
+    assert [line.split()[0] for line in lines[1:] if not line.startswith(" ")] == [
+        "HG001", "HG101", "HG102", "HG103", "HG201", "HG202", "HG203", "HG204", "HG301"]
+    assert "       applies: after the incident, from 2d after resolution (else deployment)" in lines
+
+
+def test_gates_listing_follows_the_configuration(repo: Path) -> None:
+    (repo / ".hotfix-gates.yaml").write_text(
+        "deadlines: {post-mortem: 24h, resolution: 5d}\n"
+        "gates: {quick-review: error, regression-test: {level: warn, waivable: false}}\n")
+    lines = run_gate(repo, "gates").stdout.splitlines()
+    assert lines[0] == "gates as .hotfix-gates.yaml sets them:"
+    assert "HG103  quick-review         error" in lines
+    assert "HG202  regression-test      warn  (not waivable)" in lines
+    assert "       applies: after the incident, from 1d after resolution (else deployment)" in lines
+    assert any(line.startswith("       applies: merging into a protected branch, from 5d after "
+                               "the incident began;") for line in lines)
 
 
 def test_git_dir_and_work_tree_name_the_repository(

@@ -372,7 +372,20 @@ def test_hotfix_branch_reminders_do_not_block(hooked: Path) -> None:
     assert "004-other-incident" not in done.stderr
     assert done.stderr.splitlines()[-1] == (
         "  hotfix-gate: 2 blocking, 0 warnings in 1 record (reminders: this commit goes ahead; "
-        "a merge into a protected branch will not)")
+        "a merge into a protected branch will not until they are met)")
+
+
+def test_hotfix_branch_reminders_with_only_warnings_say_nothing_stops_a_merge(
+        hooked: Path) -> None:
+    git(hooked, "checkout", "-q", "-b", "hotfix/003-login-outage")
+    write_record(hooked, 3, "login-outage", severity="P1", rollback_plan="revert")
+    git(hooked, "add", "-A")
+    done = commit(hooked, "-m", "assess")
+    assert done.returncode == 0
+    assert "HG103 quick-review" in done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        "  hotfix-gate: 0 blocking, 1 warning in 1 record (reminders only: nothing here stops "
+        "a merge)")
 
 
 def test_other_branches_and_detached_head_are_silent(hooked: Path) -> None:

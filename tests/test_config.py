@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from hotfix_gates.model.config import Config
 from hotfix_gates.model.errors import ConfigError
 from hotfix_gates.model.finding import Level
-from hotfix_gates.parsing.config import Config, parse_config
+from hotfix_gates.parsing.config import parse_config
 
 
 def test_defaults() -> None:
@@ -25,14 +26,15 @@ def test_every_key() -> None:
     config = parse_config(
         "specs_dir: incidents/hotfix/\n"
         "protected_branches: [trunk, 'stable/*']\n"
-        "deadlines: {post-mortem: 2d, HG202: 90m}\n"
+        "deadlines: {post-mortem: 2d, HG202: 90m, resolution: 5d}\n"
         "gates: {quick-review: error, HG202: {level: warn, waivable: false}, severity: off}\n"
         "targets: {P0: 30m}\n"
     )
     assert config.specs_dir == "incidents/hotfix"
     assert config.is_protected("stable/1.2") and not config.is_protected("main")
     assert config.deadlines == {"post-mortem": timedelta(days=2),
-                                "regression-test": timedelta(minutes=90)}
+                                "regression-test": timedelta(minutes=90),
+                                "resolution": timedelta(days=5)}
     assert config.levels == {"HG103": Level.ERROR, "HG202": Level.WARN, "HG101": Level.OFF}
     assert config.not_waivable == {"HG202"}
     assert config.targets["P0"] == timedelta(minutes=30)

@@ -8,15 +8,18 @@ from typing import Any
 
 import pytest
 
-from hotfix_gates.gates import builtin as gates
-from hotfix_gates.gates.builtin import DUE, GATES, HOTFIX_PUSH, MERGE
-from hotfix_gates.gates.engine import judge
+from hotfix_gates.gates import tests as test_files
+from hotfix_gates.gates.builtin import GATES
+from hotfix_gates.gates.engine import HOTFIX_PUSH, MERGE_CHECK, judge
+from hotfix_gates.gates.registry import Moment
+from hotfix_gates.gates.subject import Run
 from hotfix_gates.git.trees import FsTree
+from hotfix_gates.model.config import Config
 from hotfix_gates.model.finding import Finding, Level
-from hotfix_gates.parsing.config import Config, parse_config
+from hotfix_gates.parsing.config import parse_config
 from testing.repos import COMPLETE_POST_MORTEM, write_record
 
-CHECK = frozenset({MERGE, DUE})
+CHECK = MERGE_CHECK
 RESOLVED = "2025-10-01T16:00:00Z"
 
 
@@ -28,9 +31,9 @@ def codes(findings: list[Finding], *, blocking_only: bool = True) -> list[str]:
     return sorted(f.code for f in findings if f.blocking or not blocking_only)
 
 
-def run(repo: Path, now: str = "2025-10-02T00:00:00Z", moments: frozenset[str] = CHECK,
+def run(repo: Path, now: str = "2025-10-02T00:00:00Z", moments: frozenset[Moment] = CHECK,
         config: Config | None = None) -> list[Finding]:
-    return judge(FsTree(repo), config or Config(), at(now), moments).findings
+    return judge(Run(FsTree(repo), config or Config(), at(now)), moments).findings
 
 
 def ready(repo: Path, number: int = 1, **fields: Any) -> None:
@@ -47,11 +50,16 @@ def resolved(repo: Path, post_mortem: str = COMPLETE_POST_MORTEM, tests: list[st
           post_mortem=post_mortem, regression_tests=tests or [], **fields)
 
 
+def write_test(repo: Path) -> None:
+    (repo / "tests").mkdir(exist_ok=True)
+    (repo / "tests/test_pool.py").write_text("def test_release():\n    pass\n")
+
+
 def test_registry_has_the_documented_codes() -> None:
     assert [(g.code, g.name) for g in GATES] == [
         ("HG001", "record-valid"), ("HG101", "severity"), ("HG102", "rollback-plan"),
         ("HG103", "quick-review"), ("HG201", "post-mortem"), ("HG202", "regression-test"),
-        ("HG203", "resolution-recorded"), ("HG301", "unique-id"),
+        ("HG203", "resolution-recorded"), ("HG204", "open-incident"), ("HG301", "unique-id"),
     ]
 
 
@@ -62,7 +70,7 @@ def test_fresh_record_blocks_on_severity_and_rollback(repo: Path) -> None:
     severity = next(f for f in findings if f.code == "HG101")
     assert severity.path == "specs/hotfix/001-database-connection-pool/hotfix.md"
     assert severity.line == 5  # the `severity:` line
-    assert "set severity: P0, P1 or P2" in severity.text()
+    assert "`hotfix-gate set severity P0|P1|P2 --id hotfix-001`" in severity.text()
 
 
 def test_assessed_record_passes(repo: Path) -> None:
@@ -72,9 +80,9 @@ def test_assessed_record_passes(repo: Path) -> None:
 
 def test_hotfix_push_asks_only_for_severity(repo: Path) -> None:
     write_record(repo, 1)
-    assert codes(run(repo, moments=frozenset({HOTFIX_PUSH}))) == ["HG101"]
+    assert codes(run(repo, moments=HOTFIX_PUSH)) == ["HG101"]
     ready(repo)
-    assert run(repo, moments=frozenset({HOTFIX_PUSH})) == []
+    assert run(repo, moments=HOTFIX_PUSH) == []
 
 
 def test_rollback_plan_from_the_body_section(repo: Path) -> None:
@@ -121,7 +129,9 @@ def test_deadline_clock_falls_back_to_deployment(repo: Path) -> None:
 
 def test_nothing_asks_for_tests_before_deployment(repo: Path) -> None:
     ready(repo)
-    assert run(repo, "2030-01-01T00:00:00Z") == []
+    assert run(repo, "2025-10-03T00:00:00Z") == []
+    # Years later, only the open incident itself is held against it.
+    assert codes(run(repo, "2030-01-01T00:00:00Z")) == ["HG204"]
 
 
 def test_deadline_from_configuration(repo: Path) -> None:
@@ -153,7 +163,7 @@ def test_named_test_must_be_defined_in_the_file(repo: Path) -> None:
         "class TestPool:\n    def test_release(self):\n        pass\n")
     findings = run(repo, "2025-10-10T00:00:00Z")
     assert codes(findings) == ["HG202"]
-    assert "test_missing is not in tests/test_pool.py" in findings[0].message
+    assert "test_missing is not defined in tests/test_pool.py" in findings[0].message
 
 
 def test_a_test_file_named_by_many_records_is_scanned_once(
@@ -166,13 +176,13 @@ def test_a_test_file_named_by_many_records_is_scanned_once(
     (repo / "tests/test_pool.py").write_text(
         "".join(f"def test_fix_{n}():\n    pass\n" for n in (1, 2, 4, 5)))
     scans: list[str] = []
-    real_scan = gates.ScannedFile.scan
+    real_scan = test_files._scan_python
 
-    def counted_scan(path: str, text: str) -> gates.ScannedFile:
+    def counted_scan(path: str, text: str) -> test_files.Scanned:
         scans.append(path)
         return real_scan(path, text)
 
-    monkeypatch.setattr(gates.ScannedFile, "scan", counted_scan)
+    monkeypatch.setattr(test_files, "_scan_python", counted_scan)
     findings = run(repo, "2025-10-10T00:00:00Z")
     assert scans == ["tests/test_pool.py"]
     assert [(f.code, f.path) for f in findings if f.blocking] == [
@@ -190,23 +200,26 @@ def test_regression_test_path_must_exist(repo: Path) -> None:
 def test_complete_post_mortem_with_an_empty_section_blocks(repo: Path) -> None:
     empty_lessons = COMPLETE_POST_MORTEM.replace(
         "Pool metrics were not on the dashboard.", "<!-- what went well, what did not -->")
-    resolved(repo, post_mortem=empty_lessons, tests=["README.md"])
+    resolved(repo, post_mortem=empty_lessons, tests=["tests/test_pool.py"])
+    write_test(repo)
     findings = run(repo, "2025-10-10T00:00:00Z")
     assert codes(findings) == ["HG201"]
-    assert "'Lessons Learned' is empty" in findings[0].message
+    assert "sections not written: Lessons Learned" in findings[0].message
     assert findings[0].path.endswith("post-mortem.md")
 
 
 def test_draft_post_mortem_blocks_even_when_filled(repo: Path) -> None:
     resolved(repo, post_mortem=COMPLETE_POST_MORTEM.replace("complete", "draft"),
-             tests=["README.md"])
+             tests=["tests/test_pool.py"])
+    write_test(repo)
     findings = run(repo, "2025-10-10T00:00:00Z")
     assert codes(findings) == ["HG201"]
     assert "status is draft" in findings[0].message
 
 
 def test_missing_post_mortem_blocks_once_due(repo: Path) -> None:
-    resolved(repo, tests=["README.md"])
+    resolved(repo, tests=["tests/test_pool.py"])
+    write_test(repo)
     (repo / "specs/hotfix/001-database-connection-pool/post-mortem.md").unlink()
     findings = run(repo, "2025-10-10T00:00:00Z")
     assert codes(findings) == ["HG201"]
@@ -220,13 +233,15 @@ def test_resolution_must_be_recorded(repo: Path) -> None:
     assert findings[0].line == 6  # the status line
 
 
-def test_duplicate_numbers_block_both_records(repo: Path) -> None:
+def test_duplicate_numbers_block_the_newer_record(repo: Path) -> None:
     ready(repo, 3)
-    write_record(repo, 3, "cache-stampede", severity="P0", rollback_plan="revert")
+    write_record(repo, 3, "cache-stampede", severity="P0", rollback_plan="revert",
+                 incident_start="2025-10-01T15:00:00Z")
     findings = run(repo)
-    assert codes(findings) == ["HG301", "HG301"]
-    assert {f.path.split("/")[2] for f in findings} == {"003-database-connection-pool",
-                                                        "003-cache-stampede"}
+    assert codes(findings) == ["HG301"]
+    assert findings[0].path == "specs/hotfix/003-cache-stampede/hotfix.md"
+    assert "also used by specs/hotfix/003-database-connection-pool" in findings[0].message
+    assert "renumber this record" in findings[0].fix
 
 
 @pytest.mark.parametrize(("front_matter", "message"), [
@@ -241,11 +256,14 @@ def test_invalid_front_matter_is_a_record_finding(repo: Path, front_matter: str,
                                                   message: str) -> None:
     folder = repo / "specs/hotfix/001-x"
     folder.mkdir(parents=True)
-    (folder / "hotfix.md").write_text(f"---\nid: hotfix-001\n{front_matter}---\nbody\n")
+    rest = "".join(line for line in ("status: investigating\n",
+                                     "incident_start: 2025-10-01T14:00:00Z\n")
+                   if line.split(":")[0] not in front_matter)
+    (folder / "hotfix.md").write_text(f"---\nid: hotfix-001\n{rest}{front_matter}---\nbody\n")
     findings = run(repo)
     record = [f for f in findings if f.code == "HG001"]
     assert len(record) == 1 and message in record[0].message
-    assert record[0].line == 3
+    assert record[0].line == 3 + rest.count("\n")
     assert all(f.code != "HG101" or "severity" not in front_matter for f in findings)
 
 
@@ -309,10 +327,11 @@ def test_test_names_in_other_languages(repo: Path) -> None:
 def test_commented_out_or_hollow_sections_are_not_content(repo: Path, body: str) -> None:
     resolved(repo, post_mortem="---\nstatus: complete\n---\n" + body,
              tests=["tests/test_pool.py"])
-    (repo / "tests").mkdir()
-    (repo / "tests/test_pool.py").write_text("def test_x():\n    pass\n")
-    assert codes(run(repo, "2025-10-10T00:00:00Z")) == ["HG201"] * (
-        5 if body.startswith("<!--") else 1)
+    write_test(repo)
+    findings = run(repo, "2025-10-10T00:00:00Z")
+    assert codes(findings) == ["HG201"]
+    unwritten = "Executive Summary, Timeline" if body.startswith("<!--") else "Lessons Learned"
+    assert unwritten in findings[0].message
 
 
 def test_an_id_that_disagrees_with_its_folder_is_a_warning(repo: Path) -> None:

@@ -70,8 +70,10 @@ CASES: dict[str, tuple[bytes, list[tuple[str, int, str]]]] = {
     "control-chars": (fm("severity: P0\ntitle: \x1b[31mred\x07\n"),
                       [("HG001", 3, "control characters")]),
     "latin-1": (b"---\nseverity: P0\ntitle: caf\xe9 down\n---\n", [("HG001", 3, "not UTF-8")]),
-    "bom-crlf": (b"\xef\xbb\xbf---\r\nseverity: P2\r\nrollback_plan: revert\r\n"
-                 b"reviewed_by: bo\r\n---\r\n# Hotfix\r\n", []),
+    "bom-crlf": (b"\xef\xbb\xbf---\r\nid: hotfix-012\r\nstatus: investigating\r\n"
+                 b"incident_start: 2025-10-01T14:00:00Z\r\nseverity: P2\r\n"
+                 b"rollback_plan: revert\r\nreviewed_by: bo\r\n---\r\n# Hotfix\r\n",
+                 [("HG204", 1, "open")]),  # read whole: only its age is held against it
     "unclosed": (b"---\nseverity: P0\nrollback_plan: revert\n# Hotfix\n",
                  [("HG001", 1, "never closed")]),
     "only-fences": (b"---\n---\n", [("HG101", 1, "not set"), ("HG102", 1, "no rollback")]),
@@ -231,8 +233,11 @@ def test_symlinked_records(verdicts: dict[str, Outcome], zoo: Path, run: str) ->
     assert [f["code"] for f in git_config] == ["HG001"]
     loop = by_folder(findings, folder_of(zoo, "link-loop"))
     assert [f["code"] for f in loop] == ["HG001"] and "chain" in str(loop[0]["message"])
-    # A link to another record inside the tree is followed: that record is valid.
-    assert by_folder(findings, folder_of(zoo, "link-other-record")) == []
+    # A link to another record inside the tree is followed: that record is valid
+    # (it is old and open, and its id names the other folder).
+    linked = by_folder(findings, folder_of(zoo, "link-other-record"))
+    assert sorted((f["code"], f["level"]) for f in linked) == [("HG001", "warn"),
+                                                                ("HG204", "error")], linked
     as_dir = by_folder(findings, folder_of(zoo, "hotfix-is-dir"))
     assert [f["code"] for f in as_dir] == ["HG001"]
     assert "directory" in str(as_dir[0]["message"])
@@ -249,7 +254,7 @@ def test_regression_tests_never_read_outside_the_tree(verdicts: dict[str, Outcom
     assert any("leaves the repository" in m for m in hg202)
     assert any("symlink out of the repository" in m for m in hg202)
     assert any("inside .git" in m for m in hg202)
-    assert any("test_secret is not in tests/test_ok.py" in m for m in hg202)
+    assert any("test_secret is not defined in tests/test_ok.py" in m for m in hg202)
 
 
 def test_fifo_record_does_not_hang(tmp_path: Path) -> None:
@@ -520,7 +525,7 @@ def test_new_stores_any_description_as_plain_text(fresh: Path, name: str) -> Non
     found = gate(fresh, "check", "--now", NOW, "--format", "json")
     assert_clean(found)
     mine = by_folder(found.findings(), f"{SPECS}/{folder.name}")
-    assert sorted(str(f["code"]) for f in mine) == ["HG101", "HG102"], mine  # nothing else
+    assert sorted(str(f["code"]) for f in mine) == ["HG101", "HG102", "HG204"], mine  # no more
 
 
 @pytest.mark.parametrize("command", [

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from hotfix_gates.model.config import Config
 from hotfix_gates.model.record import HotfixRecord, PostMortem
-from hotfix_gates.parsing.config import Config, parse_config
+from hotfix_gates.parsing.config import parse_config
 from hotfix_gates.parsing.hotfix import parse_hotfix, parse_post_mortem
 from hotfix_gates.reporting.metrics import (
     Facts,

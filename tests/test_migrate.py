@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from hotfix_gates.cli import main
-from hotfix_gates.gates.builtin import DUE, MERGE
-from hotfix_gates.gates.engine import judge
+from hotfix_gates.gates.engine import MERGE_CHECK, judge
+from hotfix_gates.gates.subject import Run
 from hotfix_gates.git.trees import FsTree
-from hotfix_gates.parsing.config import Config
+from hotfix_gates.model.config import Config
 from hotfix_gates.parsing.hotfix import parse_hotfix, parse_post_mortem
 from testing import legacy_repo
 from testing.legacy_repo import EARLY, FIXTURES, LATE, LAYOUT, TEMPLATE_POST_MORTEM
@@ -32,7 +32,7 @@ def verdicts(repo: Path) -> dict[tuple[str, str], set[tuple[str, bool]]]:
     """(now, folder) -> {(code, blocking)}, from every gate over the working tree."""
     out: dict[tuple[str, str], set[tuple[str, bool]]] = defaultdict(set)
     for now in NOWS:
-        judgement = judge(FsTree(repo), Config(), at(now), frozenset({MERGE, DUE}))
+        judgement = judge(Run(FsTree(repo), Config(), at(now)), MERGE_CHECK)
         for record in judgement.records:
             out[(now, record.folder)]  # a record with no finding still has a verdict
         for finding in judgement.findings:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from testing.hostile import NOW, assert_clean, assert_tool_error, gate, gate_process
+from testing.hostile import assert_clean, assert_tool_error, gate, gate_process
 from testing.repos import clean_env, commit_all, git, make_repo, write_record
 
 READY = {"severity": "P1", "rollback_plan": "git revert the fix", "reviewed_by": "alice"}
+# A day into the incidents: the merge gates decide, no deadline has come.
+NOW = "2025-10-02T12:00:00Z"
 
 
 def passes(repo: Path, *args: str, records: int = 1) -> None:

@@ -70,7 +70,7 @@ def test_hotfix_branch_without_its_record_is_refused(pushing: tuple[Path, Path])
     commit_all(repo, "a record for another hotfix")
     refused = push(repo, "origin", "HEAD:refs/heads/hotfix/002-missing")
     assert refused.returncode != 0
-    assert "HG001 record-valid: no record for hotfix-002 in the pushed commit" in refused.stderr
+    assert "HG001 record-valid: no record for hotfix-002 in the judged commit" in refused.stderr
 
 
 def test_merge_into_main_is_refused_until_the_rollback_plan_exists(

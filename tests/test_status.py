@@ -45,11 +45,11 @@ def test_overdue_exit_is_1_exactly_when_the_deadline_has_passed(
     monkeypatch.setenv("HOTFIX_GATE_NOW", AT_47H)
     code, out, _ = gate(capsys, "status", "--overdue")
     assert code == 0
-    assert out.strip() == "nothing is overdue (1 record)"
+    assert out.strip() == "nothing is overdue or invalid (1 record)"
     monkeypatch.setenv("HOTFIX_GATE_NOW", AT_49H)
     code, out, _ = gate(capsys, "status", "--overdue")
     assert code == 1
-    assert "post-mortem+regression-test OVERDUE by 1h" in out
+    assert "post-mortem+test OVERDUE by 1h, due 2025-10-03 16:00Z" in out
     # `check` agrees: the same deadline blocks there.
     assert gate(capsys, "check")[0] == 1
 
@@ -67,11 +67,11 @@ def test_waived_gates_are_not_overdue(here: Path, capsys: pytest.CaptureFixture[
         {"gate": "HG202", "reason": "covered by contract tests", "until": "2025-10-10T00:00:00Z"},
     ])
     code, out, _ = gate(capsys, "status", "--overdue", "--now", AT_49H)
-    assert (code, out.strip()) == (0, "nothing is overdue (1 record)")
+    assert (code, out.strip()) == (0, "nothing is overdue or invalid (1 record)")
     row = rows(capsys, "--now", AT_49H)["hotfix-001"]
     assert row["overdue"] is False
     assert {g: d["state"] for g, d in row["deadlines"].items()} == {  # type: ignore[attr-defined]
-        "post-mortem": "waived", "regression-test": "waived"}
+        "post-mortem": "waived", "regression-test": "waived", "open-incident": "met"}
     assert [w["gate"] for w in row["waivers"]] == ["post-mortem", "regression-test"]  # type: ignore[attr-defined]
     # Once the test waiver expires, the test is overdue again.
     assert gate(capsys, "status", "--overdue", "--now", "2025-10-10T00:00:00Z")[0] == 1
@@ -124,7 +124,8 @@ def test_deadlines_follow_the_configuration(here: Path,
     assert row["deadlines"] == {
         "post-mortem": {"due": "2025-10-02T16:00:00Z", "state": "overdue", "minutes_left": -60},
         "regression-test": {"due": "2025-10-03T16:00:00Z", "state": "off",
-                            "minutes_left": 1380}}
+                            "minutes_left": 1380},
+        "open-incident": {"due": "2025-10-04T14:00:00Z", "state": "met", "minutes_left": None}}
     (here / ".hotfix-gates.yaml").write_text("gates: {post-mortem: off, regression-test: off}\n")
     row = rows(capsys, "--now", AT_49H)["hotfix-001"]
     assert (row["overdue"], row["next_deadline"]) == (False, None)
@@ -149,7 +150,8 @@ def test_json_rows(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert set(done) == {
         "id", "path", "title", "severity", "status", "valid", "open", "incident_start",
         "age_minutes", "duration_minutes", "next_deadline", "deadlines", "overdue",
-        "post_mortem", "regression_tests", "waivers", "last_update", "minutes_since_update"}
+        "post_mortem", "regression_tests", "waivers", "last_update", "minutes_since_update",
+        "problems"}
     assert (done["open"], done["duration_minutes"], done["age_minutes"]) == (False, 120, None)
     assert (done["post_mortem"], done["regression_tests"]) == ("draft", "missing")
     assert done["next_deadline"] == {"gate": "post-mortem", "due": "2025-10-03T16:00:00Z",
@@ -157,8 +159,13 @@ def test_json_rows(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert done["minutes_since_update"] is None
     assert (going["open"], going["age_minutes"], going["duration_minutes"]) == (True, 60, None)
     assert (going["post_mortem"], going["regression_tests"]) == ("missing", "none")
-    assert going["next_deadline"] is None
-    assert {d["state"] for d in going["deadlines"].values()} == {"not-started"}  # type: ignore[attr-defined]
+    assert going["next_deadline"] == {"gate": "open-incident", "due": "2025-10-06T09:00:00Z",
+                                      "state": "pending", "minutes_left": 4260}
+    deadlines: dict[str, dict[str, object]] = going["deadlines"]  # type: ignore[assignment]
+    assert (deadlines["post-mortem"]["state"], deadlines["regression-test"]["state"]) == (
+        "not-started", "not-started")
+    assert deadlines["open-incident"] == {"due": "2025-10-06T09:00:00Z", "state": "pending",
+                                          "minutes_left": 4260}
     assert (going["last_update"], going["minutes_since_update"]) == ("2025-10-03T09:20:00Z", 40)
 
 
@@ -169,18 +176,24 @@ def test_last_update_falls_back_to_timestamps(here: Path,
     assert (row["last_update"], row["minutes_since_update"]) == ("2025-10-01T14:10:00Z", 20)
 
 
-def test_text_table_is_aligned(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_table_fits_100_columns(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     resolved_record(here, 1)
     write_record(here, 12, slug="login-errors", incident_start="2025-10-03T16:00:00Z")
     code, out, _ = gate(capsys, "status", "--now", "2025-10-03T17:00:00Z")
     lines = out.splitlines()
     assert code == 0
+    assert max(len(line) for line in lines) <= 100
     assert lines[0].split()[:3] == ["ID", "SEV", "STATUS"]
     column = lines[0].index("NEXT DEADLINE")
-    assert lines[1][column:].startswith("post-mortem+regression-test OVERDUE by 1h")
-    assert lines[2][column:].startswith("clock starts at deploy")
-    assert lines[2].startswith("hotfix-012  -    investigating")
-    assert lines[2].endswith("1h ago (stale)")
+    # A row, its title, its details.
+    assert lines[1].startswith("hotfix-001  P1   resolved")
+    assert lines[1][column:] == "post-mortem+test OVERDUE by 1h, due 2025-10-03 16:00Z"
+    assert lines[2] == "    database connection pool"
+    assert lines[3] == "    post-mortem draft, tests none"
+    assert lines[4].startswith("hotfix-012  -    investigating")
+    assert lines[4][column:] == "resolution in 2d 23h, due 2025-10-06 16:00Z"
+    assert lines[5] == "    login errors"
+    assert lines[6].endswith("last update 1h ago (stale)")
     assert lines[-1] == "2 records, 1 overdue"
 
 
@@ -190,7 +203,10 @@ def test_invalid_record_is_shown_not_hidden(here: Path,
     row = rows(capsys, "--now", AT_49H)["hotfix-001"]
     assert row["valid"] is False
     code, out, _ = gate(capsys, "status", "--now", AT_49H)
-    assert code == 0 and "resolved (invalid)" in out
+    assert code == 0 and out.splitlines()[1].split()[:3] == ["hotfix-001", "P1", "INVALID"]
+    assert "1 HG001 problem(s): run `hotfix-gate check`" in out
+    # A scheduled nag must not miss the record that needs a human.
+    assert gate(capsys, "status", "--overdue", "--now", AT_49H)[0] == 1
 
 
 def test_unreadable_record_has_no_deadline(here: Path,
@@ -201,8 +217,8 @@ def test_unreadable_record_has_no_deadline(here: Path,
         False, False, None, None)
     assert {d["state"] for d in row["deadlines"].values()} == {"invalid"}  # type: ignore[attr-defined]
     code, out, _ = gate(capsys, "status", "--now", AT_49H)
-    assert code == 0 and out.splitlines()[1].split()[:4] == ["003-half-written", "-", "?",
-                                                             "(invalid)"]
+    assert code == 0 and out.splitlines()[1].split()[:4] == ["003-half-written", "-",
+                                                             "INVALID", "?"]
 
 
 def test_rev_reads_a_commit(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -251,4 +267,4 @@ def test_scheduled_ci_job_as_a_real_process(repo: Path) -> None:
     assert late.returncode == 1, late.stderr
     assert "hotfix-001" in late.stdout and "OVERDUE" in late.stdout
     fine = run_gate(repo, "status", "--overdue", env=clean_env(HOTFIX_GATE_NOW=AT_47H))
-    assert (fine.returncode, fine.stdout.strip()) == (0, "nothing is overdue (1 record)")
+    assert (fine.returncode, fine.stdout.strip()) == (0, "nothing is overdue or invalid (1 record)")

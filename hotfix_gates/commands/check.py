@@ -1,12 +1,18 @@
-"""`hotfix-gate check` and `hotfix-gate gates`."""
+"""`hotfix-gate check`: every gate in force over every record of a tree.
+
+By default the tree is judged as a merge into a protected branch would be
+(merge gates and the post-incident gates that are due). `--branch NAME`
+judges it as a push to NAME, exactly as the hooks do; `--base REF` (CI mode)
+reads the configuration from REF, where a pull request cannot weaken it.
+"""
 
 from __future__ import annotations
 
 import sys
 from typing import TYPE_CHECKING
 
-from hotfix_gates.gates.builtin import DUE, MERGE
-from hotfix_gates.gates.engine import Judgement, judge
+from hotfix_gates.gates.engine import MERGE_CHECK, Judgement, judge
+from hotfix_gates.gates.subject import Run
 from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
 from hotfix_gates.model.timeutil import format_timestamp, resolve_now
 from hotfix_gates.parsing.config import load_config
@@ -16,8 +22,6 @@ if TYPE_CHECKING:
     import pygit2
 
     from hotfix_gates.git.trees import GitTree
-
-FORMATS = ("text", "json", "github")
 
 
 def render(judgement: Judgement, fmt: str, extra: dict[str, object]) -> str:
@@ -29,9 +33,9 @@ def render(judgement: Judgement, fmt: str, extra: dict[str, object]) -> str:
     return render_text(judgement.findings, count)
 
 
-def check(rev: str | None, base: str | None, now_text: str | None, fmt: str) -> int:
-    """Run every gate over every record: the merge gates, and each
-    post-incident gate whose deadline has passed. Exit 1 when one blocks."""
+def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
+          branch: str | None = None) -> int:
+    from hotfix_gates.gates.branches import judge_branch
     from hotfix_gates.git.repository import cached, open_repo, rev_tree, work_tree
     from hotfix_gates.git.trees import GitTree
 
@@ -42,12 +46,22 @@ def check(rev: str | None, base: str | None, now_text: str | None, fmt: str) -> 
     tree = rev_tree(repo, rev) if rev else work_tree(repo)
     cache = cached(tree, repo) if isinstance(tree, GitTree) else None
     config = load_config(base_tree(repo, base) if base is not None else tree)
-    judgement = judge(tree, config, now, frozenset({MERGE, DUE}))
+    run = Run(tree, config, now, cache)
+    if branch is None:
+        judgement: Judgement | None = judge(run, MERGE_CHECK)
+    else:
+        judgement = judge_branch(run, branch.removeprefix("refs/heads/"))
     if cache is not None:
         cache.save()
+    if judgement is None:
+        print(f"hotfix-gate: {branch} is neither a protected branch nor a hotfix/NNN-* "
+              "branch: a push to it is not judged", file=sys.stderr)
+        judgement = Judgement([], [])
     extra: dict[str, object] = {"tree": tree.label, "now": format_timestamp(now)}
     if base is not None:
         extra["base"] = base
+    if branch is not None:
+        extra["branch"] = branch
     print(render(judgement, fmt, extra))
     if judgement.blocked and fmt == "text":
         print("fix the lines above, then rerun `hotfix-gate check`", file=sys.stderr)
@@ -61,5 +75,7 @@ def base_tree(repo: pygit2.Repository, base: str) -> GitTree:
     try:
         return rev_tree(repo, base)
     except ToolError as exc:
-        raise ToolError(f"--base: {exc}; in a shallow CI clone fetch it first, e.g. "
-                        f"`git fetch --depth 1 origin {base.removeprefix('origin/')}`") from None
+        name = base.removeprefix("origin/")
+        raise ToolError(f"--base: {exc}; in a shallow CI clone fetch it first: `git fetch "
+                        f"--depth 1 origin +refs/heads/{name}:refs/remotes/origin/{name}`"
+                        ) from None

@@ -26,7 +26,7 @@ from hotfix_gates.model.timeutil import format_timestamp, moment_at, parse_durat
 if TYPE_CHECKING:
     import pygit2
 
-    from hotfix_gates.parsing.config import Config
+    from hotfix_gates.model.config import Config
 
 MAX_TEXT = 64 * 1024  # a rollback plan or log message longer than this is a mistake
 _STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
@@ -47,8 +47,8 @@ class Target:
 def _load(given_id: str | None) -> Target:
     from hotfix_gates.commands.target import find_folder, wanted_number
     from hotfix_gates.git.repository import open_repo, work_tree
-    from hotfix_gates.git.trees import read
     from hotfix_gates.model.errors import TreeError
+    from hotfix_gates.model.tree import read
     from hotfix_gates.parsing.config import load_config
     from hotfix_gates.parsing.hotfix import parse_hotfix
 
@@ -413,8 +413,8 @@ def regression_test(test: str, at: str | None, record_id: str | None) -> int:
     """List a regression test that guards the fix (HG202) and date it:
     regression_tests_added_at is set the first time (or to --at)."""
     from hotfix_gates.editing.frontmatter import Stamp, append_item, set_key
-    from hotfix_gates.git.trees import normalize
     from hotfix_gates.model.errors import TreeError
+    from hotfix_gates.model.tree import normalize
 
     entry = _text("the test", test).strip()
     path, _, names = entry.partition("::")
@@ -443,27 +443,21 @@ def regression_test(test: str, at: str | None, record_id: str | None) -> int:
     if old is None or at:
         new = _edit(target, new, lambda data: set_key(data, key, Stamp.of(moment)))
         changes.append(f"{key}: {_show(old)} -> {format_timestamp(moment)}")
-    _warn_if_absent(target, clean, [n for n in names.split("::") if n.strip()])
+    _warn_if_absent(target, entry)
     return _save(target, new, ", ".join(changes) or f"{entry} is already listed")
 
 
-def _warn_if_absent(target: Target, path: str, names: list[str]) -> None:
-    """HG202 looks for the test in the tree being judged: say now if it is not
-    in the working tree yet (the entry is recorded all the same)."""
-    from hotfix_gates.gates.builtin import undefined_tests
+def _warn_if_absent(target: Target, entry: str) -> None:
+    """HG202 looks for the test in the tree being judged: say now if it does
+    not count in the working tree yet (the entry is recorded all the same)."""
+    from hotfix_gates.gates.tests import check_entry
     from hotfix_gates.git.repository import work_tree
-    from hotfix_gates.git.trees import read
-    from hotfix_gates.model.errors import TreeError
 
-    try:
-        text = read(work_tree(target.repo), path).decode("utf-8", "replace")
-    except TreeError as exc:
-        print(f"hotfix-gate: note: {exc}; HG202 counts the test once it is committed",
+    problem = check_entry(work_tree(target.repo), target.config, entry)
+    if problem is not None:
+        print(f"hotfix-gate: note: {problem.message}; HG202 counts the test once it is "
+              "committed",
               file=sys.stderr)
-        return
-    for name in undefined_tests(path, text, names):
-        print(f"hotfix-gate: note: {name} is not defined in {path} yet; HG202 counts it "
-              "once it is", file=sys.stderr)
 
 
 def post_mortem_complete(at: str | None, record_id: str | None) -> int:
@@ -479,8 +473,8 @@ def post_mortem_complete(at: str | None, record_id: str | None) -> int:
         verify_front_matter,
     )
     from hotfix_gates.git.repository import work_tree
-    from hotfix_gates.git.trees import read
     from hotfix_gates.model.errors import EditError, TreeError
+    from hotfix_gates.model.tree import read
     from hotfix_gates.parsing.hotfix import parse_post_mortem
 
     moment = _moment(at).replace(microsecond=0)

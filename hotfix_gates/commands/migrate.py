@@ -15,11 +15,12 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hotfix_gates.git.trees import FsTree, read, resolve
+from hotfix_gates.git.trees import FsTree
 from hotfix_gates.model.constants import MILESTONES
 from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError, TreeError
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.record import HotfixRecord
+from hotfix_gates.model.tree import read, resolve
 
 if TYPE_CHECKING:
     import pygit2
@@ -229,8 +230,8 @@ def apply(tree: FsTree, change: Change) -> None:
 def select_folders(repo: pygit2.Repository, tree: FsTree, given_id: str | None,
                    every: bool) -> list[str]:
     from hotfix_gates.commands.target import find_folder, wanted_number
-    from hotfix_gates.gates.engine import record_folders
     from hotfix_gates.parsing.config import load_config
+    from hotfix_gates.parsing.records import record_folders
 
     config = load_config(tree)
     if every:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import pygit2
 
     from hotfix_gates.git.trees import FsTree
-    from hotfix_gates.parsing.config import Config
+    from hotfix_gates.model.config import Config
 
 TEMPLATE_FILES = ("hotfix.md", "post-mortem.md", "plan.md", "tasks.md",
                   "POST_MORTEM_REMINDER.txt")
@@ -169,8 +169,8 @@ def builtin_template(name: str) -> str:
 
 def load_template(tree: FsTree, name: str) -> tuple[str, str]:
     """(text, where it came from): the repository's override, else the built-in."""
-    from hotfix_gates.git.trees import read_text
     from hotfix_gates.model.errors import TreeError
+    from hotfix_gates.model.tree import read_text
 
     override = f"{OVERRIDE_DIR}/{name}"
     if tree.kind(override) is None:

@@ -7,11 +7,11 @@ import os
 import re
 from typing import TYPE_CHECKING
 
-from hotfix_gates.gates.engine import record_folders
 from hotfix_gates.git.trees import FsTree
+from hotfix_gates.model.config import Config
 from hotfix_gates.model.constants import folder_number
 from hotfix_gates.model.errors import ToolError
-from hotfix_gates.parsing.config import Config
+from hotfix_gates.parsing.records import record_folders
 
 if TYPE_CHECKING:
     import pygit2

@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from hotfix_gates.git.trees import TreeView
 from hotfix_gates.model.errors import ToolError
+from hotfix_gates.model.tree import TreeView
 
 if TYPE_CHECKING:
     import pygit2

@@ -1,379 +1,242 @@
-"""The gate registry: each gate is a small named unit with a stable code.
+"""The gates, each a small class declaring when it applies, listed in one place (GATES).
 
-A gate looks at one record (and, for HG301, at all of them) and yields
-findings. Gates do no git and no I/O of their own: the tree they may read
-is handed to them in the context.
+A gate's `check` looks at one subject (a record with what lies beside it)
+and yields findings. Whether it applies now (the moment, the clock, the
+configured level) is the engine's business, read from the declaration.
 """
 
 from __future__ import annotations
 
-import re
-import weakref
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
 
+from hotfix_gates.gates import consistency
+from hotfix_gates.gates.registry import START_WORDS, Clock, Gate, Moment, Scope
+from hotfix_gates.gates.subject import Subject
+from hotfix_gates.model.constants import id_number
 from hotfix_gates.model.finding import Finding, Level
-from hotfix_gates.model.record import HotfixRecord, PostMortem
 from hotfix_gates.model.timeutil import format_duration, format_timestamp
 
-if TYPE_CHECKING:
-    from hotfix_gates.git.trees import TreeView
-    from hotfix_gates.parsing.config import Config
-
-# Moments a judgement is made in; a gate applies when its moment is in force.
-MERGE = "merge"  # merging into (or pushing to) a protected branch; also `check`
-HOTFIX_PUSH = "hotfix-push"  # pushing the hotfix branch itself
-DUE = "due"  # post-incident gates whose deadline has passed
+AFTER_RESOLUTION = ("resolved_at", "deployed_at")
 
 
-@dataclass
-class Context:
-    record: HotfixRecord
-    tree: TreeView
-    config: Config
-    now: datetime
-    moments: frozenset[str]
-    parse_findings: list[Finding] = field(default_factory=list)
+def record_id(subject: Subject) -> str:
+    """How the lifecycle commands name the record (`--id hotfix-007`)."""
+    record = subject.record
+    if record.number is not None:
+        return f"hotfix-{record.number:03d}"
+    return record.id or record.folder.rsplit("/", 1)[-1]
 
 
-@dataclass(frozen=True)
-class Gate:
-    code: str
-    name: str
-    level: Level
-    applies: str  # when it applies, in words (for `hotfix-gate gates` and docs)
-    passes: str  # when it passes, in words
-    check: Callable[[Context], Iterable[Finding]]
-    waivable: bool = True
-
-    def finding(self, path: str, line: int, message: str, fix: str) -> Finding:
-        return Finding(path, line, self.code, self.name, message, fix, self.level)
-
-
-GATES: list[Gate] = []
+def overdue(gate: Gate, subject: Subject) -> str:
+    """`overdue by 3d 2h: due 2025-10-03T16:00:00Z, 48h after resolution`."""
+    assert gate.clock is not None
+    started = gate.clock.start(subject.record)
+    if started is None:
+        return "not due"
+    key, start = started
+    allowed = gate.clock.allowed(subject.run.config)
+    due = start + allowed
+    late = max(subject.run.now - due, timedelta(0))
+    return (f"overdue by {format_duration(late)}: due {format_timestamp(due)}, "
+            f"{format_duration(allowed)} after {START_WORDS.get(key, key)}")
 
 
-def gate(code: str, name: str, level: Level, applies: str, passes: str,
-         waivable: bool = True) -> Callable[[Callable[[Gate, Context], Iterable[Finding]]], Gate]:
-    def register(func: Callable[[Gate, Context], Iterable[Finding]]) -> Gate:
-        def check(ctx: Context) -> Iterable[Finding]:
-            return func(unit, ctx)
+class RecordValid(Gate):
+    code, name = "HG001", "record-valid"
+    waivable = False
+    passes = ("hotfix.md exists, its front matter reads with the documented types, and its "
+              "milestones are complete, in order and not in the future")
 
-        unit = Gate(code, name, level, applies, passes, check, waivable)
-        GATES.append(unit)
-        return unit
-
-    return register
+    def check(self, subject: Subject) -> Iterator[Finding]:
+        yield from subject.parse_findings
+        yield from consistency.problems(subject.record, subject.run.now)
 
 
-def _usable(ctx: Context, *keys: str) -> bool:
-    """False when HG001 already reports the keys this gate needs."""
-    return "*" not in ctx.record.invalid and not any(k in ctx.record.invalid for k in keys)
+class Severity(Gate):
+    code, name = "HG101", "severity"
+    moments = frozenset({Moment.MERGE, Moment.HOTFIX_PUSH})
+    needs = ("severity",)
+    passes = "severity is P0, P1 or P2"
+
+    def check(self, subject: Subject) -> Iterator[Finding]:
+        record = subject.record
+        if record.severity is None:
+            yield self.finding(record.path, record.line_of("severity"), "severity is not set",
+                               f"run `hotfix-gate set severity P0|P1|P2 --id "
+                               f"{record_id(subject)}` (P0 outage, P1 major, P2 minor)")
 
 
-@gate("HG001", "record-valid", Level.ERROR, "always",
-      "hotfix.md exists and its front matter parses with the documented types", waivable=False)
-def record_valid(unit: Gate, ctx: Context) -> Iterator[Finding]:
-    yield from ctx.parse_findings
+class RollbackPlan(Gate):
+    code, name = "HG102", "rollback-plan"
+    moments = frozenset({Moment.MERGE})
+    needs = ("rollback_plan",)
+    passes = "rollback_plan is set, or the `## Rollback Plan` section has real content"
+
+    def check(self, subject: Subject) -> Iterator[Finding]:
+        record = subject.record
+        if not record.rollback_plan:
+            yield self.finding(record.path, record.line_of("rollback_plan"), "no rollback plan",
+                               f"say how to undo the fix: `hotfix-gate set rollback-plan TEXT "
+                               f"--id {record_id(subject)}`")
 
 
-@gate("HG101", "severity", Level.ERROR,
-      "pushing the hotfix branch; merging into a protected branch",
-      "severity is P0, P1 or P2")
-def severity(unit: Gate, ctx: Context) -> Iterator[Finding]:
-    rec = ctx.record
-    if not ({MERGE, HOTFIX_PUSH} & ctx.moments) or not _usable(ctx, "severity"):
-        return
-    if rec.severity is None:
-        yield unit.finding(rec.path, rec.line_of("severity"), "severity is not set",
-                           "set severity: P0, P1 or P2 in the front matter "
-                           "(or run `hotfix-gate set severity P1`)")
+class QuickReview(Gate):
+    code, name = "HG103", "quick-review"
+    level = Level.WARN
+    moments = frozenset({Moment.MERGE})
+    needs = ("reviewed_by", "severity")
+    passes = "reviewed_by is set"
+    condition = "P1 and P2 only (P0 may skip review)"
+
+    def check(self, subject: Subject) -> Iterator[Finding]:
+        record = subject.record
+        if record.severity in ("P1", "P2") and not record.reviewed_by:
+            yield self.finding(record.path, record.line_of("reviewed_by"),
+                               f"{record.severity} fix has no quick review recorded",
+                               f"run `hotfix-gate set reviewed-by NAME --id "
+                               f"{record_id(subject)}`")
 
 
-@gate("HG102", "rollback-plan", Level.ERROR,
-      "merging into a protected branch (before deployment)",
-      "rollback_plan is set, or the `## Rollback Plan` section has real content")
-def rollback_plan(unit: Gate, ctx: Context) -> Iterator[Finding]:
-    rec = ctx.record
-    if MERGE not in ctx.moments or not _usable(ctx, "rollback_plan"):
-        return
-    if not rec.rollback_plan:
-        yield unit.finding(rec.path, rec.line_of("rollback_plan"), "no rollback plan",
-                           "say how to undo the fix in rollback_plan: or under "
-                           "`## Rollback Plan` (or run `hotfix-gate set rollback-plan TEXT`)")
+class PostMortem(Gate):
+    code, name = "HG201", "post-mortem"
+    moments = frozenset({Moment.POST_INCIDENT})
+    clock = Clock(AFTER_RESOLUTION, "post-mortem", timedelta(hours=48))
+    passes = "post-mortem.md has status: complete and every required section written"
+
+    def check(self, subject: Subject) -> Iterator[Finding]:
+        reading = subject.post_mortem
+        if reading.state == "complete":
+            return
+        record, when = subject.record, overdue(self, subject)
+        if reading.post is None:
+            missing = reading.state == "missing"
+            yield self.finding(record.path if missing else reading.path,
+                               record.line_of("resolved_at") if missing else reading.line,
+                               f"post-mortem is {reading.state} ({reading.problem}; {when})",
+                               f"write {reading.path} from the template and commit it")
+            return
+        post = reading.post
+        unwritten = post.unwritten()
+        if unwritten:
+            first = post.sections.get(unwritten[0].lower())
+            names = ", ".join(unwritten)
+            yield self.finding(reading.path, first.line if first else 1,
+                               f"post-mortem sections not written: {names} ({when})",
+                               "write them (template guidance does not count), then run "
+                               f"`hotfix-gate post-mortem-complete --id {record_id(subject)}`")
+        elif post.status is None and record.format == "legacy":
+            yield self.finding(record.path, record.line_of("status"),
+                               f"post-mortem is not marked complete ({when})",
+                               "check [x] Post-Mortem Complete on the **Status**: line")
+        else:
+            state = f"status is {post.status}" if post.status else "status is not set"
+            yield self.finding(reading.path, post.status_line,
+                               f"post-mortem is not complete: {state} ({when})",
+                               f"run `hotfix-gate post-mortem-complete --id "
+                               f"{record_id(subject)}`")
 
 
-@gate("HG103", "quick-review", Level.WARN,
-      "merging into a protected branch; P1 and P2 only (P0 may skip review)",
-      "reviewed_by is set")
-def quick_review(unit: Gate, ctx: Context) -> Iterator[Finding]:
-    rec = ctx.record
-    if MERGE not in ctx.moments or not _usable(ctx, "reviewed_by", "severity"):
-        return
-    if rec.severity in ("P1", "P2") and not rec.reviewed_by:
-        yield unit.finding(rec.path, rec.line_of("reviewed_by"),
-                           f"{rec.severity} fix has no quick review recorded",
-                           "set reviewed_by: NAME (or run `hotfix-gate set reviewed-by NAME`)")
+class RegressionTest(Gate):
+    code, name = "HG202", "regression-test"
+    moments = frozenset({Moment.POST_INCIDENT})
+    clock = Clock(AFTER_RESOLUTION, "regression-test", timedelta(hours=48))
+    needs = ("regression_tests",)
+    passes = ("regression_tests lists committed tests outside the records, each `::name` "
+              "defined in its file")
+
+    def check(self, subject: Subject) -> Iterator[Finding]:
+        reading = subject.tests
+        record = subject.record
+        line = record.line_of("regression_tests")
+        if reading.state == "none":
+            yield self.finding(record.path, line,
+                               f"no regression test recorded ({overdue(self, subject)})",
+                               f"commit the test, then run `hotfix-gate regression-test "
+                               f"tests/test_x.py::test_name --id {record_id(subject)}`")
+        for problem in reading.problems:
+            yield self.finding(record.path, line,
+                               f"regression test {problem.entry!r:.120}: {problem.message}",
+                               problem.fix)
 
 
-class Overdue:
-    """The `overdue by ...` text of a due gate, formatted only when a finding
-    uses it (most due gates pass, and hooks judge every record)."""
+class ResolutionRecorded(Gate):
+    code, name = "HG203", "resolution-recorded"
+    needs = ("status", "resolved_at")
+    passes = "resolved_at is set"
+    condition = "status is resolved or closed"
 
-    def __init__(self, now: datetime, due: datetime, deadline: timedelta, which: str) -> None:
-        self.now, self.due, self.deadline, self.which = now, due, deadline, which
-
-    def __str__(self) -> str:
-        return (f"overdue by {format_duration(self.now - self.due)}: due "
-                f"{format_timestamp(self.due)}, {format_duration(self.deadline)} after "
-                f"{self.which}")
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
-
-
-def _overdue(ctx: Context, name: str) -> tuple[bool, Overdue | str]:
-    rec = ctx.record
-    start = rec.clock_start
-    if DUE not in ctx.moments or start is None:
-        return False, ""
-    deadline = ctx.config.deadline(name)
-    due = start + deadline
-    if ctx.now < due:
-        return False, ""
-    return True, Overdue(ctx.now, due, deadline,
-                         "resolution" if rec.resolved_at else "deployment")
+    def check(self, subject: Subject) -> Iterator[Finding]:
+        record = subject.record
+        if record.status in ("resolved", "closed") and record.resolved_at is None:
+            yield self.finding(record.path, record.line_of("status"),
+                               f"status is {record.status} but resolved_at is not set",
+                               f"record when it ended: `hotfix-gate resolved --at TIME --id "
+                               f"{record_id(subject)}`")
 
 
-@gate("HG201", "post-mortem", Level.ERROR,
-      "once the deadline (48h) after resolved_at, else deployed_at, has passed",
-      "post-mortem.md has status: complete and every required section filled")
-def post_mortem(unit: Gate, ctx: Context) -> Iterator[Finding]:
-    due, when = _overdue(ctx, unit.name)
-    if not due:
-        return
-    rec = ctx.record
-    yield from post_mortem_problems(unit, ctx.tree, rec, when)
+class OpenIncident(Gate):
+    code, name = "HG204", "open-incident"
+    moments = frozenset({Moment.MERGE})
+    clock = Clock(("incident_start",), "resolution", timedelta(hours=72))
+    needs = ("resolved_at", "incident_start")
+    passes = "resolved_at is set"
+    condition = "waivable while the incident really is still open"
+
+    def check(self, subject: Subject) -> Iterator[Finding]:
+        record = subject.record
+        if record.resolved_at is not None or record.incident_start is None:
+            return
+        age = format_duration(subject.run.now - record.incident_start)
+        yield self.finding(record.path, record.line_of("resolved_at"),
+                           f"open {age} with no resolution recorded",
+                           f"record it (`hotfix-gate resolved --at TIME --id "
+                           f"{record_id(subject)}`) and commit it, or waive {self.code} while "
+                           "the incident really is still open")
 
 
-def read_post_mortem(tree: TreeView, rec: HotfixRecord) -> tuple[PostMortem | None, str, int]:
-    """The record's post-mortem, or why there is none (problem, line)."""
-    from hotfix_gates.gates.engine import folder_cache
-    from hotfix_gates.git.trees import read
-    from hotfix_gates.model.errors import TreeError
-    from hotfix_gates.parsing.hotfix import parse_post_mortem
+class UniqueId(Gate):
+    code, name = "HG301", "unique-id"
+    scope = Scope.REPOSITORY
+    waivable = False
+    passes = "no two records share a number"
 
-    path = f"{rec.folder}/post-mortem.md"
-
-    def parse() -> tuple[PostMortem | None, str, int]:
-        try:
-            data = read(tree, path)
-        except TreeError as exc:
-            return None, str(exc), 1
-        post, problem, line = parse_post_mortem(path, data)
-        return post, problem or "", line
-
-    cache, key = folder_cache(tree, rec.folder)
-    if cache is None or key is None:
-        return parse()
-    return cache.post_mortem(key, parse, store=lambda: tree.kind(path) == "file")
-
-
-def post_mortem_problems(unit: Gate, tree: TreeView, rec: HotfixRecord,
-                         when: str | Overdue) -> Iterator[Finding]:
-    path = f"{rec.folder}/post-mortem.md"
-    post, problem, line = read_post_mortem(tree, rec)
-    if post is None:
-        yield unit.finding(path if "does not exist" not in problem else rec.path,
-                           line if "does not exist" not in problem else
-                           rec.line_of("resolved_at"),
-                           f"post-mortem is missing or unreadable ({problem}; {when})",
-                           f"write {path} (copy the template with `hotfix-gate new`'s layout)")
-        return
-    missing = post.unwritten()
-    for name in missing:
-        section = post.sections.get(name.lower())
-        yield unit.finding(path, section.line if section else 1,
-                           f"post-mortem section '{name}' is "
-                           f"{'empty' if section else 'missing'} ({when})",
-                           f"write the {name} section (template guidance does not count)")
-    if post.status is None and rec.format == "legacy":
-        # A Markdown-only record declares it on hotfix.md's Status line.
-        if rec.status != "closed":
-            yield unit.finding(rec.path, rec.line_of("status"), "post-mortem is not marked "
-                               f"complete: status is {rec.status or 'not set'} ({when})",
-                               "once it is finished, check [x] Post-Mortem Complete on this "
-                               "**Status**: line")
-    elif post.status != "complete":
-        state = f"status is {post.status}" if post.status else "status is not set"
-        yield unit.finding(path, post.status_line, f"post-mortem is not complete: {state} "
-                           f"({when})", "finish it and set status: complete in its front matter "
-                           "(or run `hotfix-gate post-mortem-complete`)")
-
-
-@gate("HG202", "regression-test", Level.ERROR,
-      "once the deadline (48h) after resolved_at, else deployed_at, has passed",
-      "regression_tests is non-empty and every entry exists in the tree")
-def regression_test(unit: Gate, ctx: Context) -> Iterator[Finding]:
-    due, when = _overdue(ctx, unit.name)
-    if not due or not _usable(ctx, "regression_tests"):
-        return
-    yield from regression_test_problems(unit, ctx.tree, ctx.record, when)
-
-
-def regression_test_problems(unit: Gate, tree: TreeView, rec: HotfixRecord,
-                             when: str | Overdue) -> Iterator[Finding]:
-    """What stops the listed regression tests from counting (none listed, a
-    path or test name not in the tree); nothing when they are all present."""
-    line = rec.line_of("regression_tests")
-    if not rec.regression_tests:
-        yield unit.finding(rec.path, line, f"no regression test recorded ({when})",
-                           "add the test and list it in regression_tests: "
-                           "[tests/test_x.py::test_name] (or run `hotfix-gate regression-test "
-                           "tests/test_x.py::test_name`)")
-        return
-    yield from _missing_tests(unit, tree, rec, line)
-
-
-MAX_TESTS_CHECKED = 200
-
-
-_DEFINITION = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
-_WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class ScannedFile:
-    """What one scan of a test file found: the names it defines (a
-    `def`/`class` in Python, every whole word elsewhere), and for other
-    languages the text, to find titles with spaces as written."""
-
-    python: bool
-    defined: frozenset[str]
-    text: str = ""
-
-    @classmethod
-    def scan(cls, path: str, text: str) -> ScannedFile:
-        if path.endswith(".py"):
-            return cls(True, frozenset(_DEFINITION.findall(text)))
-        return cls(False, frozenset(_WORD.findall(text)), text)
-
-    def undefined(self, names: list[str]) -> list[str]:
-        """The names no test in the file defines; `[param]` suffixes are ignored."""
-        missing = []
-        for name in names:
-            bare = name.split("[", 1)[0].strip()
-            if bare in self.defined:
+    def check_all(self, subjects: Sequence[Subject]) -> Iterator[Finding]:
+        by_number: dict[int, list[Subject]] = {}
+        for subject in subjects:
+            record = subject.record
+            number = record.number if record.number is not None else id_number(record.id)
+            if number is not None:
+                by_number.setdefault(number, []).append(subject)
+        for number, group in sorted(by_number.items()):
+            if len(group) < 2:
                 continue
-            if not self.python and not _WORD.fullmatch(bare) and re.search(
-                    rf"(?<!\w){re.escape(bare)}(?!\w)", self.text):
-                continue  # a test title with spaces or punctuation, found as written
-            missing.append(name)
-        return missing
+            group.sort(key=_age)
+            folders = ", ".join(s.record.folder for s in group)
+            for subject in group[1:]:
+                record = subject.record
+                yield self.finding(record.path, record.line_of("id"),
+                                   f"number {number:03d} is also used by "
+                                   f"{group[0].record.folder} ({len(group)} records: {folders})",
+                                   "renumber this record: rename its folder and branch, and "
+                                   "update id (`hotfix-gate new` gives the next free number)")
 
 
-def undefined_tests(path: str, text: str, names: list[str]) -> list[str]:
-    """The names that no test in the file defines."""
-    return ScannedFile.scan(path, text).undefined(names)
+def _age(subject: Subject) -> tuple[bool, float, str]:
+    """Oldest first: the record that came first keeps the number."""
+    start = subject.record.incident_start
+    return (start is None, start.timestamp() if start else 0.0, subject.record.folder)
 
 
-# One scan per test file per tree judged: many records often name tests in
-# the same file, and rescanning it for each made a run quadratic.
-_SCANNED: weakref.WeakKeyDictionary[object, dict[str, ScannedFile]] = weakref.WeakKeyDictionary()
-
-
-def _scanned(tree: TreeView, path: str) -> ScannedFile:
-    from hotfix_gates.git.trees import read
-
-    files = _SCANNED.setdefault(tree, {})
-    found = files.get(path)
-    if found is None:
-        found = files[path] = ScannedFile.scan(path, read(tree, path).decode("utf-8", "replace"))
-    return found
-
-
-def _missing_tests(unit: Gate, tree: TreeView, rec: HotfixRecord,
-                   line: int) -> Iterator[Finding]:
-    from hotfix_gates.git.trees import normalize, resolve
-    from hotfix_gates.model.errors import TreeError
-
-    for entry in rec.regression_tests[:MAX_TESTS_CHECKED]:
-        path, _, names = entry.partition("::")
-        wanted = [name for name in names.split("::") if name.strip()]
-        try:
-            clean = normalize(path.strip())
-            if not clean:
-                raise TreeError("empty path")
-            target = resolve(tree, clean)
-            missing = _undefined_in(tree, target, wanted) if wanted else []
-        except TreeError as exc:
-            yield unit.finding(rec.path, line, f"regression test {entry!r:.120}: {exc}",
-                               "commit the test file and list its path relative to the "
-                               "repository root")
-            continue
-        for name in missing:
-            yield unit.finding(rec.path, line,
-                               f"regression test {entry!r:.120}: {name:.80} is not in {clean}",
-                               "name a test defined in that file (path::test_name)")
-    if len(rec.regression_tests) > MAX_TESTS_CHECKED:
-        yield unit.finding(rec.path, line,
-                           f"{len(rec.regression_tests)} regression tests listed; only the first "
-                           f"{MAX_TESTS_CHECKED} were checked",
-                           "list the tests that guard this fix, not the whole suite")
-
-
-def _undefined_in(tree: TreeView, path: str, names: list[str]) -> list[str]:
-    def compute() -> list[str]:
-        return _scanned(tree, path).undefined(names)
-
-    cache = getattr(tree, "cache", None)
-    oid = tree.object_id(path) if cache is not None else None  # type: ignore[attr-defined]
-    if cache is None or not oid:
-        return compute()
-    key = f"{path}:{oid}:{'::'.join(names)}"
-    found: list[str] = cache.memo("tests", key, compute, list, list)
-    return found
-
-
-@gate("HG203", "resolution-recorded", Level.ERROR, "status is resolved or closed",
-      "resolved_at is set")
-def resolution_recorded(unit: Gate, ctx: Context) -> Iterator[Finding]:
-    rec = ctx.record
-    if not _usable(ctx, "status", "resolved_at"):
-        return
-    if rec.status in ("resolved", "closed") and rec.resolved_at is None:
-        yield unit.finding(rec.path, rec.line_of("status"),
-                           f"status is {rec.status} but resolved_at is not set",
-                           "set resolved_at: the time the incident ended "
-                           "(or run `hotfix-gate resolved --at TIME`)")
-
-
-@gate("HG301", "unique-id", Level.ERROR, "always", "no two records share a number",
-      waivable=False)
-def unique_id(unit: Gate, ctx: Context) -> Iterator[Finding]:
-    return iter(())  # judged across all records: see duplicate_numbers
-
-
-def duplicate_numbers(records: Iterable[HotfixRecord]) -> Iterator[Finding]:
-    from hotfix_gates.model.constants import id_number
-
-    by_number: dict[int, list[HotfixRecord]] = {}
-    for rec in records:
-        number = rec.number if rec.number is not None else id_number(rec.id)
-        if number is not None:
-            by_number.setdefault(number, []).append(rec)
-    for number, group in sorted(by_number.items()):
-        if len(group) < 2:
-            continue
-        folders = ", ".join(r.folder for r in group)
-        for rec in group:
-            yield unique_id.finding(rec.path, rec.line_of("id"),
-                                    f"number {number:03d} is used by {len(group)} records "
-                                    f"({folders})",
-                                    "renumber all but the first: rename the folder and "
-                                    "update id and branch")
-
-
+GATES: tuple[Gate, ...] = (
+    RecordValid(), Severity(), RollbackPlan(), QuickReview(), PostMortem(), RegressionTest(),
+    ResolutionRecorded(), OpenIncident(), UniqueId(),
+)
 GATES_BY_ID: dict[str, Gate] = {g.code: g for g in GATES} | {g.name: g for g in GATES}
+DEADLINE_KEYS: dict[str, Clock] = {g.clock.deadline: g.clock for g in GATES if g.clock}
+
+
+def find_gate(given: str) -> Gate | None:
+    """A gate by code or name, in any case."""
+    text = given.strip()
+    return GATES_BY_ID.get(text.upper()) or GATES_BY_ID.get(text.lower())

@@ -1,9 +1,6 @@
-"""Read-only views of a tree: the working tree, a commit's tree, or the index.
-
-Every path is relative to the repository root. Nothing outside the tree is
-ever read: absolute paths and `..` are refused, symlinks are followed only
-while they stay inside the tree, and only regular files are opened.
-"""
+"""The tree views: the working tree (FsTree), a commit's tree (GitTree) and
+the index (IndexTree). What a view promises, and how paths in one are read,
+is hotfix_gates.model.tree."""
 
 from __future__ import annotations
 
@@ -11,45 +8,19 @@ import errno
 import os
 import posixpath
 import stat
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any
 
 from hotfix_gates.model.errors import TreeError
+from hotfix_gates.model.tree import EntryKind, normalize, too_large
 
 if TYPE_CHECKING:
     import pygit2
 
     from hotfix_gates.git.cache import ParseCache
 
-EntryKind = Literal["file", "dir", "link", "submodule", "other"]
-
-MAX_READ = 1024 * 1024  # records are small; a bigger file is a finding, not a read
-MAX_LINK_HOPS = 8
-
 _GIT_TREE = 0o040000
 _GIT_LINK = 0o120000
 _GIT_COMMIT = 0o160000
-
-
-
-
-def normalize(path: str) -> str:
-    """A clean relative posix path inside the tree, or TreeError saying why not."""
-    if (path and path[0] not in "/." and "/." not in path and "//" not in path
-            and "\0" not in path and path[-1] != "/" and path[1:2] != ":"):
-        return path  # no `.`/`..`/`.git` part, no empty part: already clean (and cheap)
-    if not path or "\0" in path:
-        raise TreeError("empty path" if not path else "path contains a NUL byte")
-    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
-        raise TreeError(f"{path!r:.120} is absolute; paths are relative to the repository root")
-    clean = posixpath.normpath(path)
-    if clean == ".." or clean.startswith("../"):
-        raise TreeError(f"{path!r:.120} leaves the repository")
-    if clean == ".":
-        return ""
-    if any(part.casefold() == ".git" for part in clean.split("/")):
-        # The repository's own metadata (or a nested one's) is not part of the tree.
-        raise TreeError(f"{path!r:.120} is inside .git, not the tree")
-    return clean
 
 
 def _kind_from_mode(mode: int) -> EntryKind:
@@ -62,76 +33,6 @@ def _kind_from_mode(mode: int) -> EntryKind:
     return "file"
 
 
-class TreeView(Protocol):
-    label: str
-
-    def kind(self, path: str) -> EntryKind | None: ...
-
-    def listdir(self, path: str) -> dict[str, EntryKind] | None: ...
-
-    def _read_entry(self, path: str, limit: int) -> bytes: ...
-
-    def _link_target(self, path: str) -> str: ...
-
-
-def resolve(tree: TreeView, path: str) -> str:
-    """The path of the regular file that `path` names, following symlinks only
-    while they stay inside the tree; TreeError says why there is none."""
-    current = normalize(path)
-    for _ in range(MAX_LINK_HOPS):
-        kind = tree.kind(current)
-        if kind is None:
-            raise TreeError(f"{current} does not exist")
-        if kind == "file":
-            return current
-        if kind != "link":
-            raise TreeError(f"{current} is a {_KIND_WORDS[kind]}, not a file")
-        target = tree._link_target(current)
-        if target.startswith("/"):
-            raise TreeError(f"{current} is a symlink out of the repository ({target})")
-        try:
-            current = normalize(posixpath.join(posixpath.dirname(current), target))
-        except TreeError:
-            raise TreeError(f"{current} is a symlink out of the repository ({target})") from None
-    raise TreeError(f"{path} is a chain of more than {MAX_LINK_HOPS} symlinks")
-
-
-def read(tree: TreeView, path: str, limit: int = MAX_READ) -> bytes:
-    """The bytes of a file, following symlinks only inside the tree."""
-    return tree._read_entry(resolve(tree, path), limit)
-
-
-def read_text(tree: TreeView, path: str, limit: int = MAX_READ) -> str:
-    data = read(tree, path, limit)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise TreeError(f"{path} is not UTF-8 text (byte {exc.start})") from None
-
-
-def is_file(tree: TreeView, path: str) -> bool:
-    try:
-        resolve(tree, path)
-    except TreeError:
-        return False
-    return True
-
-
-_KIND_WORDS: dict[EntryKind, str] = {
-    "file": "file",
-    "dir": "directory",
-    "link": "symlink",
-    "submodule": "submodule",
-    "other": "special file",
-}
-
-
-def _too_large(path: str, size: int, limit: int) -> TreeError:
-    return TreeError(f"{path} is larger than {limit} bytes ({size} bytes)")
-
-
 class FsTree:
     """The working tree on disk."""
 
@@ -142,6 +43,9 @@ class FsTree:
 
     def _abs(self, path: str) -> str:
         return os.path.join(self.root, path) if path else self.root
+
+    def object_id(self, path: str) -> str | None:
+        return None  # files on disk have no git id: never cached
 
     def _parent_ok(self, path: str) -> bool:
         # Intermediate components must be real directories, never symlinks,
@@ -209,7 +113,7 @@ class FsTree:
             if not stat.S_ISREG(info.st_mode):
                 raise TreeError(f"{path} is not a regular file")
             if info.st_size > limit:
-                raise _too_large(path, info.st_size, limit)
+                raise too_large(path, info.st_size, limit)
             chunks = []
             remaining = limit + 1
             while remaining > 0:
@@ -220,7 +124,7 @@ class FsTree:
                 remaining -= len(chunk)
             data = b"".join(chunks)
             if len(data) > limit:
-                raise _too_large(path, len(data), limit)
+                raise too_large(path, len(data), limit)
             return data
         finally:
             os.close(fd)
@@ -318,7 +222,7 @@ class GitTree:
             raise TreeError(f"{path} does not exist")
         blob = _git_object(self.repo, found[1], "blob", path)
         if blob.size > limit:
-            raise _too_large(path, blob.size, limit)
+            raise too_large(path, blob.size, limit)
         data: bytes = blob.data
         return data
 
@@ -374,6 +278,10 @@ class IndexTree:
         children = self._children.get(normalize(path))
         return dict(children) if children is not None else None
 
+    def object_id(self, path: str) -> str | None:
+        found = self._entries.get(normalize(path))
+        return str(found[1]) if found is not None else None
+
     def _oid(self, path: str) -> pygit2.Oid:
         found = self._entries.get(path)
         if found is None:
@@ -384,7 +292,7 @@ class IndexTree:
         oid = self._oid(path)
         blob = _git_object(self.repo, oid, "blob", path)
         if blob.size > limit:
-            raise _too_large(path, blob.size, limit)
+            raise too_large(path, blob.size, limit)
         data: bytes = blob.data
         return data
 

@@ -151,15 +151,17 @@ def _watched(index: fastgit.Index, specs_dir: bytes) -> list[bytes]:
 
 def full_check() -> int:
     """Read the repository with pygit2: which records change, and the gates."""
-    from hotfix_gates.gates.builtin import MERGE
-    from hotfix_gates.gates.engine import judge, record_folders
+    from hotfix_gates.gates.engine import COMMIT, judge
+    from hotfix_gates.gates.subject import Run
     from hotfix_gates.git.repository import current_branch, open_repo
     from hotfix_gates.git.trees import IndexTree
-    from hotfix_gates.hooks.verdict import report
+    from hotfix_gates.hooks.judge import uncommitted
+    from hotfix_gates.hooks.verdict import outcome, report
     from hotfix_gates.model.constants import folder_number
     from hotfix_gates.model.errors import ToolError
     from hotfix_gates.model.timeutil import resolve_now
     from hotfix_gates.parsing.config import load_config
+    from hotfix_gates.parsing.records import record_folders
 
     try:
         dirs = fastgit.find_git_dirs()
@@ -179,26 +181,28 @@ def full_check() -> int:
         raise
     tree = IndexTree(repo, index)
     config = load_config(tree)
-    now = resolve_now(None)
-    moments = frozenset({MERGE})
-
+    run = Run(tree, config, resolve_now(None))
     if config.is_protected(branch):
         folders = changed_folders(repo, index, config.specs_dir)
         if not folders:
             return 0
-        judgement = judge(tree, config, now, moments, folders)
+        judgement = judge(run, COMMIT, folders)
         rerun = "hotfix-gate check; then `git add` the fix and commit again"
         if os.path.exists(os.path.join(repo.path, "MERGE_HEAD")):
             rerun += " (the merge is still in progress: `git commit` completes it)"
-        return report(judgement.findings, len(judgement.records), hook=HOOK, rerun=rerun)
+        result = outcome(judgement, config)
+        if result.blocked:
+            result = outcome(judgement, config,
+                             uncommitted(repo, tree, result.findings, "index"))
+        return report(result, hook=HOOK, rerun=rerun)
     if HOTFIX_BRANCH.match(branch):
         number = folder_number(branch.split("/", 1)[1])
         found, _ = record_folders(tree, config)
         mine = [folder for folder in found if folder_number(folder) == number]
         if number is None or not mine:
             return 0
-        judgement = judge(tree, config, now, moments, mine)
-        return report(judgement.findings, len(judgement.records), hook=HOOK, advisory=True)
+        judgement = judge(run, COMMIT, mine)
+        return report(outcome(judgement, config), hook=HOOK, advisory=True)
     return 0
 
 
@@ -210,8 +214,9 @@ def _protected_at_head(repo: pygit2.Repository, branch: str) -> bool:
     import pygit2
 
     from hotfix_gates.git.trees import GitTree
+    from hotfix_gates.model.config import Config
     from hotfix_gates.model.errors import ConfigError
-    from hotfix_gates.parsing.config import Config, load_config
+    from hotfix_gates.parsing.config import load_config
 
     config = Config()
     if not repo.head_is_unborn:

@@ -3,9 +3,8 @@ distinct (configuration, tree, decision), the repository and the clock."""
 
 from __future__ import annotations
 
-import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from hotfix_gates.hooks import refs
@@ -20,8 +19,10 @@ if TYPE_CHECKING:
 
     from hotfix_gates.git.cache import ParseCache
     from hotfix_gates.git.trees import GitTree
+    from hotfix_gates.hooks.verdict import Outcome
+    from hotfix_gates.model.config import Config
     from hotfix_gates.model.finding import Finding
-    from hotfix_gates.parsing.config import Config
+    from hotfix_gates.model.tree import TreeView
 
 
 class RefJudge:
@@ -40,7 +41,7 @@ class RefJudge:
         self.parse_cache: ParseCache = for_git_dir(repo.path)
         self._last_tree: GitTree | None = None
         self._configs: dict[str, Config] = {}
-        self._verdicts: dict[tuple[str, str, str, int | None], tuple[list[Finding], int]] = {}
+        self._verdicts: dict[tuple[str, str, str, int | None], Outcome] = {}
         self._reported: dict[tuple[str, str, str, int | None], str] = {}
 
     def commit(self, rev: str, what: str) -> pygit2.Commit:
@@ -85,79 +86,43 @@ class RefJudge:
         return self._configs[key], key
 
     def verdict(self, decision: refs.Decision, tree: GitTree, config: Config,
-                config_key: str) -> tuple[list[Finding], int, bool]:
-        """(findings, records judged, seen before) for this decision on `tree`."""
+                config_key: str) -> tuple[Outcome, bool]:
+        """The outcome of this decision on `tree`, and whether it was seen before."""
+        from hotfix_gates.gates.branches import judge_hotfix
+        from hotfix_gates.gates.engine import MERGE_CHECK, judge
+        from hotfix_gates.gates.subject import Run
+        from hotfix_gates.hooks.verdict import outcome
+
         key = (decision.kind, config_key, str(tree.tree.id), decision.number)
         if key in self._verdicts:
-            return (*self._verdicts[key], True)
+            return self._verdicts[key], True
+        run = Run(tree, config, self.now, self.parse_cache)
         if decision.kind == refs.PROTECTED:
-            result = self._protected(tree, config)
+            judgement = judge(run, MERGE_CHECK)
         else:
             assert decision.number is not None
-            result = self._hotfix(tree, config, decision.number)
+            judgement = judge_hotfix(run, decision.number)
+        result = outcome(judgement, config)
+        if result.blocked:
+            result = outcome(judgement, config, uncommitted(self.repo, tree, result.findings,
+                                                            "commit"))
         self._verdicts[key] = result
-        return (*result, False)
-
-    def _protected(self, tree: GitTree, config: Config) -> tuple[list[Finding], int]:
-        from hotfix_gates.gates.builtin import DUE, MERGE
-        from hotfix_gates.gates.engine import judge
-
-        judgement = judge(tree, config, self.now, frozenset({MERGE, DUE}))
-        return judgement.findings, len(judgement.records)
-
-    def _hotfix(self, tree: GitTree, config: Config, number: int) -> tuple[list[Finding], int]:
-        """The hotfix's own record must exist and pass HG001 and HG101. Only
-        its folder is read: a push of many hotfix branches, or a repository
-        of many records, costs one record per ref."""
-        from hotfix_gates.gates.builtin import GATES, HOTFIX_PUSH, Context
-        from hotfix_gates.gates.engine import apply_policy, load_record, record_folders
-        from hotfix_gates.model.constants import folder_number
-        from hotfix_gates.model.finding import Finding, Level
-        from hotfix_gates.parsing.hotfix import RECORD_CODE, RECORD_NAME
-
-        found, _ = record_folders(tree, config)
-        # A cheap first filter, so a tree of many records costs one C-level
-        # match per name; folder_number has the last word.
-        candidate = re.compile(rf"(?:hotfix-)?0*{number}-").match
-        mine = [folder for folder in found if candidate(folder, folder.rfind("/") + 1)
-                and folder_number(folder) == number]
-        if not mine:
-            missing = Finding(
-                f"{config.specs_dir}/{number:03d}-*", 1, RECORD_CODE, RECORD_NAME,
-                f"no record for hotfix-{number:03d} in the pushed commit",
-                f"commit the record folder {config.specs_dir}/{number:03d}-<slug>/ with its "
-                f"hotfix.md (`hotfix-gate new` makes one) before pushing the branch",
-                Level.ERROR)
-            return apply_policy([missing], None, config, self.now), 0
-        findings: list[Finding] = []
-        for folder in mine:
-            record, parse_findings = load_record(tree, folder)
-            ctx = Context(record, tree, config, self.now, frozenset({HOTFIX_PUSH}),
-                          parse_findings)
-            raw = [f for unit in GATES if unit.code in ("HG001", "HG101")
-                   for f in unit.check(ctx)]
-            if record.format == "legacy":
-                from hotfix_gates.parsing.speckit import reword
-
-                raw = reword(raw)  # fixes worded for the Markdown-only form
-            findings.extend(apply_policy(raw, record, config, self.now))
-        return findings, len(mine)
+        return result, False
 
     def report(self, update: Update, decision: refs.Decision, tree: GitTree,
                config: Config, config_key: str, rerun: str) -> bool:
         """Judge and print one update; True when it blocks."""
         from hotfix_gates.hooks.verdict import report
 
-        findings, count, seen = self.verdict(decision, tree, config, config_key)
+        result, seen = self.verdict(decision, tree, config, config_key)
         key = (decision.kind, config_key, str(tree.tree.id), decision.number)
-        blocked = any(f.blocking for f in findings)
-        if seen and findings:
-            state = "blocked" if blocked else "warnings"
+        if seen and result.findings:
+            state = "blocked" if result.blocked else "warnings"
             print(f"hotfix-gate {self.hook} to {update.name}: {state}: the same findings as "
                   f"for {self._reported[key]} above", file=sys.stderr)
-            return blocked
+            return result.blocked
         self._reported.setdefault(key, update.name)
-        return report(findings, count, hook=f"{self.hook} to {update.name}", rerun=rerun) != 0
+        return report(result, hook=f"{self.hook} to {update.name}", rerun=rerun) != 0
 
     def save(self) -> None:
         # The cache keeps only what a run used: a run that judged no protected
@@ -176,3 +141,38 @@ def clock(environ: Mapping[str, str]) -> datetime:
     from hotfix_gates.model.timeutil import resolve_now
 
     return resolve_now(None, dict(environ))
+
+
+def uncommitted(repo: pygit2.Repository, tree: TreeView, findings: Sequence[Finding],
+                judged: str) -> list[str]:
+    """Notes for the files behind the findings whose working-tree copy differs
+    from the judged one: "fixed but not committed" is not "not fixed"."""
+    import os
+
+    from hotfix_gates.model.tree import read
+
+    if repo.is_bare or not repo.workdir:
+        return []
+    notes = []
+    for path in dict.fromkeys(f.path for f in findings if f.blocking and "*" not in f.path):
+        try:
+            with open(os.path.join(repo.workdir, path), "rb") as handle:
+                on_disk = handle.read(MAX_COMPARED + 1)
+        except OSError:
+            continue
+        try:
+            judged_data = read(tree, path)
+        except ToolError:
+            judged_data = None
+        if on_disk != judged_data:
+            if judged == "index":
+                notes.append(f"{path} has changes in the working tree that are not staged: "
+                             f"`git add {path}`, then commit again")
+            else:
+                notes.append(f"{path} has changes in the working tree that are not in the "
+                             f"pushed commit: commit them (`git commit {path}`), then push "
+                             "again")
+    return notes
+
+
+MAX_COMPARED = 1024 * 1024

@@ -173,7 +173,7 @@ def full_check(updates: list[Update], environ: Mapping[str, str]) -> int:
             decision = refs.decide(update, config.protected_branches)
             if not decision.judged:
                 continue
-            rerun = f"hotfix-gate check --rev {commit.id}"
+            rerun = f"hotfix-gate check --rev {commit.id} --branch {update.branch or 'main'}"
             blocked |= judge.report(update, decision, tree, config, config_key, rerun)
     finally:
         judge.save()

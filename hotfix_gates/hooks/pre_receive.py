@@ -28,7 +28,7 @@ from hotfix_gates.hooks.judge import RefJudge, clock, open_repository
 if TYPE_CHECKING:
     import pygit2
 
-    from hotfix_gates.parsing.config import Config
+    from hotfix_gates.model.config import Config
 
 HOOK = "pre-receive"
 USAGE = """\
@@ -69,7 +69,7 @@ def run(environ: Mapping[str, str], stdin: TextIO) -> int:
             commit = judge.commit(update.new, f"updating {update.ref}")
             tree = judge.tree(commit, f"pushed commit {str(commit.id)[:12]}")
             base = f"origin/{update.branch}" if update.old else "origin/HEAD"
-            rerun = f"hotfix-gate check --rev {commit.id} --base {base}"
+            rerun = (f"hotfix-gate check --rev {commit.id} --base {base} --branch {update.branch}")
             blocked |= judge.report(update, decision, tree, config, config_key, rerun)
     finally:
         judge.save()
@@ -119,7 +119,7 @@ class ServerConfig:
         return self._head
 
     def _default_branch(self) -> tuple[Config, str]:
-        from hotfix_gates.parsing.config import Config
+        from hotfix_gates.model.config import Config
 
         try:
             if self.repo.head_is_unborn:
@@ -132,8 +132,8 @@ class ServerConfig:
         return self._read(tip, f"{name} at {str(tip.id)[:12]}")
 
     def _read(self, tip: pygit2.Commit, label: str) -> tuple[Config, str]:
+        from hotfix_gates.model.config import Config
         from hotfix_gates.model.errors import ConfigError
-        from hotfix_gates.parsing.config import Config
 
         tree = self.judge.tree(tip, label)
         try:

@@ -7,6 +7,7 @@ before deciding whether anything needs judging.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 CONFIG_FILE = ".hotfix-gates.yaml"
 DEFAULT_SPECS_DIR = "specs/hotfix"
@@ -28,6 +29,26 @@ POST_MORTEM_SECTIONS = (
     "Action Items",
     "Lessons Learned",
 )
+# The gates' stable codes and names (their behaviour: hotfix_gates.gates).
+GATE_NAMES = {
+    "HG001": "record-valid",
+    "HG101": "severity",
+    "HG102": "rollback-plan",
+    "HG103": "quick-review",
+    "HG201": "post-mortem",
+    "HG202": "regression-test",
+    "HG203": "resolution-recorded",
+    "HG204": "open-incident",
+    "HG301": "unique-id",
+}
+# `deadlines:` keys and their defaults: the post-incident work counts from
+# resolution, the open-incident limit from the start.
+DEFAULT_DEADLINES = {
+    "post-mortem": timedelta(hours=48),
+    "regression-test": timedelta(hours=48),
+    "resolution": timedelta(hours=72),
+}
+DEFAULT_TARGETS = {"P0": timedelta(hours=1), "P1": timedelta(hours=4), "P2": timedelta(hours=8)}
 TESTS_ADDED_KEY = "regression_tests_added_at"  # optional, in hotfix.md
 COMPLETED_KEY = "completed_at"  # optional, in post-mortem.md
 
@@ -64,3 +85,12 @@ def branch_number(branch: str) -> int | None:
     """The number of a `hotfix/NNN-slug` branch."""
     match = HOTFIX_BRANCH.fullmatch(branch)
     return int(match.group(1)) if match else None
+
+
+def gate_code(given: str) -> str | None:
+    """The code of a gate named by code or name, in any case; None if unknown."""
+    text = given.strip()
+    if text.upper() in GATE_NAMES:
+        return text.upper()
+    lowered = text.lower()
+    return next((code for code, name in GATE_NAMES.items() if name == lowered), None)

@@ -2,49 +2,32 @@
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 
-from hotfix_gates.git.trees import TreeView, normalize, read_text
-from hotfix_gates.model.constants import CONFIG_FILE, DEFAULT_PROTECTED, DEFAULT_SPECS_DIR
+from hotfix_gates.model.config import Config
+from hotfix_gates.model.constants import (
+    CONFIG_FILE,
+    DEFAULT_DEADLINES,
+    DEFAULT_PROTECTED,
+    DEFAULT_SPECS_DIR,
+    DEFAULT_TARGETS,
+    gate_code,
+)
 from hotfix_gates.model.errors import ConfigError, TimeError, TreeError
 from hotfix_gates.model.finding import Level
 from hotfix_gates.model.timeutil import parse_duration
+from hotfix_gates.model.tree import TreeView, normalize, read_text
 
-DEFAULT_DEADLINES = {"post-mortem": timedelta(hours=48), "regression-test": timedelta(hours=48)}
-DEFAULT_TARGETS = {"P0": timedelta(hours=1), "P1": timedelta(hours=4), "P2": timedelta(hours=8)}
 _KNOWN_KEYS = ("specs_dir", "protected_branches", "deadlines", "gates", "targets")
+# A deadline may also be named by the gate it times.
+_DEADLINE_OF = {"HG201": "post-mortem", "HG202": "regression-test", "HG204": "resolution"}
 
 
-
-
-@dataclass(frozen=True)
-class Config:
-    specs_dir: str = DEFAULT_SPECS_DIR
-    protected_branches: tuple[str, ...] = DEFAULT_PROTECTED
-    deadlines: dict[str, timedelta] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
-    levels: dict[str, Level] = field(default_factory=dict)  # gate code -> level
-    not_waivable: frozenset[str] = frozenset()  # gate codes
-    targets: dict[str, timedelta] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
-    source: str = "defaults"
-
-    def is_protected(self, branch: str) -> bool:
-        if branch.startswith("refs/heads/"):
-            branch = branch[len("refs/heads/") :]
-        return any(fnmatch.fnmatchcase(branch, pattern) for pattern in self.protected_branches)
-
-    def level(self, code: str, default: Level) -> Level:
-        return self.levels.get(code, default)
-
-    def deadline(self, gate_name: str) -> timedelta:
-        return self.deadlines.get(gate_name, timedelta(hours=48))
 
 
 def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     """Validate the YAML of a configuration file; ConfigError on anything wrong."""
-    from hotfix_gates.gates.builtin import GATES_BY_ID
     from hotfix_gates.parsing.yamlread import YamlProblem, load_mapping
 
     try:
@@ -82,10 +65,11 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     if not isinstance(raw_deadlines, dict):
         raise fail("deadlines", "deadlines must be a mapping like {post-mortem: 48h}")
     for key, value in raw_deadlines.items():
-        gate = GATES_BY_ID.get(str(key))
-        if gate is None or gate.name not in DEFAULT_DEADLINES:
-            raise fail("deadlines", f"unknown deadline {key!r}; use post-mortem or regression-test")
-        deadlines[gate.name] = _duration(value, "deadlines", fail)
+        name = _DEADLINE_OF.get(gate_code(str(key)) or "", str(key))
+        if name not in DEFAULT_DEADLINES:
+            raise fail("deadlines", f"unknown deadline {key!r}; use "
+                                    f"{', '.join(DEFAULT_DEADLINES)}")
+        deadlines[name] = _duration(value, "deadlines", fail)
 
     targets = dict(DEFAULT_TARGETS)
     raw_targets = values.get("targets", {}) or {}
@@ -102,8 +86,8 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     if not isinstance(raw_gates, dict):
         raise fail("gates", "gates must be a mapping like {quick-review: warn}")
     for key, value in raw_gates.items():
-        gate = GATES_BY_ID.get(str(key))
-        if gate is None:
+        code = gate_code(str(key))
+        if code is None:
             raise fail("gates", f"unknown gate {key!r}; see `hotfix-gate gates` for the list")
         setting = value if isinstance(value, dict) else {"level": value}
         for sub in setting:
@@ -114,7 +98,7 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
             # YAML 1.1 reads a bare `off` as false; that is what the user meant.
             raw_level = "off" if setting["level"] is False else setting["level"]
             try:
-                levels[gate.code] = Level(str(raw_level).lower())
+                levels[code] = Level(str(raw_level).lower())
             except ValueError:
                 raise fail("gates", f"gate {key}: level must be error, warn or off, "
                                     f"not {setting['level']!r}") from None
@@ -122,7 +106,7 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
             if not isinstance(setting["waivable"], bool):
                 raise fail("gates", f"gate {key}: waivable must be true or false")
             if not setting["waivable"]:
-                not_waivable.add(gate.code)
+                not_waivable.add(code)
 
     return Config(
         specs_dir=specs_dir,

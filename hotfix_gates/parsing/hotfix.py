@@ -15,6 +15,7 @@ from hotfix_gates.model.constants import (
     SEVERITIES,
     STATUSES,
     folder_number,
+    gate_code,
     id_number,
 )
 from hotfix_gates.model.errors import TimeError
@@ -280,9 +281,7 @@ _KNOWN_KEYS = frozenset({
 
 
 def _known_gate(gate: str) -> bool:
-    from hotfix_gates.gates.builtin import GATES_BY_ID
-
-    return gate.strip().upper() in GATES_BY_ID or gate.strip().lower() in GATES_BY_ID
+    return gate_code(gate) is not None
 
 
 def _type_name(value: object) -> str:

@@ -10,13 +10,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+from hotfix_gates.model.config import Config
 from hotfix_gates.model.constants import DONE_STATUSES, SEVERITIES, TESTS_ADDED_KEY
 from hotfix_gates.model.errors import TimeError
 from hotfix_gates.model.finding import printable
 from hotfix_gates.model.record import HotfixRecord, PostMortem
 from hotfix_gates.model.timeutil import format_timestamp, parse_timestamp
-from hotfix_gates.parsing.config import Config
 from hotfix_gates.parsing.markdown import find_section, meaningful_text, split_sections
 
 UNASSESSED = "unassessed"
@@ -37,6 +38,8 @@ class Facts:
     completed_at: datetime | None = None  # post-mortem front matter `completed_at`
     tests: str = "none"  # listed (all present) | missing | none | invalid
     action_items: list[str] = field(default_factory=list)
+    deadlines: tuple[Any, ...] = ()  # the engine's Deadline per deadline gate
+    valid: bool = True  # no HG001 error
 
     @property
     def tests_added_at(self) -> datetime | None:

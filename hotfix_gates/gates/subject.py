@@ -1,0 +1,131 @@
+"""What the gates look at: one record, what its parse found, and what the
+tree holds beside it (the post-mortem, the regression tests), each read once
+and only when a gate (or `status`) asks.
+
+`status` and `report` read the same readings the gates judge, so a state
+such as "post-mortem: draft" and a finding such as "HG201 post-mortem is not
+complete" can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from hotfix_gates.gates import tests as test_files
+from hotfix_gates.model.constants import POST_MORTEM_FILE
+from hotfix_gates.model.errors import TreeError
+from hotfix_gates.model.finding import Finding, Level
+from hotfix_gates.model.record import HotfixRecord, PostMortem
+from hotfix_gates.model.tree import TreeView, read
+
+if TYPE_CHECKING:
+    from hotfix_gates.git.cache import ParseCache
+    from hotfix_gates.model.config import Config
+
+
+@dataclass
+class Run:
+    """One judgement's shared state: the tree, its configuration, the clock,
+    the parse cache (commit trees only) and the test files scanned so far."""
+
+    tree: TreeView
+    config: Config
+    now: datetime
+    cache: ParseCache | None = None
+    scans: test_files.Scans = field(default_factory=test_files.Scans)
+
+
+@dataclass(frozen=True)
+class PostMortemReading:
+    path: str
+    state: str  # complete | draft | missing | unreadable
+    post: PostMortem | None
+    problem: str = ""  # why it is missing or unreadable
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class TestsReading:
+    state: str  # listed (all present) | missing | none | invalid
+    problems: tuple[test_files.Problem, ...] = ()
+
+
+class Subject:
+    """One record as the gates judge it."""
+
+    def __init__(self, record: HotfixRecord, parse_findings: list[Finding], run: Run) -> None:
+        self.record = record
+        self.parse_findings = parse_findings
+        self.run = run
+
+    @property
+    def unreadable(self) -> bool:
+        """Nothing in the record could be read (HG001 says why)."""
+        return "*" in self.record.invalid
+
+    def usable(self, *keys: str) -> bool:
+        """False when HG001 already reports one of `keys` as invalid."""
+        invalid = self.record.invalid
+        return "*" not in invalid and not any(key in invalid for key in keys)
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.level is Level.ERROR for f in self.parse_findings)
+
+    @cached_property
+    def post_mortem(self) -> PostMortemReading:
+        path = f"{self.record.folder}/{POST_MORTEM_FILE}"
+        tree, cache = self.run.tree, self.run.cache
+        key = _folder_key(tree, self.record.folder) if cache is not None else None
+        if cache is not None and key is not None:
+            # A symlinked post-mortem reads outside its folder: the folder id does not pin it.
+            post, problem, line = cache.post_mortem(
+                key, lambda: _parse_post_mortem(tree, path),
+                store=lambda: tree.kind(path) == "file")
+        else:
+            post, problem, line = _parse_post_mortem(tree, path)
+        if post is None:
+            state = "missing" if tree.kind(path) is None else "unreadable"
+            return PostMortemReading(path, state, None, problem, line)
+        return PostMortemReading(path, "complete" if self._complete(post) else "draft", post)
+
+    def _complete(self, post: PostMortem) -> bool:
+        if post.unwritten():
+            return False
+        if post.status is None and self.record.format == "legacy":
+            # A Markdown-only record declares it on hotfix.md's Status line.
+            return self.record.status == "closed"
+        return post.status == "complete"
+
+    @cached_property
+    def tests(self) -> TestsReading:
+        record = self.record
+        if not self.usable("regression_tests"):
+            return TestsReading("invalid")
+        if not record.regression_tests:
+            return TestsReading("none")
+        problems = tuple(test_files.problems(self.run.tree, record, self.run.config,
+                                             self.run.scans, self.run.cache))
+        return TestsReading("missing" if problems else "listed", problems)
+
+
+def _parse_post_mortem(tree: TreeView, path: str) -> tuple[PostMortem | None, str, int]:
+    from hotfix_gates.parsing.hotfix import parse_post_mortem
+
+    try:
+        data = read(tree, path)
+    except TreeError as exc:
+        return None, str(exc), 1
+    post, problem, line = parse_post_mortem(path, data)
+    return post, problem or "", line
+
+
+def _folder_key(tree: TreeView, folder: str) -> str | None:
+    try:
+        oid = tree.object_id(folder)
+    except TreeError:
+        return None
+    return f"{folder}:{oid}" if oid else None

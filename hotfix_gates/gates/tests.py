@@ -1,0 +1,229 @@
+"""Whether the regression tests a record lists are really in the tree (HG202).
+
+An entry is `path`, or `path::name[::name...]` (pytest's node ids; `[param]`
+suffixes are ignored). It counts when the file is a committed test outside
+the hotfix records and, with names, when each name is defined there:
+
+- Python (decided on the file a symlink leads to): the names are real
+  `def`/`class` statements found by Python's own parser, nested as written
+  (`Class::method`), never text in a docstring or comment; a file listed
+  without a name must define at least one `test*` function or `Test*` class.
+- Other languages: each name appears in the file as a whole word or phrase;
+  a file listed without a name must look like a test (a `test` or `spec`
+  part in its path).
+
+Each test file is read and scanned once per run, whatever the number of
+records naming it, and a run's reading is bounded, so a push cannot make the
+server scan gigabytes.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from hotfix_gates.model.errors import TreeError
+from hotfix_gates.model.tree import TreeView, normalize, read, resolve
+
+if TYPE_CHECKING:
+    from hotfix_gates.git.cache import ParseCache
+    from hotfix_gates.model.config import Config
+    from hotfix_gates.model.record import HotfixRecord
+
+MAX_TESTS_CHECKED = 200  # per record: a record guards a fix, not the whole suite
+MAX_RUN_BYTES = 64 * 1024 * 1024  # test code read in one run
+MAX_PHRASE_LOOKUPS = 5000  # names searched as text in one run (each a scan of a file)
+_WORD = re.compile(r"\w+")
+_TEST_PATH = re.compile(r"test|spec", re.IGNORECASE)
+_COMPOUND = (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
+
+
+@dataclass(frozen=True)
+class Problem:
+    entry: str
+    message: str
+    fix: str
+
+
+@dataclass
+class Scanned:
+    """One test file, scanned: its definitions (Python) or words (other files)."""
+
+    python: bool
+    text: str
+    error: str = ""  # why a Python file could not be read as Python
+    defined: frozenset[tuple[str, ...]] = frozenset()  # ("Class", "method"), ("test_x",)
+    words: frozenset[str] = frozenset()
+
+    def has_tests(self) -> bool:
+        return any(_is_test(path) for path in self.defined)
+
+    def missing(self, names: list[str], scans: Scans) -> list[str]:
+        """The names that the file does not define (Python) or contain."""
+        bare = [name.split("[", 1)[0].strip() for name in names]
+        if self.python:
+            for depth in range(len(bare)):  # Class, then Class::method, ...
+                if tuple(bare[:depth + 1]) not in self.defined:
+                    return [names[depth]]
+            return []
+        return [name for name, want in zip(names, bare, strict=True)
+                if not self._contains(want, scans)]
+
+    def _contains(self, phrase: str, scans: Scans) -> bool:
+        if _WORD.fullmatch(phrase):
+            return phrase in self.words
+        scans.lookups += 1
+        if scans.lookups > MAX_PHRASE_LOOKUPS:
+            raise _OverBudget(f"more than {MAX_PHRASE_LOOKUPS} test titles to look up")
+        start = self.text.find(phrase)
+        while start >= 0:  # str.find is linear; a title is found as written
+            end = start + len(phrase)
+            before = self.text[start - 1:start]
+            after = self.text[end:end + 1]
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                return True
+            start = self.text.find(phrase, start + 1)
+        return False
+
+
+@dataclass
+class Scans:
+    """What one run has scanned, and how much it has read."""
+
+    files: dict[str, Scanned] = field(default_factory=dict)
+    read_bytes: int = 0
+    lookups: int = 0
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def problems(tree: TreeView, record: HotfixRecord, config: Config, scans: Scans,
+             cache: ParseCache | None = None) -> Iterator[Problem]:
+    """Why the listed tests do not count; nothing when they all do."""
+    entries = record.regression_tests
+    for entry in entries[:MAX_TESTS_CHECKED]:
+        found = _entry_problem(tree, config, scans, cache, entry)
+        if found is not None:
+            yield found
+    if len(entries) > MAX_TESTS_CHECKED:
+        yield Problem(f"{len(entries)} entries", f"{len(entries)} regression tests listed; "
+                      f"only the first {MAX_TESTS_CHECKED} were checked",
+                      "list the tests that guard this fix, not the whole suite")
+
+
+def check_entry(tree: TreeView, config: Config, entry: str) -> Problem | None:
+    """One entry judged alone, as HG202 would (for `hotfix-gate regression-test`)."""
+    return _entry_problem(tree, config, Scans(), None, entry)
+
+
+def _entry_problem(tree: TreeView, config: Config, scans: Scans,
+                   cache: ParseCache | None, entry: str) -> Problem | None:
+    path, _, rest = entry.partition("::")
+    names = [name.strip() for name in rest.split("::")] if rest else []
+    try:
+        clean = normalize(path.strip())
+        if not clean:
+            raise TreeError("the path is empty")
+        target = resolve(tree, clean)
+    except TreeError as exc:
+        return Problem(entry, str(exc), "commit the test file and list its path relative "
+                                        "to the repository root")
+    if any(not name for name in names):
+        return Problem(entry, "an empty test name", "write it as path::test_name")
+    for inside in (clean, target):
+        if inside == config.specs_dir or inside.startswith(config.specs_dir + "/"):
+            return Problem(entry, f"{inside} is part of the hotfix records, not a test",
+                           "list the test file that guards the fix")
+    oid = tree.object_id(target) if cache is not None else None
+    if cache is not None and oid:
+        key = f"{target}:{oid}:{'::'.join(names)}"
+        messages: list[str] = cache.memo(
+            "tests", key, lambda: _judge(tree, target, names, scans), list, list)
+    else:
+        messages = _judge(tree, target, names, scans)
+    if not messages:
+        return None
+    fix = ("name a test defined in that file (path::test_name)" if names
+           else "name the test that guards the fix: path::test_name")
+    if messages[0].startswith("!"):  # about the file itself, not a name
+        return Problem(entry, messages[0][1:], "list a committed test file")
+    return Problem(entry, messages[0], fix)
+
+
+def _judge(tree: TreeView, path: str, names: list[str], scans: Scans) -> list[str]:
+    """Problem messages for one entry (a leading "!" marks a problem of the file)."""
+    try:
+        scanned = _scan(tree, path, scans)
+    except TreeError as exc:
+        return [f"!{exc}"]
+    except _OverBudget as exc:
+        return [f"!{path} was not read: {exc} in one run"]
+    if not scanned.text.strip():
+        return [f"!{path} is empty"]
+    if scanned.error:
+        return [f"!{scanned.error}"]
+    if not names:
+        if scanned.python and not scanned.has_tests():
+            return [f"!{path} defines no test (no test* function or Test* class)"]
+        if not scanned.python and not _TEST_PATH.search(path):
+            return [f"!{path} does not look like a test file"]
+        return []
+    try:
+        missing = scanned.missing(names, scans)
+    except _OverBudget as exc:
+        return [f"!{path} was not searched: {exc} in one run"]
+    return [f"{name[:80]} is not defined in {path}" if scanned.python
+            else f"{name[:80]} is not in {path}" for name in missing]
+
+
+def _scan(tree: TreeView, path: str, scans: Scans) -> Scanned:
+    found = scans.files.get(path)
+    if found is not None:
+        return found
+    if scans.read_bytes > MAX_RUN_BYTES:
+        raise _OverBudget(f"more than {MAX_RUN_BYTES // (1024 * 1024)} MiB of test code")
+    data = read(tree, path)
+    scans.read_bytes += len(data)
+    text = data.decode("utf-8", "replace")
+    if path.endswith(".py"):
+        found = _scan_python(path, text)
+    else:
+        found = Scanned(False, text, words=frozenset(_WORD.findall(text)))
+    scans.files[path] = found
+    return found
+
+
+def _scan_python(path: str, text: str) -> Scanned:
+    try:
+        module = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        return Scanned(True, text, f"{path} does not parse as Python (line {exc.lineno})")
+    except (RecursionError, MemoryError, ValueError):
+        return Scanned(True, text, f"{path} cannot be read as Python (too deeply nested)")
+    defined: set[tuple[str, ...]] = set()
+    _collect(module.body, (), defined)
+    return Scanned(True, text, defined=frozenset(defined))
+
+
+def _collect(body: list[ast.stmt], prefix: tuple[str, ...], out: set[tuple[str, ...]]) -> None:
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out.add((*prefix, node.name))
+        elif isinstance(node, ast.ClassDef):
+            out.add((*prefix, node.name))
+            _collect(node.body, (*prefix, node.name), out)
+        elif isinstance(node, _COMPOUND):
+            for part in ("body", "orelse", "finalbody"):
+                _collect(getattr(node, part, []), prefix, out)
+            for handler in getattr(node, "handlers", []):
+                _collect(handler.body, prefix, out)
+
+
+def _is_test(path: tuple[str, ...]) -> bool:
+    leaf = path[-1]
+    return leaf.startswith("test") or (len(path) == 1 and leaf.startswith("Test"))

@@ -121,13 +121,19 @@ def new_command(description: tuple[str, ...], **options: Any) -> int:
 @click.option("--base", metavar="REF", help="CI mode: judge what merging REV (default HEAD) "
               "into REF would bring, with the configuration read from REF's tree. Reads "
               "trees, not history: a shallow clone is enough.")
+@click.option("--id", "record_id", metavar="ID", help="Judge only this record (hotfix-007, "
+              "007 or 7), exactly as a full check judges it.")
+@click.option("--current", is_flag=True, help="Judge only the hotfix in progress: the "
+              "hotfix/NNN-* branch checked out, else $SPECIFY_HOTFIX. With neither, nothing "
+              "is judged (exit 0).")
 @now_option
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
               show_default=True)
 @directory_option
 def check_command(**options: Any) -> int:
-    """Run every gate over every record: the merge gates, and each
-    post-incident gate whose deadline has passed. Exit 1 when one blocks."""
+    """Run every gate over every record (or one: --id, --current): the merge
+    gates, and each post-incident gate whose deadline has passed. Exit 1 when
+    one blocks."""
     return run("check:check", **options)
 
 

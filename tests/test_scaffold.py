@@ -276,8 +276,26 @@ def test_json_output(repo: Path, run: Runner) -> None:
         "branch": "hotfix/001-database-connection-pool", "branch_created": True,
         "dir": str(directory), "files": [str(directory / n) for n in TEMPLATE_FILES],
         "incident_start": NOW,
+        "HOTFIX_ID": "hotfix-001", "HOTFIX_NUM": "001",
+        "BRANCH_NAME": "hotfix/001-database-connection-pool",
+        "HOTFIX_FILE": str(directory / "hotfix.md"),
+        "POSTMORTEM_FILE": str(directory / "post-mortem.md"),
+        "TIMESTAMP": "2025-10-01 14:32:18 UTC",
     }
     assert all(Path(f).is_file() for f in data["files"])
+
+
+def test_json_speaks_the_speckit_script_names(repo: Path, run: Runner) -> None:
+    """The spec-kit hotfix command reads these keys from its script's output:
+    absolute paths that exist, and the start time in UTC in the script's form."""
+    result = run(repo, "new", "--json", "--at", "2025-10-01T16:32:18+02:00", "queue stuck")
+    data = json.loads(result.out)
+    assert data["TIMESTAMP"] == "2025-10-01 14:32:18 UTC"
+    assert data["incident_start"] == "2025-10-01T14:32:18Z"
+    for key in ("HOTFIX_FILE", "POSTMORTEM_FILE"):
+        path = Path(data[key])
+        assert path.is_absolute() and path.is_file() and path.parent == Path(data["dir"])
+    assert data["HOTFIX_ID"] == data["id"] and data["BRANCH_NAME"] == data["branch"]
 
 
 def test_shell_output_evals_in_bash(tmp_path: Path) -> None:

@@ -326,6 +326,33 @@ def uninstall_command(**options: Any) -> int:
     return run("install:uninstall", **options)
 
 
+@cli.group("speckit")
+def speckit_group() -> None:
+    """The spec-kit extension: /speckit.hotfix, and the gates as hooks around
+    /speckit.implement."""
+
+
+@speckit_group.command("install")
+@click.option("--no-alias", is_flag=True, help="Leave out the /speckit.hotfix alias (the "
+              "commands stay as /speckit.hotfix-gates.*), to sit beside another extension "
+              "that provides it, such as the spec-kit workflows extension.")
+@click.option("--force", is_flag=True, help="Replace an installed copy (after upgrading "
+              "hotfix-gates).")
+@directory_option
+def speckit_install_command(**options: Any) -> int:
+    """Install the extension into the spec-kit project here, with `specify
+    extension add --dev`. Without `specify` on PATH, print the line to run
+    and exit 2."""
+    return run("speckit:install", **options)
+
+
+@speckit_group.command("path")
+def speckit_path_command() -> int:
+    """Print the extension's folder, for `specify init --extension PATH` or
+    `specify extension add --dev PATH`."""
+    return run("speckit:path")
+
+
 @cli.command("demo")
 @click.option("--keep", is_flag=True, help="Keep the throwaway repository and print its path.")
 def demo_command(**options: Any) -> int:

@@ -111,3 +111,21 @@ def test_refusals_are_one_line(records: Path, capsys: pytest.CaptureFixture[str]
     assert code == 2 and out == ""
     assert err.startswith("hotfix-gate: error: ") and message in err
     assert err.count("\n") == 1
+
+
+def test_records_of_the_speckit_workflow_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Markdown-only records, the older `specs/hotfix-NNN-slug` layout and a
+    stray `.bak` copy of a folder: each record alone, as the full check sees it."""
+    from testing import legacy_repo
+
+    repo = legacy_repo.build(tmp_path / "service")
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("SPECIFY_HOTFIX", raising=False)
+    late = ("--now", legacy_repo.LATE, "--format", "json")
+    everything = json.loads(gate(capsys, "check", *late)[1])["findings"]
+    for number in range(1, 8):
+        own = json.loads(gate(capsys, "check", *late, "--id", str(number))[1])["findings"]
+        folder = f"{number:03d}-" if number != 4 else "hotfix-004-"
+        assert own == [f for f in everything if f"/{folder}" in f["path"]], number
+    assert any(f["code"] == "HG101" for f in everything)  # the comparison saw findings

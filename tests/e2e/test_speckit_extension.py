@@ -174,6 +174,17 @@ def test_the_hook_stops_an_unassessed_hotfix(env: dict[str, str], shipped: Path,
     assert quiet.returncode == 0 and "no hotfix in progress" in quiet.stderr
     opened = run(env, project, "hotfix-gate", "new", "--json", "checkout returns 503 errors")
     assert opened.returncode == 0, opened.stderr
+    # As /speckit.hotfix says, the record becomes spec-kit's current feature,
+    # so spec-kit's own implement step finds its tasks.
+    opener = command_file(project, "claude", "speckit.hotfix").read_text("utf-8")
+    (pointer,) = [b.strip() for b in shell_blocks(opener) if "feature.json" in b]
+    folder = str(Path(json.loads(opened.stdout)["HOTFIX_FILE"]).parent)
+    assert run(env, project, "bash", "-c", pointer.replace(
+        '"<the folder of HOTFIX_FILE>"', shlex.quote(folder))).returncode == 0
+    found = run(env, project, ".specify/scripts/bash/check-prerequisites.sh", "--json",
+                "--require-tasks", "--include-tasks")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)["FEATURE_DIR"] == folder
     blocked = the_hook()
     assert blocked.returncode == 1
     record = "specs/hotfix/001-checkout-returns-503-errors/hotfix.md"

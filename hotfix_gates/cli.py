@@ -124,13 +124,19 @@ def new_command(description: tuple[str, ...], **options: Any) -> int:
 @click.option("--branch", metavar="NAME", help="Judge as a push to branch NAME, as the hooks "
               "do: a protected branch judges every record, hotfix/NNN-* only that record's "
               "hotfix-push gates, any other branch nothing.")
+@click.option("--id", "record_id", metavar="ID", help="Judge only this record (hotfix-007, "
+              "007 or 7), exactly as a full check judges it.")
+@click.option("--current", is_flag=True, help="Judge only the hotfix in progress: the "
+              "hotfix/NNN-* branch checked out, else $SPECIFY_HOTFIX. With neither, nothing "
+              "is judged (exit 0).")
 @now_option
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
               show_default=True)
 @directory_option
 def check_command(**options: Any) -> int:
-    """Run every gate over every record: the merge gates, and each
-    post-incident gate whose deadline has passed. Exit 1 when one blocks."""
+    """Run every gate over every record (or one: --id, --current): the merge
+    gates, and each post-incident gate whose deadline has passed. Exit 1 when
+    one blocks."""
     return run("check:check", **options)
 
 
@@ -322,6 +328,33 @@ def install_command(**options: Any) -> int:
 def uninstall_command(**options: Any) -> int:
     """Remove the hooks `install` wrote and put back the ones they chained."""
     return run("install:uninstall", **options)
+
+
+@cli.group("speckit")
+def speckit_group() -> None:
+    """The spec-kit extension: /speckit.hotfix, and the gates as hooks around
+    /speckit.implement."""
+
+
+@speckit_group.command("install")
+@click.option("--no-alias", is_flag=True, help="Leave out the /speckit.hotfix alias (the "
+              "commands stay as /speckit.hotfix-gates.*), to sit beside another extension "
+              "that provides it, such as the spec-kit workflows extension.")
+@click.option("--force", is_flag=True, help="Replace an installed copy (after upgrading "
+              "hotfix-gates).")
+@directory_option
+def speckit_install_command(**options: Any) -> int:
+    """Install the extension into the spec-kit project here, with `specify
+    extension add --dev`. Without `specify` on PATH, print the line to run
+    and exit 2."""
+    return run("speckit:install", **options)
+
+
+@speckit_group.command("path")
+def speckit_path_command() -> int:
+    """Print the extension's folder, for `specify init --extension PATH` or
+    `specify extension add --dev PATH`."""
+    return run("speckit:path")
 
 
 @cli.command("demo")

@@ -3,7 +3,8 @@
 By default the tree is judged as a merge into a protected branch would be
 (merge gates and the post-incident gates that are due). `--branch NAME`
 judges it as a push to NAME, exactly as the hooks do; `--base REF` (CI mode)
-reads the configuration from REF, where a pull request cannot weaken it.
+reads the configuration from REF, where a pull request cannot weaken it;
+`--id`/`--current` judge one record, with the verdict a full check gives it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from hotfix_gates.commands.target import ENV_ID
 from hotfix_gates.gates.engine import MERGE_CHECK, Judgement, judge
 from hotfix_gates.gates.subject import Run
 from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     import pygit2
 
     from hotfix_gates.git.trees import GitTree
+    from hotfix_gates.model.config import Config
+    from hotfix_gates.model.tree import TreeView
 
 
 def render(judgement: Judgement, fmt: str, extra: dict[str, object]) -> str:
@@ -34,38 +38,77 @@ def render(judgement: Judgement, fmt: str, extra: dict[str, object]) -> str:
 
 
 def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
-          branch: str | None = None) -> int:
+          branch: str | None = None, record_id: str | None = None,
+          current: bool = False) -> int:
     from hotfix_gates.gates.branches import judge_branch
     from hotfix_gates.git.repository import cached, open_repo, rev_tree, work_tree
     from hotfix_gates.git.trees import GitTree
 
+    if record_id is not None and current:
+        raise ToolError("choose one of --id and --current")
+    if branch is not None and (record_id is not None or current):
+        raise ToolError("--branch judges what a push to the branch needs; leave out --id "
+                        "and --current")
     now = resolve_now(now_text)
     repo = open_repo()
+    wanted = _wanted(repo, record_id, current)
     if base is not None and not rev:
         rev = "HEAD"
     tree = rev_tree(repo, rev) if rev else work_tree(repo)
     cache = cached(tree, repo) if isinstance(tree, GitTree) else None
     config = load_config(base_tree(repo, base) if base is not None else tree)
-    run = Run(tree, config, now, cache)
-    if branch is None:
-        judgement: Judgement | None = judge(run, MERGE_CHECK)
-    else:
-        judgement = judge_branch(run, branch.removeprefix("refs/heads/"))
-    if cache is not None:
-        cache.save()
-    if judgement is None:
-        print(f"hotfix-gate: {branch} is neither a protected branch nor a hotfix/NNN-* "
-              "branch: a push to it is not judged", file=sys.stderr)
-        judgement = Judgement([], [])
     extra: dict[str, object] = {"tree": tree.label, "now": format_timestamp(now)}
     if base is not None:
         extra["base"] = base
     if branch is not None:
         extra["branch"] = branch
+    if current and wanted is None:
+        print("hotfix-gate: no hotfix in progress (the branch is not hotfix/NNN-*, and "
+              f"${ENV_ID} is not set); nothing to judge", file=sys.stderr)
+        print(render(Judgement([], []), fmt, extra))
+        return EXIT_OK
+    run = Run(tree, config, now, cache)
+    if branch is not None:
+        judged = judge_branch(run, branch.removeprefix("refs/heads/"))
+        if judged is None:
+            print(f"hotfix-gate: {branch} is neither a protected branch nor a hotfix/NNN-* "
+                  "branch: a push to it is not judged", file=sys.stderr)
+        judgement = judged or Judgement([], [])
+    else:
+        folders = None if wanted is None else _folders(tree, config, *wanted)
+        judgement = judge(run, MERGE_CHECK, folders)
+    if cache is not None:
+        cache.save()
     print(render(judgement, fmt, extra))
     if judgement.blocked and fmt == "text":
-        print("fix the lines above, then rerun `hotfix-gate check`", file=sys.stderr)
+        again = (" --current" if current else f" --id {record_id}" if record_id is not None
+                 else f" --branch {branch}" if branch is not None else "")
+        print(f"fix the lines above, then rerun `hotfix-gate check{again}`", file=sys.stderr)
     return EXIT_BLOCKED if judgement.blocked else EXIT_OK
+
+
+def _wanted(repo: pygit2.Repository, record_id: str | None,
+            current: bool) -> tuple[int, str] | None:
+    """(number, where it came from) of the one record to judge; None for all
+    of them, or, with --current, when no hotfix is in progress."""
+    from hotfix_gates.commands.target import current_number, parse_id
+
+    if record_id is not None:
+        return parse_id(record_id), f"--id {record_id}"
+    return current_number(repo) if current else None
+
+
+def _folders(tree: TreeView, config: Config, number: int, source: str) -> list[str]:
+    """The folders numbered `number`: the records judged instead of all of
+    them. All of them, so that a number used twice is still reported."""
+    from hotfix_gates.model.constants import folder_number
+    from hotfix_gates.parsing.records import record_folders
+
+    folders = [f for f in record_folders(tree, config)[0] if folder_number(f) == number]
+    if not folders:
+        raise ToolError(f"no hotfix record numbered {number:03d} under {config.specs_dir} in "
+                        f"{tree.label} (from {source}); `hotfix-gate status` lists the records")
+    return folders
 
 
 def base_tree(repo: pygit2.Repository, base: str) -> GitTree:

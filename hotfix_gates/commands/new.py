@@ -472,6 +472,8 @@ def new(description: str, severity: str | None, at: str | None,
 
 
 def _as_dict(created: Created) -> dict[str, object]:
+    from datetime import UTC
+
     from hotfix_gates.model.timeutil import format_timestamp
 
     return {
@@ -484,6 +486,15 @@ def _as_dict(created: Created) -> dict[str, object]:
         "dir": str(created.dir),
         "files": [str(created.dir / name) for name in created.files],
         "incident_start": format_timestamp(created.incident_start),
+        # The same facts under the names the spec-kit hotfix command reads
+        # from its own script, so that command (and an assistant following
+        # it) can take this output as it is.
+        "HOTFIX_ID": created.id,
+        "HOTFIX_NUM": created.id.removeprefix("hotfix-"),
+        "BRANCH_NAME": created.branch,
+        "HOTFIX_FILE": str(created.dir / "hotfix.md"),
+        "POSTMORTEM_FILE": str(created.dir / "post-mortem.md"),
+        "TIMESTAMP": created.incident_start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     }
 
 

@@ -32,10 +32,20 @@ def parse_id(text: str) -> int:
 
 def wanted_number(repo: pygit2.Repository, given: str | None) -> tuple[int, str]:
     """The record number asked for, and where it came from (for messages)."""
-    from hotfix_gates.git.repository import current_branch
-
     if given:
         return parse_id(given), f"--id {given}"
+    current = current_number(repo)
+    if current is None:
+        raise ToolError("which hotfix? pass --id hotfix-NNN, check out its hotfix/NNN-* branch, "
+                        f"or set {ENV_ID}")
+    return current
+
+
+def current_number(repo: pygit2.Repository) -> tuple[int, str] | None:
+    """The hotfix in progress: the checked-out `hotfix/NNN-*` branch, else
+    $SPECIFY_HOTFIX; None when there is neither."""
+    from hotfix_gates.git.repository import current_branch
+
     branch = current_branch(repo)
     if branch:
         match = _BRANCH.match(branch)
@@ -44,8 +54,7 @@ def wanted_number(repo: pygit2.Repository, given: str | None) -> tuple[int, str]
     env = os.environ.get(ENV_ID, "").strip()
     if env:
         return parse_id(env), f"${ENV_ID}={env}"
-    raise ToolError("which hotfix? pass --id hotfix-NNN, check out its hotfix/NNN-* branch, "
-                    f"or set {ENV_ID}")
+    return None
 
 
 def find_folder(tree: FsTree, config: Config, number: int, source: str) -> str:

@@ -61,5 +61,9 @@ def base_tree(repo: pygit2.Repository, base: str) -> GitTree:
     try:
         return rev_tree(repo, base)
     except ToolError as exc:
-        raise ToolError(f"--base: {exc}; in a shallow CI clone fetch it first, e.g. "
-                        f"`git fetch --depth 1 origin {base.removeprefix('origin/')}`") from None
+        # An explicit refspec: `git fetch origin BRANCH` creates no origin/BRANCH
+        # in a single-branch clone (CI's usual checkout).
+        branch = base.removeprefix("origin/")
+        raise ToolError(f"--base: {exc}; in a shallow CI clone fetch it first: `git fetch "
+                        f"--depth=1 origin +refs/heads/{branch}:refs/remotes/origin/{branch}`"
+                        ) from None

@@ -22,7 +22,7 @@ from hotfix_gates.model.errors import EXIT_TOOL_ERROR, ToolError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CHECK_FORMATS = ("text", "json", "github")
+CHECK_FORMATS = ("text", "json", "github", "sarif", "codeclimate", "junit")
 STATUS_FORMATS = ("text", "json")
 REPORT_FORMATS = ("text", "json", "csv", "markdown")
 HOOKS = ("pre-push", "commit-msg", "pre-receive")
@@ -73,6 +73,14 @@ def now_option(func: F) -> F:
         help="Judge deadlines as of this time (default: $HOTFIX_GATE_NOW, else now).")(func)
 
 
+def config_option(func: F) -> F:
+    return click.option(
+        "--config", "config_path", metavar="PATH",
+        help="Read the configuration from PATH instead of .hotfix-gates.yaml: a path in the "
+             "repository, read from the same tree (with --base, the base's tree, so a change "
+             "under review cannot weaken it). It must exist.")(func)
+
+
 def rev_option(func: F) -> F:
     return click.option("--rev", metavar="REV", help="Read the records in this commit "
                         "instead of the working tree.")(func)
@@ -121,9 +129,12 @@ def new_command(description: tuple[str, ...], **options: Any) -> int:
 @click.option("--base", metavar="REF", help="CI mode: judge what merging REV (default HEAD) "
               "into REF would bring, with the configuration read from REF's tree. Reads "
               "trees, not history: a shallow clone is enough.")
+@config_option
 @now_option
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
-              show_default=True)
+              show_default=True, help="text for people; json for scripts; github for workflow "
+              "annotations; sarif (2.1.0) for code scanning; codeclimate for GitLab Code "
+              "Quality; junit for test reports.")
 @directory_option
 def check_command(**options: Any) -> int:
     """Run every gate over every record: the merge gates, and each

@@ -9,13 +9,12 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from testing.pushes import make_pushing_clone
+from testing.report_schemas import code_quality_issues, sarif_validator
 from testing.repos import clean_env, commit_all, git, make_repo, run_gate, write_record
 
-SCHEMA = Path(__file__).parents[1] / "fixtures" / "sarif-schema-2.1.0.json"
 RESOLVED = {"severity": "P1", "rollback_plan": "git revert abc", "status": "resolved",
             "deployed_at": "2025-10-01T15:00:00Z", "resolved_at": "2025-10-01T16:00:00Z"}
 DAY_3 = "2025-10-04T00:00:00Z"  # both post-incident gates are due (48h after 16:00 on day 1)
@@ -44,8 +43,7 @@ def test_sarif_from_a_real_repository_is_valid(project: Path) -> None:
     code, out, err = check(project, "--format", "sarif")
     assert code == 1 and err == ""
     log = json.loads(out)
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    jsonschema.validators.validator_for(schema)(schema).validate(log)
+    sarif_validator().validate(log)
     results = log["runs"][0]["results"]
     assert {(r["ruleId"], r["level"]) for r in results} == {
         ("HG101", "error"), ("HG102", "error"), ("HG103", "warning"), ("HG201", "note"),
@@ -59,7 +57,7 @@ def test_codeclimate_fingerprints_survive_time_and_moved_lines(project: Path,
     def report(repo: Path, now: str) -> dict[tuple[str, str], str]:
         code, out, _ = check(repo, "--format", "codeclimate", now=now)
         assert code == 1
-        issues = json.loads(out)
+        issues = code_quality_issues(out)
         by_description = {(i["check_name"], i["location"]["path"]): i["fingerprint"]
                           for i in issues if not i["check_name"].startswith("HG201")}
         assert len(by_description) == len([i for i in issues

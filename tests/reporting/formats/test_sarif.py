@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -14,17 +13,12 @@ import pytest
 from hotfix_gates.gates.builtin import GATES
 from hotfix_gates.reporting.formats.sarif import render_sarif
 from testing.findings import FOLDER, HOSTILE_FOLDER, WAIVER, sample
-
-SCHEMA_FILE = Path(__file__).parents[2] / "fixtures" / "sarif-schema-2.1.0.json"
+from testing.report_schemas import sarif_validator
 
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    assert schema["properties"]["version"]["enum"] == ["2.1.0"]
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+    return sarif_validator()
 
 
 def report(findings: list[Any] | None = None) -> dict[str, Any]:

@@ -142,6 +142,42 @@ def check_command(**options: Any) -> int:
     return run("check:check", **options)
 
 
+@cli.group("ci")
+def ci_group() -> None:
+    """`check --base` as a pull or merge request job: fetch the target
+    branch, judge HEAD with its configuration, report where the platform
+    shows it. Exit 1 when a gate blocks."""
+
+
+@ci_group.command("github")
+@click.option("--base", metavar="BRANCH", help="The branch the pull request merges into "
+              "(default: $GITHUB_BASE_REF).")
+@config_option
+@now_option
+@directory_option
+def ci_github_command(**options: Any) -> int:
+    """Annotate the findings, write a table of them to $GITHUB_STEP_SUMMARY,
+    and set the step outputs verdict, blocking, warnings and waived in
+    $GITHUB_OUTPUT (verdict=error when the job could not be done)."""
+    return run("ci:github", **options)
+
+
+@ci_group.command("gitlab")
+@click.option("--base", metavar="BRANCH", help="The branch the merge request merges into "
+              "(default: $CI_MERGE_REQUEST_TARGET_BRANCH_NAME).")
+@click.option("--codequality", metavar="FILE", default="gl-code-quality-report.json",
+              show_default=True, help="Where to write the Code Quality report.")
+@click.option("--junit", metavar="FILE", default="hotfix-gates-junit.xml", show_default=True,
+              help="Where to write the JUnit report.")
+@config_option
+@now_option
+@directory_option
+def ci_gitlab_command(**options: Any) -> int:
+    """Print the findings, and write the Code Quality and JUnit reports that
+    `artifacts:reports` hands to the merge request."""
+    return run("ci:gitlab", **options)
+
+
 @cli.command("gates")
 @directory_option
 def gates_command() -> int:

@@ -152,6 +152,8 @@ def ci_group() -> None:
 @ci_group.command("github")
 @click.option("--base", metavar="BRANCH", help="The branch the pull request merges into "
               "(default: $GITHUB_BASE_REF).")
+@click.option("--sarif", metavar="FILE", help="Also write the findings as SARIF to FILE, "
+              "for github/codeql-action/upload-sarif (code scanning).")
 @config_option
 @now_option
 @directory_option

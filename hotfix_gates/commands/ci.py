@@ -4,7 +4,7 @@ pull or merge request job runs it, in one step.
 Each fetches the target branch (a shallow, single-branch checkout lacks it),
 judges HEAD's records with the configuration in the target's tree, and
 reports in the platform's own places: annotations, the job summary and step
-outputs on GitHub; Code Quality and JUnit reports on GitLab. Exit 1 when a
+outputs (and a SARIF file) on GitHub; Code Quality and JUnit reports on GitLab. Exit 1 when a
 gate blocks, 2 when the job could not be done.
 """
 
@@ -64,12 +64,23 @@ def _append(variable: str, text: str) -> None:
             out.write(text)
 
 
-def github(base: str | None, config_path: str | None, now_text: str | None) -> int:
-    """Annotations on stdout, a table in the job summary, step outputs."""
+def _write(path: str, checked: Checked, fmt: str) -> None:
+    try:
+        Path(path).write_text(render(checked, fmt) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ToolError(f"cannot write the {fmt} report {path}: {exc.strerror}") from None
+
+
+def github(base: str | None, config_path: str | None, now_text: str | None,
+           sarif: str | None = None) -> int:
+    """Annotations on stdout, a table in the job summary, step outputs, and
+    a SARIF file for code scanning if asked."""
     from hotfix_gates.reporting.formats.markdown import render_markdown
 
     try:
         branch, checked = _judge(base, "GITHUB_BASE_REF", config_path, now_text)
+        if sarif:
+            _write(sarif, checked, "sarif")
     except ToolError:
         _append("GITHUB_OUTPUT", "verdict=error\n")
         raise
@@ -89,10 +100,7 @@ def gitlab(base: str | None, config_path: str | None, now_text: str | None,
            codequality: str, junit: str) -> int:
     """The findings in the job log; Code Quality and JUnit reports as files."""
     _, checked = _judge(base, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", config_path, now_text)
-    for path, fmt in ((codequality, "codeclimate"), (junit, "junit")):
-        try:
-            Path(path).write_text(render(checked, fmt) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise ToolError(f"cannot write the {fmt} report {path}: {exc.strerror}") from None
+    _write(codequality, checked, "codeclimate")
+    _write(junit, checked, "junit")
     print(render(checked, "text"))
     return EXIT_BLOCKED if checked.judgement.blocked else EXIT_OK

@@ -4,6 +4,7 @@ GitHub sets. Also the scheduled `status --overdue` workflow of the README."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -23,6 +24,7 @@ from testing.ci_runners import (
     shallow_checkout,
 )
 from testing.pushes import make_pushing_clone
+from testing.report_schemas import sarif_validator
 from testing.repos import clean_env, commit_all, git, write_record
 
 _ANNOTATION = re.compile(r"::(\w+) file=([^,]*),line=(\d+),title=([^:]*)::(.*)")
@@ -80,9 +82,13 @@ def test_blocked_pull_request(origin: Path, tmp_path: Path) -> None:
     assert git(workspace, "rev-parse", "--is-shallow-repository").stdout.strip() == "true"
 
 
-def test_config_input_is_read_from_the_base(origin: Path, tmp_path: Path) -> None:
-    _, run = action(origin, tmp_path, config="ci/strict.yaml")
+def test_config_and_sarif_inputs(origin: Path, tmp_path: Path) -> None:
+    workspace, run = action(origin, tmp_path, config="ci/strict.yaml", sarif="gates.sarif")
     assert run.outputs == {"verdict": "blocked", "blocking": "2", "warnings": "0", "waived": "1"}
+    log = json.loads((workspace / "gates.sarif").read_text(encoding="utf-8"))
+    sarif_validator().validate(log)
+    assert [(r["ruleId"], r["level"]) for r in log["runs"][0]["results"]] == [
+        ("HG202", "note"), ("HG101", "error"), ("HG102", "error")]
 
 
 def test_passing_pull_request(origin: Path, tmp_path: Path) -> None:
@@ -110,7 +116,7 @@ def test_a_check_that_cannot_be_done_is_verdict_error(
 
 def test_action_metadata() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    assert {"base", "config", "python-version"} <= set(action["inputs"])
+    assert {"base", "config", "python-version", "sarif"} <= set(action["inputs"])
     assert set(action["outputs"]) == {"verdict", "blocking", "warnings", "waived"}
     for step in action["runs"]["steps"]:
         # Inputs reach the scripts through the environment, never pasted into them.

@@ -140,3 +140,10 @@ def test_scheduled_overdue_workflow(tmp_path: Path) -> None:
     result = subprocess.run(["bash", "-e", "-c", runs[0]], cwd=repo, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "001" in result.stdout, result
+
+
+def test_readme_shows_the_example_workflow_as_it_is() -> None:
+    example = (ROOT / "examples" / "github" / "hotfix-gates-overdue.yml").read_text("utf-8")
+    readme = (ROOT / "README.md").read_text("utf-8")
+    body = example[example.index("name: "):]
+    assert f"# .github/workflows/hotfix-gates-overdue.yml\n{body}```" in readme

@@ -3,9 +3,10 @@ pull or merge request job runs it, in one step.
 
 Each fetches the target branch (a shallow, single-branch checkout lacks it),
 judges HEAD's records with the configuration in the target's tree, and
-reports in the platform's own places: annotations, the job summary and step
-outputs (and a SARIF file) on GitHub; Code Quality and JUnit reports on GitLab. Exit 1 when a
-gate blocks, 2 when the job could not be done.
+reports in the platform's own places: annotations, the job summary, step
+outputs (and a SARIF file if asked) on GitHub; Code Quality and JUnit
+reports on GitLab. Exit 1 when a gate blocks, 2 when the job could not be
+done.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from hotfix_gates.reporting.findings import counts
 REMOTE = "origin"
 
 
-def base_branch(given: str | None, variable: str) -> str:
+def base_branch(given: str | None, variable: str, hint: str) -> str:
     """The branch merged into: --base, else the platform's variable."""
     branch = (given or os.environ.get(variable, "")).strip().removeprefix("refs/heads/")
     if not branch:
-        raise ToolError(f"which base branch? ${variable} is empty (this is not a pull or merge "
-                        "request pipeline): pass --base BRANCH")
+        raise ToolError(f"which base branch? ${variable} is empty: {hint}")
     checked = subprocess.run(["git", "check-ref-format", "--branch", branch],
                              capture_output=True, text=True)
     if checked.returncode != 0:
@@ -42,17 +42,19 @@ def fetch_base(branch: str) -> str:
     shallow = subprocess.run(["git", "rev-parse", "--is-shallow-repository"],
                              capture_output=True, text=True)
     depth = ["--depth=1"] if shallow.stdout.strip() == "true" else []
+    # Never a password prompt: a job that cannot fetch says so and stops.
     fetched = subprocess.run(["git", "fetch", "--quiet", "--no-tags", *depth, REMOTE,
-                              f"+refs/heads/{branch}:{ref}"], capture_output=True, text=True)
+                              f"+refs/heads/{branch}:{ref}"], capture_output=True, text=True,
+                             env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
     if fetched.returncode != 0:
         said = (fetched.stderr.strip().splitlines() or ["no message"])[-1]
         raise ToolError(f"cannot fetch the base branch {branch} from {REMOTE}: {said}")
     return ref
 
 
-def _judge(base: str | None, variable: str, config_path: str | None,
+def _judge(base: str | None, variable: str, hint: str, config_path: str | None,
            now_text: str | None) -> tuple[str, Checked]:
-    branch = base_branch(base, variable)
+    branch = base_branch(base, variable, hint)
     return branch, run_check(None, fetch_base(branch), now_text, config_path or None)
 
 
@@ -78,7 +80,8 @@ def github(base: str | None, config_path: str | None, now_text: str | None,
     from hotfix_gates.reporting.formats.markdown import render_markdown
 
     try:
-        branch, checked = _judge(base, "GITHUB_BASE_REF", config_path, now_text)
+        branch, checked = _judge(base, "GITHUB_BASE_REF", "set the action's base input "
+                                 "(--base BRANCH)", config_path, now_text)
         if sarif:
             _write(sarif, checked, "sarif")
     except ToolError:
@@ -99,7 +102,9 @@ def github(base: str | None, config_path: str | None, now_text: str | None,
 def gitlab(base: str | None, config_path: str | None, now_text: str | None,
            codequality: str, junit: str) -> int:
     """The findings in the job log; Code Quality and JUnit reports as files."""
-    _, checked = _judge(base, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", config_path, now_text)
+    _, checked = _judge(base, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+                        "run it in merge request pipelines, or pass --base BRANCH",
+                        config_path, now_text)
     _write(codequality, checked, "codeclimate")
     _write(junit, checked, "junit")
     print(render(checked, "text"))

@@ -5,3 +5,6 @@ would be paid for on every commit and push.
 """
 
 __version__ = "0.1.0"
+# Where the project is published (its README, for reports that link to the
+# tool, such as SARIF's informationUri): the address the README's examples use.
+__url__ = "https://example.com/your-mirror/hotfix-gates"

@@ -22,7 +22,7 @@ from hotfix_gates.model.errors import EXIT_TOOL_ERROR, ToolError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CHECK_FORMATS = ("text", "json", "github")
+CHECK_FORMATS = ("text", "json", "github", "sarif", "codeclimate", "junit")
 STATUS_FORMATS = ("text", "json")
 REPORT_FORMATS = ("text", "json", "csv", "markdown")
 HOOKS = ("pre-push", "commit-msg", "pre-receive")
@@ -71,6 +71,14 @@ def now_option(func: F) -> F:
     return click.option(
         "--now", "now_text", metavar="TIMESTAMP",
         help="Judge deadlines as of this time (default: $HOTFIX_GATE_NOW, else now).")(func)
+
+
+def config_option(func: F) -> F:
+    return click.option(
+        "--config", "config_path", metavar="PATH",
+        help="Read the configuration from PATH instead of .hotfix-gates.yaml: a path in the "
+             "repository, read from the same tree (with --base, the base's tree, so a change "
+             "under review cannot weaken it). It must exist.")(func)
 
 
 def rev_option(func: F) -> F:
@@ -129,15 +137,56 @@ def new_command(description: tuple[str, ...], **options: Any) -> int:
 @click.option("--current", is_flag=True, help="Judge only the hotfix in progress: the "
               "hotfix/NNN-* branch checked out, else $SPECIFY_HOTFIX. With neither, nothing "
               "is judged (exit 0).")
+@config_option
 @now_option
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
-              show_default=True)
+              show_default=True, help="text for people; json for scripts; github for workflow "
+              "annotations; sarif (2.1.0) for code scanning; codeclimate for GitLab Code "
+              "Quality; junit for test reports.")
 @directory_option
 def check_command(**options: Any) -> int:
     """Run every gate over every record (or one: --id, --current): the merge
     gates, and each post-incident gate whose deadline has passed. Exit 1 when
     one blocks."""
     return run("check:check", **options)
+
+
+@cli.group("ci")
+def ci_group() -> None:
+    """`check --base` as a pull or merge request job: fetch the target
+    branch, judge HEAD with its configuration, report where the platform
+    shows it. Exit 1 when a gate blocks."""
+
+
+@ci_group.command("github")
+@click.option("--base", metavar="BRANCH", help="The branch the pull request merges into "
+              "(default: $GITHUB_BASE_REF).")
+@click.option("--sarif", metavar="FILE", help="Also write the findings as SARIF to FILE, "
+              "for github/codeql-action/upload-sarif (code scanning).")
+@config_option
+@now_option
+@directory_option
+def ci_github_command(**options: Any) -> int:
+    """Annotate the findings, write a table of them to $GITHUB_STEP_SUMMARY,
+    and set the step outputs verdict, blocking, warnings and waived in
+    $GITHUB_OUTPUT (verdict=error when the job could not be done)."""
+    return run("ci:github", **options)
+
+
+@ci_group.command("gitlab")
+@click.option("--base", metavar="BRANCH", help="The branch the merge request merges into "
+              "(default: $CI_MERGE_REQUEST_TARGET_BRANCH_NAME).")
+@click.option("--codequality", metavar="FILE", default="gl-code-quality-report.json",
+              show_default=True, help="Where to write the Code Quality report.")
+@click.option("--junit", metavar="FILE", default="hotfix-gates-junit.xml", show_default=True,
+              help="Where to write the JUnit report.")
+@config_option
+@now_option
+@directory_option
+def ci_gitlab_command(**options: Any) -> int:
+    """Print the findings, and write the Code Quality and JUnit reports that
+    `artifacts:reports` hands to the merge request."""
+    return run("ci:gitlab", **options)
 
 
 @cli.command("gates")

@@ -10,11 +10,15 @@ reads the configuration from REF, where a pull request cannot weaken it;
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hotfix_gates.commands.target import ENV_ID
+from hotfix_gates.gates.builtin import GATES
 from hotfix_gates.gates.engine import MERGE_CHECK, Judgement, judge
 from hotfix_gates.gates.subject import Run
+from hotfix_gates.model.config import Config
 from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
 from hotfix_gates.model.timeutil import format_timestamp, resolve_now
 from hotfix_gates.parsing.config import load_config
@@ -24,22 +28,48 @@ if TYPE_CHECKING:
     import pygit2
 
     from hotfix_gates.git.trees import GitTree
-    from hotfix_gates.model.config import Config
     from hotfix_gates.model.tree import TreeView
+    from hotfix_gates.reporting.formats.junit import RecordGates
 
 
-def render(judgement: Judgement, fmt: str, extra: dict[str, object]) -> str:
+@dataclass
+class Checked:
+    """One run of `check`: the judgement and what it was judged with."""
+
+    judgement: Judgement
+    config: Config
+    now: datetime
+    extra: dict[str, object]  # what was judged: tree, now, base, branch
+
+
+def render(checked: Checked, fmt: str) -> str:
+    judgement, extra = checked.judgement, checked.extra
     count = len(judgement.records)
     if fmt == "json":
         return render_json(judgement.findings, count, extra)
     if fmt == "github":
         return render_github(judgement.findings, count)
+    if fmt == "sarif":
+        from hotfix_gates import __url__, __version__
+        from hotfix_gates.reporting.formats.sarif import render_sarif
+
+        return render_sarif(judgement.findings, GATES, version=__version__,
+                            information_uri=__url__, extra=extra)
+    if fmt == "codeclimate":
+        from hotfix_gates.reporting.formats.codeclimate import render_codeclimate
+
+        return render_codeclimate(judgement.findings)
+    if fmt == "junit":
+        from hotfix_gates.reporting.formats.junit import render_junit
+
+        return render_junit(judgement.findings, gates_in_force(judgement))
     return render_text(judgement.findings, count)
 
 
-def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
-          branch: str | None = None, record_id: str | None = None,
-          current: bool = False) -> int:
+def run_check(rev: str | None, base: str | None, now_text: str | None,
+              config_path: str | None = None, *, branch: str | None = None,
+              record_id: str | None = None, current: bool = False) -> Checked:
+    """Judge the tree at REV (default: the working tree; HEAD with --base)."""
     from hotfix_gates.gates.branches import judge_branch
     from hotfix_gates.git.repository import cached, open_repo, rev_tree, work_tree
     from hotfix_gates.git.trees import GitTree
@@ -56,19 +86,17 @@ def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
         rev = "HEAD"
     tree = rev_tree(repo, rev) if rev else work_tree(repo)
     cache = cached(tree, repo) if isinstance(tree, GitTree) else None
-    config = load_config(base_tree(repo, base) if base is not None else tree)
+    config = load_config(base_tree(repo, base) if base is not None else tree, config_path)
     extra: dict[str, object] = {"tree": tree.label, "now": format_timestamp(now)}
-    if base is not None:
-        extra["base"] = base
-    if branch is not None:
-        extra["branch"] = branch
+    for key, value in (("base", base), ("config", config_path), ("branch", branch)):
+        if value is not None:
+            extra[key] = value
+    run = Run(tree, config, now, cache)
     if current and wanted is None:
         print("hotfix-gate: no hotfix in progress (the branch is not hotfix/NNN-*, and "
               f"${ENV_ID} is not set); nothing to judge", file=sys.stderr)
-        print(render(Judgement([], []), fmt, extra))
-        return EXIT_OK
-    run = Run(tree, config, now, cache)
-    if branch is not None:
+        judgement = Judgement([], [])
+    elif branch is not None:
         judged = judge_branch(run, branch.removeprefix("refs/heads/"))
         if judged is None:
             print(f"hotfix-gate: {branch} is neither a protected branch nor a hotfix/NNN-* "
@@ -79,12 +107,30 @@ def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
         judgement = judge(run, MERGE_CHECK, folders)
     if cache is not None:
         cache.save()
-    print(render(judgement, fmt, extra))
-    if judgement.blocked and fmt == "text":
+    return Checked(judgement, config, now, extra)
+
+
+def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
+          config_path: str | None = None, branch: str | None = None,
+          record_id: str | None = None, current: bool = False) -> int:
+    checked = run_check(rev, base, now_text, config_path, branch=branch,
+                        record_id=record_id, current=current)
+    print(render(checked, fmt))
+    blocked = checked.judgement.blocked
+    if blocked and fmt == "text":
         again = (" --current" if current else f" --id {record_id}" if record_id is not None
                  else f" --branch {branch}" if branch is not None else "")
         print(f"fix the lines above, then rerun `hotfix-gate check{again}`", file=sys.stderr)
-    return EXIT_BLOCKED if judgement.blocked else EXIT_OK
+    return EXIT_BLOCKED if blocked else EXIT_OK
+
+
+def gates_in_force(judgement: Judgement) -> list[RecordGates]:
+    """For the JUnit report: each record with the gates the engine held it to."""
+    from hotfix_gates.reporting.formats.junit import RecordGates
+
+    return [RecordGates(v.record.folder, v.record.path,
+                        tuple((g.code, g.name) for g in v.gates))
+            for v in judgement.verdicts]
 
 
 def _wanted(repo: pygit2.Repository, record_id: str | None,
@@ -118,7 +164,9 @@ def base_tree(repo: pygit2.Repository, base: str) -> GitTree:
     try:
         return rev_tree(repo, base)
     except ToolError as exc:
+        # An explicit refspec: `git fetch origin BRANCH` creates no origin/BRANCH
+        # in a single-branch clone (CI's usual checkout).
         name = base.removeprefix("origin/")
         raise ToolError(f"--base: {exc}; in a shallow CI clone fetch it first: `git fetch "
-                        f"--depth 1 origin +refs/heads/{name}:refs/remotes/origin/{name}`"
+                        f"--depth=1 origin +refs/heads/{name}:refs/remotes/origin/{name}`"
                         ) from None

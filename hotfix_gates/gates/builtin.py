@@ -13,7 +13,7 @@ from datetime import timedelta
 from hotfix_gates.gates import consistency
 from hotfix_gates.gates.registry import START_WORDS, Clock, Gate, Moment, Scope
 from hotfix_gates.gates.subject import Subject
-from hotfix_gates.model.constants import id_number
+from hotfix_gates.model.constants import DONE_STATUSES, id_number
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.timeutil import format_duration, format_timestamp
 
@@ -89,9 +89,12 @@ class QuickReview(Gate):
     passes = "reviewed_by is set"
     condition = "P1 and P2 only (P0 may skip review)"
 
+    def relevant(self, subject: Subject) -> bool:
+        return subject.record.severity in ("P1", "P2")
+
     def check(self, subject: Subject) -> Iterator[Finding]:
         record = subject.record
-        if record.severity in ("P1", "P2") and not record.reviewed_by:
+        if not record.reviewed_by:
             yield self.finding(record.path, record.line_of("reviewed_by"),
                                f"{record.severity} fix has no quick review recorded",
                                f"run `hotfix-gate set reviewed-by NAME --id "
@@ -166,9 +169,12 @@ class ResolutionRecorded(Gate):
     passes = "resolved_at is set"
     condition = "status is resolved or closed"
 
+    def relevant(self, subject: Subject) -> bool:
+        return subject.record.status in DONE_STATUSES
+
     def check(self, subject: Subject) -> Iterator[Finding]:
         record = subject.record
-        if record.status in ("resolved", "closed") and record.resolved_at is None:
+        if record.resolved_at is None:
             yield self.finding(record.path, record.line_of("status"),
                                f"status is {record.status} but resolved_at is not set",
                                f"record when it ended: `hotfix-gate resolved --at TIME --id "

@@ -86,6 +86,9 @@ def judge(run: Run, moments: frozenset[Moment], folders: Iterable[str] | None = 
     unit = GATES[0]
     findings = policy.apply(problems, unit, None, run.config, run.now)
     verdicts = [_verdict(subject, moments, deadlines) for subject in subjects]
+    shared = tuple(g for g in GATES if g.scope is Scope.REPOSITORY and in_force(g, run, moments))
+    for verdict in verdicts:
+        verdict.gates += shared  # judged across the records, held to each of them
     for verdict in verdicts:
         findings.extend(verdict.findings)
     findings.extend(_repository(run, subjects, moments, folders is not None))
@@ -107,7 +110,7 @@ def _verdict(subject: Subject, moments: frozenset[Moment], deadlines: bool) -> V
             continue
         active = in_force(gate, run, moments)
         if gate.clock is None:
-            if active:
+            if active and gate.relevant(subject):
                 gates.append(gate)
                 findings.extend(policy.apply(_run_gate(gate, subject), gate, record,
                                              run.config, run.now))
@@ -127,6 +130,8 @@ def _verdict(subject: Subject, moments: frozenset[Moment], deadlines: bool) -> V
 def _run_gate(gate: Gate, subject: Subject) -> list[Finding]:
     if gate.needs and not subject.usable(*gate.needs):
         return []  # HG001 reports the keys this gate needs
+    if not gate.relevant(subject):
+        return []
     found = list(gate.check(subject))
     if found and subject.record.format == "legacy":
         from hotfix_gates.parsing.speckit import reword

@@ -88,6 +88,10 @@ class Gate:
     passes: ClassVar[str] = ""  # when it passes, in words
     condition: ClassVar[str] = ""  # a further condition on the record, in words
 
+    def relevant(self, subject: Subject) -> bool:
+        """Whether the record is one the gate is about (its `condition`)."""
+        return True
+
     def check(self, subject: Subject) -> Iterator[Finding]:
         return iter(())
 

@@ -130,13 +130,16 @@ def _duration(value: object, key: str, fail: Callable[[str, str], ConfigError]) 
         raise fail(key, str(exc)) from None
 
 
-def load_config(tree: TreeView) -> Config:
-    """The configuration in a tree (its `.hotfix-gates.yaml`), else defaults."""
-    if tree.kind(CONFIG_FILE) is None:
+def load_config(tree: TreeView, path: str | None = None) -> Config:
+    """The configuration in a tree: its `.hotfix-gates.yaml`, else the defaults;
+    or the file at `path` in that tree, which must then exist (an explicit
+    choice never falls back to the defaults)."""
+    if path is None and tree.kind(CONFIG_FILE) is None:
         return Config()
-    source = CONFIG_FILE if tree.label == "working tree" else f"{CONFIG_FILE} ({tree.label})"
+    name = CONFIG_FILE if path is None else path
+    source = name if tree.label == "working tree" else f"{name} ({tree.label})"
     try:
-        text = read_text(tree, CONFIG_FILE, limit=256 * 1024)
+        text = read_text(tree, normalize(name), limit=256 * 1024)
     except TreeError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     return parse_config(text, source)

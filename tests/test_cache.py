@@ -65,11 +65,13 @@ def test_a_corrupt_cache_is_ignored(here: Path, capsys: pytest.CaptureFixture[st
     assert check(capsys)[0] == 0
     data = json.loads(CACHE.read_text())
     key = next(iter(data["records"]))
-    data["records"][key]["severity"] = "P9"
-    data["records"][key]["waivers"] = "nonsense"  # an entry of the wrong shape is recomputed
-    CACHE.write_text(json.dumps(data))
-    assert check(capsys)[0] == 0
-    assert json.loads(CACHE.read_text())["records"][key]["severity"] == "P1"
+    good = data["records"][key]
+    # Entries of the wrong shape are parsed again, and replaced.
+    for nonsense in ({"$dc": "HotfixRecord", "nonsense": 1}, [{"$dc": "Os"}, []], "x", [1]):
+        data["records"][key] = nonsense
+        CACHE.write_text(json.dumps(data))
+        assert check(capsys)[0] == 0
+        assert json.loads(CACHE.read_text())["records"][key] == good
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write a read-only folder")

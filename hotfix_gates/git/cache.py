@@ -14,15 +14,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from hotfix_gates import __version__
-from hotfix_gates.model.constants import POST_MORTEM_SECTIONS
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.record import HotfixRecord, PostMortem, Section, Waiver
 
-FORMAT = 4  # bump whenever what a parse yields changes (4: commented-out headings)
+FORMAT = 5  # bump whenever what a parse yields changes (5: whole records)
 FILE = os.path.join("hotfix-gates", "parse-cache.json")
 
 RecordResult = tuple[HotfixRecord, list[Finding]]
@@ -73,8 +73,8 @@ class ParseCache:
                 result = load(stored)
                 self._new[kind][key] = stored
                 return result
-            except (KeyError, TypeError, ValueError):
-                pass
+            except (KeyError, TypeError, ValueError, AttributeError):
+                pass  # an entry of another shape: parse again
         result = compute()
         if store is None or store():
             self._new[kind][key] = dump(result)
@@ -110,74 +110,77 @@ class ParseCache:
             pass  # a read-only repository still gets a verdict
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _encode(value: Any) -> Any:
+    """A parse result as JSON, every value kept: records and post-mortems come
+    back whole (body, unknown keys, section text), so no reader of the cache
+    can get less than a parse would give it."""
+    if isinstance(value, Level):  # a str too: keep its type
+        return {"$level": value.value}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$d": value.isoformat()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return {"$set": [_encode(item) for item in sorted(value, key=repr)]}
+    if isinstance(value, dict):
+        return {"$map": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if is_dataclass(value) and type(value).__name__ in _CLASSES:
+        return {"$dc": type(value).__name__,
+                **{f.name: _encode(getattr(value, f.name)) for f in fields(value)}}
+    raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def _parse_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value is not None else None
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "$dt" in value:
+        return datetime.fromisoformat(value["$dt"])
+    if "$d" in value:
+        return date.fromisoformat(value["$d"])
+    if "$level" in value:
+        return Level(value["$level"])
+    if "$set" in value:
+        return {_decode(item) for item in value["$set"]}
+    if "$map" in value:
+        return {_hashable(_decode(k)): _decode(v) for k, v in value["$map"]}
+    cls = _CLASSES[value["$dc"]]
+    return cls(**{name: _decode(item) for name, item in value.items() if name != "$dc"})
 
 
-_TIMES = ("incident_start", "detected_at", "deployed_at", "resolved_at")
-_TEXTS = ("path", "folder", "number", "format", "id", "title", "branch", "severity", "status",
-          "rollback_plan", "reviewed_by", "regression_tests", "lines", "front_matter_end",
-          "body_line")
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
-def _finding_to(f: Finding) -> list[object]:
-    return [f.path, f.line, f.code, f.name, f.message, f.fix, f.level.value]
+_CLASSES: dict[str, Any] = {cls.__name__: cls for cls in (HotfixRecord, PostMortem, Section,
+                                                           Waiver, Finding)}
 
 
-def _finding_from(row: list[Any]) -> Finding:
-    path, line, code, name, message, fix, level = row
-    return Finding(path, line, code, name, message, fix, Level(level))
+def _record_to(record: HotfixRecord, findings: list[Finding]) -> object:
+    return _encode([record, findings])
 
 
-def _record_to(record: HotfixRecord, findings: list[Finding]) -> dict[str, object]:
-    data: dict[str, object] = {key: getattr(record, key) for key in _TEXTS}
-    data.update({key: _time(getattr(record, key)) for key in _TIMES})
-    data["invalid"] = sorted(record.invalid)
-    data["waivers"] = [[w.gate, w.reason, w.by, _time(w.at), _time(w.until), w.line]
-                       for w in record.waivers]
-    data["findings"] = [_finding_to(f) for f in findings]
-    return data
+def _record_from(data: Any) -> RecordResult:
+    record, findings = _decode(data)
+    if not isinstance(record, HotfixRecord):
+        raise TypeError("not a record")
+    return record, list(findings)
 
 
-def _record_from(data: dict[str, Any]) -> RecordResult:
-    record = HotfixRecord(path=data["path"], folder=data["folder"], number=data["number"])
-    for key in _TEXTS:
-        setattr(record, key, data[key])
-    for key in _TIMES:
-        setattr(record, key, _parse_time(data[key]))
-    record.invalid = set(data["invalid"])
-    record.waivers = [Waiver(gate, reason, by, _parse_time(at), _parse_time(until), line)
-                      for gate, reason, by, at, until, line in data["waivers"]]
-    return record, [_finding_from(row) for row in data["findings"]]
+def _post_mortem_to(post: PostMortem | None, problem: str, line: int) -> object:
+    return _encode([post, problem, line])
 
 
-def _post_mortem_to(post: PostMortem | None, problem: str, line: int) -> dict[str, object]:
-    if post is None:
-        return {"post": None, "problem": problem, "line": line}
-    # Keep only what the gates look at: where each required section is, and
-    # whether it has real content.
-    sections = {}
-    for name in POST_MORTEM_SECTIONS:
-        section = post.sections.get(name.lower())
-        if section is not None:
-            sections[name.lower()] = [section.title, section.line, post.is_filled(name)]
-    return {"post": [post.path, post.status, post.status_line, sections],
-            "problem": problem, "line": line}
-
-
-def _post_mortem_from(data: dict[str, Any]) -> PostMortemResult:
-    if data["post"] is None:
-        return None, data["problem"], data["line"]
-    path, status, status_line, sections = data["post"]
-    post = PostMortem(path, status, status_line,
-                      {key: Section(title, line, "")
-                       for key, (title, line, _) in sections.items()},
-                      filled={key: bool(filled) for key, (_, _, filled) in sections.items()})
-    return post, data["problem"], data["line"]
+def _post_mortem_from(data: Any) -> PostMortemResult:
+    post, problem, line = _decode(data)
+    if post is not None and not isinstance(post, PostMortem):
+        raise TypeError("not a post-mortem")
+    return post, str(problem), int(line)
 
 
 def for_git_dir(git_dir: str) -> ParseCache:

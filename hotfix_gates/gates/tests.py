@@ -123,8 +123,8 @@ def check_entry(tree: TreeView, config: Config, entry: str) -> Problem | None:
 
 def _entry_problem(tree: TreeView, config: Config, scans: Scans,
                    cache: ParseCache | None, entry: str) -> Problem | None:
-    path, _, rest = entry.partition("::")
-    names = [name.strip() for name in rest.split("::")] if rest else []
+    path, named, rest = entry.partition("::")
+    names = [name.strip() for name in rest.split("::")] if named else []
     try:
         clean = normalize(path.strip())
         if not clean:

@@ -208,6 +208,18 @@ def test_mttr_by_month() -> None:
     ]
 
 
+def test_mttr_by_month_by_severity() -> None:
+    group = [resolved(1, "P0", 30), resolved(2, "P1", 90), resolved(3, "P1", 40),
+             resolved(4, None, 10)]
+    months = build_report(group, Config(), NOW)["mttr_by_month_by_severity"]
+    assert months == {
+        "P0": [{"month": "2025-10", "count": 1, "mean": 30, "median": 30}],
+        "P1": [{"month": "2025-10", "count": 2, "mean": 65, "median": 65}],
+        "P2": [],
+        "unassessed": [{"month": "2025-10", "count": 1, "mean": 10, "median": 10}],
+    }
+
+
 def test_waivers_counted_active_and_by_gate() -> None:
     waivers = [
         {"gate": "HG201", "reason": "vendor", "until": "2025-12-01T00:00:00Z"},

@@ -203,74 +203,96 @@ def _named(groups: dict[str, list[str]]) -> dict[str, list[str]]:
     return {key: ids for key, ids in groups.items() if ids}
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One record as the report counts it: its facts, the configuration of
+    its repository (targets and deadlines can differ between repositories),
+    and its name in the report (with its repository's label when several
+    repositories are reported together)."""
+
+    facts: Facts
+    config: Config
+    name: str
+
+
+def entries(facts: Iterable[Facts], config: Config, label: str | None = None) -> list[Entry]:
+    """The records of one repository; `label` qualifies their names."""
+    return [Entry(f, config, f"{label}:{record_id(f.record)}" if label else record_id(f.record))
+            for f in facts]
+
+
 def summarize(facts: Sequence[Facts], config: Config, now: datetime,
               severity: str | None) -> dict[str, object]:
     """The numbers for one group of records (a severity, or all of them)."""
-    ids = [record_id(f.record) for f in facts]
-    open_ids = [record_id(f.record) for f in facts if is_open(f.record)]
-    block: dict[str, object] = {"count": len(facts), "open": len(open_ids), "records": ids,
+    target = config.targets.get(severity) if severity in SEVERITIES else None
+    shown = rounded(minutes(target)) if target is not None else None
+    return summarize_entries(entries(facts, config), now, severity, shown)
+
+
+def summarize_entries(items: Sequence[Entry], now: datetime, severity: str | None,
+                      target_minutes: float | None) -> dict[str, object]:
+    """The numbers for one group of records: a severity (`severity`), or all
+    of them (None). Each record is held to its own repository's target and
+    deadlines; `target_minutes` is only what the block shows."""
+    ids = [e.name for e in items]
+    open_ids = [e.name for e in items if is_open(e.facts.record)]
+    block: dict[str, object] = {"count": len(items), "open": len(open_ids), "records": ids,
                                 "open_records": open_ids}
     missing: dict[str, list[str]] = {"incident_start": []}
     unreadable: dict[str, list[str]] = {"incident_start": []}
     before_start: dict[str, list[str]] = {}
-    durations: dict[str, list[tuple[Facts, float]]] = {}
+    durations: dict[str, list[tuple[Entry, float]]] = {}
     # A record whose front matter cannot be read at all is named once.
-    unreadable["record"] = [record_id(f.record) for f in facts if "*" in f.record.invalid]
-    readable = [f for f in facts if "*" not in f.record.invalid]
-    for f in readable:
-        rec = f.record
+    unreadable["record"] = [e.name for e in items if "*" in e.facts.record.invalid]
+    readable = [e for e in items if "*" not in e.facts.record.invalid]
+    for e in readable:
+        rec = e.facts.record
         if rec.incident_start is None:
             bad = "incident_start" in rec.invalid
-            (unreadable if bad else missing)["incident_start"].append(record_id(rec))
+            (unreadable if bad else missing)["incident_start"].append(e.name)
     for name, key in CLOCKS:
-        values: list[tuple[Facts, float]] = []
+        values: list[tuple[Entry, float]] = []
         missing[key], unreadable[key], before_start[key] = [], [], []
-        for f in readable:
-            rec = f.record
+        for e in readable:
+            rec = e.facts.record
             end: datetime | None = getattr(rec, key)
             if end is None:
-                (unreadable if key in rec.invalid else missing)[key].append(record_id(rec))
+                (unreadable if key in rec.invalid else missing)[key].append(e.name)
                 continue
             if rec.incident_start is None:
                 continue  # named under incident_start already
             if end < rec.incident_start:
-                before_start[key].append(record_id(rec))
+                before_start[key].append(e.name)
                 continue
-            values.append((f, minutes(end - rec.incident_start)))
+            values.append((e, minutes(end - rec.incident_start)))
         durations[name] = values
         block[f"{name}_minutes"] = spread([v for _, v in values])
 
-    target = config.targets.get(severity) if severity in SEVERITIES else None
-    if severity is None:  # totals: each record against its own severity's target
-        judged = [(f, v) for f, v in durations["mttr"] if f.record.severity in SEVERITIES]
-        met = sum(v <= minutes(config.targets[str(f.record.severity)]) for f, v in judged)
-        block["target_minutes"] = None
-        block["within_target"] = met
-        block["missed_target"] = len(judged) - met
-    elif target is None:
-        block["target_minutes"] = None
+    block["target_minutes"] = target_minutes
+    if severity is not None and severity not in SEVERITIES:
         block["within_target"] = None  # no severity, no target
         block["missed_target"] = None
     else:
-        met = sum(v <= minutes(target) for _, v in durations["mttr"])
-        block["target_minutes"] = rounded(minutes(target))
+        # Each record against its own severity's target in its own repository.
+        judged = [(e, v) for e, v in durations["mttr"] if e.facts.record.severity in SEVERITIES]
+        met = sum(v <= minutes(e.config.targets[str(e.facts.record.severity)])
+                  for e, v in judged)
         block["within_target"] = met
-        block["missed_target"] = len(durations["mttr"]) - met
+        block["missed_target"] = len(judged) - met
 
     post_mortems = dict.fromkeys(OUTCOMES, 0)
     tests = dict.fromkeys(OUTCOMES, 0)
-    pm_allowed = config.deadline("post-mortem")
-    test_allowed = config.deadline("regression-test")
-    for f in facts:
+    for e in items:
+        f = e.facts
         clock = f.record.clock_start
-        post_mortems[deadline_outcome(f.post_mortem == "complete", clock, pm_allowed,
-                                      f.completed_at, now)] += 1
-        tests[deadline_outcome(f.tests == "listed", clock, test_allowed,
+        post_mortems[deadline_outcome(f.post_mortem == "complete", clock,
+                                      e.config.deadline("post-mortem"), f.completed_at, now)] += 1
+        tests[deadline_outcome(f.tests == "listed", clock, e.config.deadline("regression-test"),
                                f.tests_added_at, now)] += 1
     block["post_mortems"] = post_mortems
     block["regression_tests"] = tests
-    block["open_action_items"] = sum(len(f.action_items) for f in facts)
-    block["waivers"] = waiver_counts(facts, now)
+    block["open_action_items"] = sum(len(e.facts.action_items) for e in items)
+    block["waivers"] = waiver_counts((e.facts for e in items), now)
     block["missing"] = _named(missing)
     block["unreadable"] = _named(unreadable)
     block["before_start"] = _named(before_start)
@@ -304,31 +326,52 @@ def mttr_by_month(facts: Iterable[Facts]) -> list[dict[str, object]]:
             for month, values in sorted(months.items())]
 
 
+DEADLINE_NAMES = ("post-mortem", "regression-test")
+
+
+def targets_minutes(config: Config) -> dict[str, float | None]:
+    return {sev: rounded(minutes(config.targets[sev])) for sev in SEVERITIES}
+
+
+def deadlines_minutes(config: Config) -> dict[str, float | None]:
+    return {name: rounded(minutes(config.deadline(name))) for name in DEADLINE_NAMES}
+
+
 def build_report(facts: Sequence[Facts], config: Config, now: datetime,
                  since: datetime | None = None, until: datetime | None = None
                  ) -> dict[str, object]:
     """The whole report as plain data (what `--format json` prints)."""
-    chosen = [f for f in facts if in_window(f.record, since, until)]
+    return report_of(entries(facts, config), now, since, until,
+                     targets_minutes(config), deadlines_minutes(config))
+
+
+def report_of(items: Sequence[Entry], now: datetime, since: datetime | None,
+              until: datetime | None, targets: dict[str, float | None],
+              deadlines: dict[str, float | None]) -> dict[str, object]:
+    """The report over `items`; `targets` and `deadlines` (minutes) are what
+    it shows as the configuration (null where repositories disagree)."""
+    chosen = [e for e in items if in_window(e.facts.record, since, until)]
     # With a window, a record without a readable incident_start cannot be
     # placed in it: it is named here instead of being dropped.
-    unplaced = [record_id(f.record) for f in facts
-                if f.record.incident_start is None and (since or until)]
-    by_severity = {
-        group: summarize([f for f in chosen if group_of(f.record) == group], config, now, group)
-        for group in GROUPS
-    }
+    unplaced = [e.name for e in items
+                if e.facts.record.incident_start is None and (since or until)]
+    groups: dict[str, list[Entry]] = {group: [] for group in GROUPS}
+    for e in chosen:
+        groups[group_of(e.facts.record)].append(e)
     return {
         "version": 1,
         "now": format_timestamp(now),
         "since": format_timestamp(since) if since else None,
         "until": format_timestamp(until) if until else None,
-        "targets_minutes": {sev: rounded(minutes(config.targets[sev])) for sev in SEVERITIES},
-        "deadlines_minutes": {name: rounded(minutes(config.deadline(name)))
-                              for name in ("post-mortem", "regression-test")},
-        "by_severity": by_severity,
-        "totals": summarize(chosen, config, now, None),
+        "targets_minutes": targets,
+        "deadlines_minutes": deadlines,
+        "by_severity": {group: summarize_entries(members, now, group, targets.get(group))
+                        for group, members in groups.items()},
+        "totals": summarize_entries(chosen, now, None, None),
         "unplaced": unplaced,
-        "action_items": [{"id": record_id(f.record), "severity": group_of(f.record),
-                          "item": item} for f in chosen for item in f.action_items],
-        "mttr_by_month": mttr_by_month(chosen),
+        "action_items": [{"id": e.name, "severity": group_of(e.facts.record), "item": item}
+                         for e in chosen for item in e.facts.action_items],
+        "mttr_by_month": mttr_by_month(e.facts for e in chosen),
+        "mttr_by_month_by_severity": {
+            group: mttr_by_month(e.facts for e in members) for group, members in groups.items()},
     }

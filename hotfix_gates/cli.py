@@ -213,18 +213,28 @@ def status_command(**options: Any) -> int:
 
 
 @cli.command("report")
+@click.argument("repositories", nargs=-1, metavar="[REPOSITORY]...")
+@click.option("--repos-from", metavar="FILE", help="Also report the repositories listed in "
+              "FILE, one path per line (- reads standard input; blank lines and # comments "
+              "are skipped).")
 @click.option("--since", metavar="DATE", help="Only incidents that started at or after DATE "
               "(2025-10-01 or a full timestamp).")
 @click.option("--until", metavar="DATE", help="Only incidents that started before DATE.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
               show_default=True)
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard "
+              "output.")
 @now_option
 @rev_option
 @directory_option
 def report_command(**options: Any) -> int:
     """Per severity: count, MTTR, time to detect and to deploy (mean and
     median minutes), resolutions within target, post-mortems and regression
-    tests on time or late, open action items and waivers."""
+    tests on time or late, open action items and waivers.
+
+    With REPOSITORY paths (or --repos-from), one report over all of them,
+    with a row per repository; one that cannot be read is named and skipped.
+    Without, the current repository."""
     return run("report:report", **options)
 
 

@@ -1,18 +1,23 @@
-"""`hotfix-gate report`: recovery numbers per severity over a period."""
+"""`hotfix-gate report`: recovery numbers per severity over a period, for one
+repository or several at once."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import os
+import sys
+from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from hotfix_gates.model.errors import EXIT_OK, TimeError, ToolError
-from hotfix_gates.model.timeutil import parse_timestamp
+from hotfix_gates.model.timeutil import parse_timestamp, resolve_now
+
+if TYPE_CHECKING:
+    from hotfix_gates.model.finding import Finding
+    from hotfix_gates.reporting.combined import Skipped, Source
 
 FORMATS = ("text", "json", "csv", "markdown")
-Report = dict[str, object]
-Block = dict[str, object]
 
 
 def _date(option: str, text: str | None) -> datetime | None:
@@ -25,241 +30,141 @@ def _date(option: str, text: str | None) -> datetime | None:
         raise ToolError(f"{option}: {exc} (or a date like 2025-10-01)") from None
 
 
-def _blocks(report: Report) -> list[tuple[str, Block]]:
-    by_severity: dict[str, Block] = report["by_severity"]  # type: ignore[assignment]
-    totals: Block = report["totals"]  # type: ignore[assignment]
-    return [*by_severity.items(), ("total", totals)]
+def listed_repositories(name: str) -> list[str]:
+    """The paths in a list file (`-`: standard input), one per line; blank
+    lines and lines starting with `#` are skipped."""
+    try:
+        if name == "-":
+            text = sys.stdin.read()
+        else:
+            with open(name, encoding="utf-8") as handle:
+                text = handle.read()
+    except OSError as exc:
+        raise ToolError(f"--repos-from {name}: {exc.strerror}; name a file with one "
+                        "repository path per line") from None
+    except UnicodeDecodeError:
+        raise ToolError(f"--repos-from {name}: not UTF-8 text; write one repository path "
+                        "per line") from None
+    stripped = (line.strip() for line in text.splitlines())
+    return [line for line in stripped if line and not line.startswith("#")]
 
 
-def _num(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
-    return str(value)
+def read_repository(path: str | None, rev: str | None, now: datetime
+                    ) -> tuple[Source, list[Finding]]:
+    """One repository's records and configuration (the current one when
+    `path` is None, honouring GIT_DIR as every command does)."""
+    import pygit2
+
+    from hotfix_gates.commands.status import gather
+    from hotfix_gates.git.repository import open_repo, rev_tree, work_tree
+    from hotfix_gates.parsing.config import load_config
+    from hotfix_gates.reporting.combined import Source
+
+    try:
+        repo = open_repo(path)
+        tree = rev_tree(repo, rev) if rev else work_tree(repo)
+        config = load_config(tree)
+        gathered, problems = gather(tree, config, now)
+    except (pygit2.GitError, OSError) as exc:
+        raise ToolError(f"cannot read the repository: {exc}") from None
+    top = os.path.normpath(repo.workdir or repo.path)
+    return Source("", top, config, [facts for facts, _ in gathered]), problems
 
 
-def _spread(block: Block, name: str) -> dict[str, float | None]:
-    spread: dict[str, float | None] = block[f"{name}_minutes"]  # type: ignore[assignment]
-    return spread
+def read_sources(paths: list[str], rev: str | None, now: datetime
+                 ) -> tuple[list[Source], list[Skipped]]:
+    """Every repository named, in order; one that cannot be read (or is the
+    same as one before it) is skipped with its reason, said on stderr."""
+    from hotfix_gates.reporting.combined import Skipped, unique_labels
+
+    if not paths:  # the current repository: its errors are the command's
+        source, problems = read_repository(None, rev, now)
+        _warn(problems, "")
+        source.label = unique_labels([source.path])[0]
+        return [source], []
+    order: list[Source | Skipped] = []
+    first_named: dict[str, tuple[Source, str]] = {}  # real path -> the source, as named
+    twice: list[tuple[Skipped, Source]] = []
+    for path in paths:
+        try:
+            source, problems = read_repository(path, rev, now)
+        except ToolError as exc:
+            order.append(Skipped("", path, str(exc)))
+            continue
+        key = os.path.realpath(source.path)
+        if key in first_named:
+            first, as_named = first_named[key]
+            twice.append((Skipped("", path, f"the same repository as {as_named}"), first))
+            continue
+        first_named[key] = (source, path)
+        _warn(problems, f"{path}: ")
+        order.append(source)
+    for item, label in zip(order, unique_labels([item.path for item in order]), strict=True):
+        item.label = label
+    for duplicate, first in twice:
+        duplicate.label = first.label
+    skipped = [item for item in order if isinstance(item, Skipped)]
+    skipped += [duplicate for duplicate, _ in twice]
+    for item in skipped:
+        print(f"hotfix-gate: warning: skipped {item.path}: {item.reason}", file=sys.stderr)
+    return [item for item in order if not isinstance(item, Skipped)], skipped
 
 
-def _counts(block: Block, key: str) -> dict[str, int]:
-    counts: dict[str, int] = block[key]  # type: ignore[assignment]
-    return counts
+def _warn(problems: Iterable[Finding], where: str) -> None:
+    for finding in problems:
+        print(f"hotfix-gate: warning: {where}{finding.text()}", file=sys.stderr)
 
 
-def _period(report: Report) -> str:
-    since, until = report["since"], report["until"]
-    if since and until:
-        return f"{since} to {until} (until excluded)"
-    if since:
-        return f"from {since}"
-    if until:
-        return f"before {until}"
-    return "all records"
+def render(report: dict[str, object], fmt: str) -> str:
+    from hotfix_gates.reporting import tables
+
+    if fmt == "json":
+        text = json.dumps(report, indent=2)
+    elif fmt == "csv":
+        text = tables.render_csv(report)
+    elif fmt == "markdown":
+        text = tables.render_markdown(report)
+    else:
+        text = tables.render_text(report)
+    return text + "\n"
 
 
-def _missing_lines(report: Report) -> list[str]:
-    """Every record a number could not use, by reason, named."""
-    lines = []
-    totals: Block = report["totals"]  # type: ignore[assignment]
-    open_ids: list[str] = totals["open_records"]  # type: ignore[assignment]
-    labels = (("missing", "no {key}"), ("unreadable", "unreadable {key}"),
-              ("before_start", "{key} before incident_start"))
-    for field, label in labels:
-        groups: dict[str, list[str]] = totals[field]  # type: ignore[assignment]
-        for key, ids in groups.items():
-            named = [f"{i} (open)" if key == "resolved_at" and i in open_ids else i for i in ids]
-            what = "record cannot be read (run `hotfix-gate check`)" if key == "record" else (
-                label.format(key=key))
-            lines.append(f"{what}: {', '.join(named)}")
-    unplaced: list[str] = report["unplaced"]  # type: ignore[assignment]
-    if unplaced:
-        lines.append(f"not placed in the period (no readable incident_start): "
-                     f"{', '.join(unplaced)}")
-    return lines
+def _write(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return
+    from hotfix_gates.editing.atomic import write_atomic
 
-
-# -- formats --------------------------------------------------------------------
-
-
-CSV_FIELDS = (
-    "severity", "count", "open", "mttr_mean_minutes", "mttr_median_minutes",
-    "detect_mean_minutes", "detect_median_minutes", "deploy_mean_minutes",
-    "deploy_median_minutes", "target_minutes", "within_target", "missed_target",
-    "post_mortems_on_time", "post_mortems_late", "post_mortems_overdue",
-    "post_mortems_pending", "post_mortems_undated", "regression_tests_on_time",
-    "regression_tests_late", "regression_tests_overdue", "regression_tests_pending",
-    "regression_tests_undated", "open_action_items", "waivers", "waivers_active", "missing",
-)
-
-
-def _flat(name: str, block: Block) -> dict[str, object]:
-    row: dict[str, object] = {"severity": name, "count": block["count"], "open": block["open"]}
-    for clock in ("mttr", "detect", "deploy"):
-        spread = _spread(block, clock)
-        row[f"{clock}_mean_minutes"] = spread["mean"]
-        row[f"{clock}_median_minutes"] = spread["median"]
-    for key in ("target_minutes", "within_target", "missed_target", "open_action_items"):
-        row[key] = block[key]
-    for duty in ("post_mortems", "regression_tests"):
-        for outcome, count in _counts(block, duty).items():
-            row[f"{duty}_{outcome}"] = count
-    waivers: dict[str, object] = block["waivers"]  # type: ignore[assignment]
-    row["waivers"], row["waivers_active"] = waivers["count"], waivers["active"]
-    parts = []
-    for field in ("missing", "unreadable", "before_start"):
-        groups: dict[str, list[str]] = block[field]  # type: ignore[assignment]
-        parts += [f"{field}:{key}={' '.join(ids)}" for key, ids in groups.items()]
-    row["missing"] = "; ".join(parts)
-    return row
-
-
-def render_csv(report: Report) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for name, block in _blocks(report):
-        writer.writerow({k: "" if v is None else v for k, v in _flat(name, block).items()})
-    return out.getvalue().rstrip("\n")
-
-
-def _summary_table(report: Report, *, markdown: bool) -> list[str]:
-    head = ["severity", "count", "open", "MTTR mean", "MTTR median", "detect mean",
-            "detect median", "deploy mean", "deploy median", "target", "within", "missed"]
-    rows = []
-    for name, block in _blocks(report):
-        row = [name, _num(block["count"]), _num(block["open"])]
-        for clock in ("mttr", "detect", "deploy"):
-            spread = _spread(block, clock)
-            row += [_num(spread["mean"]), _num(spread["median"])]
-        row += [_num(block["target_minutes"]), _num(block["within_target"]),
-                _num(block["missed_target"])]
-        rows.append(row)
-    return _table(head, rows, markdown=markdown)
-
-
-def _duty_table(report: Report, *, markdown: bool) -> list[str]:
-    head = ["severity", "post-mortem on time", "late", "overdue", "pending", "undated",
-            "tests on time", "late", "overdue", "pending", "undated", "open actions", "waivers"]
-    rows = []
-    for name, block in _blocks(report):
-        waivers: dict[str, object] = block["waivers"]  # type: ignore[assignment]
-        rows.append([name, *map(_num, _counts(block, "post_mortems").values()),
-                     *map(_num, _counts(block, "regression_tests").values()),
-                     _num(block["open_action_items"]),
-                     f"{waivers['count']} ({waivers['active']} active)"])
-    return _table(head, rows, markdown=markdown)
-
-
-def _table(head: list[str], rows: list[list[str]], *, markdown: bool) -> list[str]:
-    if markdown:
-        lines = ["| " + " | ".join(head) + " |",
-                 "|" + "|".join(" --- " if i == 0 else " ---: " for i in range(len(head))) + "|"]
-        return lines + ["| " + " | ".join(row) + " |" for row in rows]
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    return ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                      for i, (cell, w) in enumerate(zip(r, widths, strict=True)))
-            for r in [head, *rows]]
-
-
-def _waiver_gates(report: Report) -> str:
-    totals: Block = report["totals"]  # type: ignore[assignment]
-    waivers: dict[str, object] = totals["waivers"]  # type: ignore[assignment]
-    by_gate: dict[str, int] = waivers["by_gate"]  # type: ignore[assignment]
-    return ", ".join(f"{gate} {count}" for gate, count in by_gate.items()) or "none"
-
-
-def _action_lines(report: Report) -> list[str]:
-    items: list[dict[str, str]] = report["action_items"]  # type: ignore[assignment]
-    return [f"- [ ] {item['id']} ({item['severity']}): {item['item']}" for item in items]
-
-
-def mttr_chart(report: Report, width: int = 40) -> list[str]:
-    """Mean MTTR per month as a text bar chart."""
-    months: list[dict[str, object]] = report["mttr_by_month"]  # type: ignore[assignment]
-    if not months:
-        return ["(no resolved incidents in the period)"]
-    means = [float(m["mean"] or 0) for m in months]  # type: ignore[arg-type]
-    top = max(means) or 1.0
-    lines = []
-    for month, value in zip(months, means, strict=True):
-        bar = "#" * max(1, round(value / top * width)) if value else ""
-        lines.append(f"{month['month']}  {bar:<{width}}  {value:g} min "
-                     f"({month['count']} resolved)")
-    return lines
-
-
-def render_text(report: Report) -> str:
-    lines = [f"Hotfix report: {_period(report)} (as of {report['now']}); times in minutes", ""]
-    lines += _summary_table(report, markdown=False)
-    lines += ["", *_duty_table(report, markdown=False), ""]
-    lines.append(f"waivers by gate: {_waiver_gates(report)}")
-    actions = _action_lines(report)
-    lines.append(f"open action items: {len(actions)}")
-    lines += [f"  {line}" for line in actions]
-    missing = _missing_lines(report)
-    if missing:
-        lines += ["", "not in every number:"] + [f"  {line}" for line in missing]
-    lines += ["", "MTTR per month (mean):"] + [f"  {line}" for line in mttr_chart(report)]
-    return "\n".join(lines)
-
-
-DEFINITIONS = """\
-- **MTTR**: `resolved_at - incident_start`; **time to detect**: `detected_at - incident_start`;
-  **time to deploy**: `deployed_at - incident_start`. Mean and median in minutes, over the
-  records that have both timestamps.
-- **Within target**: resolved no later than the severity's target after `incident_start`.
-- **On time** (post-mortem, regression tests): the deadline runs from `resolved_at` (else
-  `deployed_at`). Done and dated (`completed_at` in post-mortem.md,
-  `regression_tests_added_at` in hotfix.md) on or before the deadline; or done while the
-  deadline has not yet passed. **Late**: dated after the deadline. **Overdue**: not done and
-  the deadline has passed. **Undated**: done, deadline passed, no date to judge by."""
-
-
-def render_markdown(report: Report) -> str:
-    targets: dict[str, object] = report["targets_minutes"]  # type: ignore[assignment]
-    totals: Block = report["totals"]  # type: ignore[assignment]
-    lines = [f"# Hotfix report: {_period(report)}", "",
-             f"As of {report['now']}. {totals['count']} incidents. Times are in minutes. "
-             "Targets: " + ", ".join(f"{sev} {_num(m)} min" for sev, m in targets.items()) + ".",
-             "", "## Recovery", ""]
-    lines += _summary_table(report, markdown=True)
-    lines += ["", "## Follow-up", ""]
-    lines += _duty_table(report, markdown=True)
-    lines += ["", f"Waivers by gate: {_waiver_gates(report)}.", "", "## Open action items", ""]
-    lines += _action_lines(report) or ["None."]
-    lines += ["", "## MTTR per month", "", "```", *mttr_chart(report), "```"]
-    missing = _missing_lines(report)
-    if missing:
-        lines += ["", "## Data gaps", ""] + [f"- {line}" for line in missing]
-    lines += ["", "## Definitions", "", DEFINITIONS]
-    return "\n".join(lines)
+    try:
+        write_atomic(output, text.encode())
+    except OSError as exc:
+        raise ToolError(f"--output {output}: {exc.strerror}; name a file in a folder you "
+                        "can write to") from None
 
 
 def report(since: str | None, until: str | None, fmt: str, now_text: str | None,
-                   rev: str | None) -> int:
+           rev: str | None, repositories: tuple[str, ...] = (),
+           repos_from: str | None = None, output: str | None = None) -> int:
     """Per severity: count, MTTR, time to detect and to deploy (mean and
     median minutes), resolutions within target, post-mortems and regression
-    tests on time or late, open action items and waivers."""
-    from hotfix_gates.commands.status import clock, gather, open_tree, show_problems
-    from hotfix_gates.reporting.metrics import build_report
+    tests on time or late, open action items and waivers; per repository
+    when several are named."""
+    from hotfix_gates.reporting.combined import build_combined
 
     start, end = _date("--since", since), _date("--until", until)
     if start and end and start >= end:
         raise ToolError(f"--since {since} is not before --until {until}; the period is empty")
-    now = clock(now_text)
-    tree, config = open_tree(rev)
-    gathered, problems = gather(tree, config)
-    show_problems(problems)
-    report = build_report([facts for facts, _ in gathered], config, now, start, end)
-    if fmt == "json":
-        print(json.dumps(report, indent=2))
-    elif fmt == "csv":
-        print(render_csv(report))
-    elif fmt == "markdown":
-        print(render_markdown(report))
-    else:
-        print(render_text(report))
+    now = resolve_now(now_text)
+    paths = list(repositories)
+    if repos_from is not None:
+        paths += listed_repositories(repos_from)
+        if not paths:
+            raise ToolError(f"--repos-from {repos_from} lists no repository; write one path "
+                            "per line")
+    sources, skipped = read_sources(paths, rev, now)
+    if not sources:
+        raise ToolError(f"no repository could be read ({len(skipped)} skipped, each named "
+                        "above)")
+    data = build_combined(sources, skipped, now, start, end)
+    _write(render(data, fmt), output)
     return EXIT_OK

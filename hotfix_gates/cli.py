@@ -24,7 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 CHECK_FORMATS = ("text", "json", "github", "sarif", "codeclimate", "junit")
 STATUS_FORMATS = ("text", "json")
-REPORT_FORMATS = ("text", "json", "csv", "markdown")
+REPORT_FORMATS = ("text", "json", "csv", "markdown", "html", "png", "svg")
 HOOKS = ("pre-push", "commit-msg", "pre-receive")
 
 
@@ -221,9 +221,10 @@ def status_command(**options: Any) -> int:
               "(2025-10-01 or a full timestamp).")
 @click.option("--until", metavar="DATE", help="Only incidents that started before DATE.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
-              show_default=True)
+              show_default=True, help="html: a page with charts; png, svg: the MTTR chart "
+              "(html, png and svg need pip install 'hotfix-gates[report]').")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard "
-              "output.")
+              "output (needed for png on a terminal).")
 @now_option
 @rev_option
 @directory_option

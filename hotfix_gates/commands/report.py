@@ -1,5 +1,5 @@
 """`hotfix-gate report`: recovery numbers per severity over a period, for one
-repository or several at once."""
+repository or several at once, as text, data, a page with charts or a chart."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from hotfix_gates.model.finding import Finding
     from hotfix_gates.reporting.combined import Skipped, Source
 
-FORMATS = ("text", "json", "csv", "markdown")
+FORMATS = ("text", "json", "csv", "markdown", "html", "png", "svg")
+CHART_FORMATS = ("html", "png", "svg")
 
 
 def _date(option: str, text: str | None) -> datetime | None:
@@ -115,7 +116,7 @@ def _warn(problems: Iterable[Finding], where: str) -> None:
         print(f"hotfix-gate: warning: {where}{finding.text()}", file=sys.stderr)
 
 
-def render(report: dict[str, object], fmt: str) -> str:
+def render(report: dict[str, object], fmt: str) -> str | bytes:
     from hotfix_gates.reporting import tables
 
     if fmt == "json":
@@ -124,19 +125,33 @@ def render(report: dict[str, object], fmt: str) -> str:
         text = tables.render_csv(report)
     elif fmt == "markdown":
         text = tables.render_markdown(report)
+    elif fmt == "html":
+        from hotfix_gates.reporting.page import render_html
+
+        return render_html(report)
+    elif fmt in ("png", "svg"):
+        from hotfix_gates.reporting.charts import main_chart
+
+        chart = main_chart(report, fmt)
+        return chart.decode() if fmt == "svg" else chart
     else:
         text = tables.render_text(report)
     return text + "\n"
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(data: str | bytes, output: str | None) -> None:
     if output is None or output == "-":
-        sys.stdout.write(text)
+        if isinstance(data, str):
+            sys.stdout.write(data)
+        else:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
         return
     from hotfix_gates.editing.atomic import write_atomic
 
     try:
-        write_atomic(output, text.encode())
+        write_atomic(output, data.encode() if isinstance(data, str) else data)
     except OSError as exc:
         raise ToolError(f"--output {output}: {exc.strerror}; name a file in a folder you "
                         "can write to") from None
@@ -155,6 +170,13 @@ def report(since: str | None, until: str | None, fmt: str, now_text: str | None,
     if start and end and start >= end:
         raise ToolError(f"--since {since} is not before --until {until}; the period is empty")
     now = resolve_now(now_text)
+    if fmt in CHART_FORMATS:
+        from hotfix_gates.reporting.charts import require
+
+        require()  # before reading anything
+    if fmt == "png" and output in (None, "-") and sys.stdout.isatty():
+        raise ToolError("--format png writes binary data; add --output FILE.png or redirect "
+                        "standard output to a file")
     paths = list(repositories)
     if repos_from is not None:
         paths += listed_repositories(repos_from)

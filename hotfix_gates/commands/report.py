@@ -33,7 +33,7 @@ def _date(option: str, text: str | None) -> datetime | None:
 
 def listed_repositories(name: str) -> list[str]:
     """The paths in a list file (`-`: standard input), one per line; blank
-    lines and lines starting with `#` are skipped."""
+    lines and lines starting with `#` are skipped; `~` is the home folder."""
     try:
         if name == "-":
             text = sys.stdin.read()
@@ -47,7 +47,8 @@ def listed_repositories(name: str) -> list[str]:
         raise ToolError(f"--repos-from {name}: not UTF-8 text; write one repository path "
                         "per line") from None
     stripped = (line.strip() for line in text.splitlines())
-    return [line for line in stripped if line and not line.startswith("#")]
+    # `~` is expanded as a shell would have done on the command line.
+    return [os.path.expanduser(line) for line in stripped if line and not line.startswith("#")]
 
 
 def read_repository(path: str | None, rev: str | None, now: datetime

@@ -142,6 +142,14 @@ def test_repositories_from_a_file(inside: Path, capsys: pytest.CaptureFixture[st
     assert list(report["by_repository"]) == ["team-b/api", "team-a/api", "web"]  # type: ignore[call-overload]
 
 
+def test_a_list_may_name_the_home_folder(inside: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(inside))
+    (inside / "home.txt").write_text("~/web\n")
+    report = data(capsys, "--repos-from", "home.txt")
+    assert list(report["by_repository"]) == ["web"]  # type: ignore[call-overload]
+
+
 def test_repositories_from_standard_input(inside: Path, capsys: pytest.CaptureFixture[str],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("web\nteam-a/api\n"))

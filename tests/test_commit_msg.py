@@ -1,4 +1,4 @@
-"""commit-msg: the standard-library reader, the fast path, and the journeys
+"""commit-msg: the fast path (git commands, no pygit2) and the journeys
 through real `git merge`, `git commit` and worktrees with the raw hook."""
 
 from __future__ import annotations
@@ -11,188 +11,40 @@ from pathlib import Path
 
 import pytest
 
-from hotfix_gates.hooks import commit_msg, fastgit
+from hotfix_gates.git.command import GitFailed
+from hotfix_gates.hooks import commit_msg
 from testing.hooks import hook_env, install_raw
-from testing.repos import commit_all, git, make_repo, write_record
+from testing.repos import clean_env, commit_all, git, make_repo, write_record
 
 READY = {"severity": "P0", "rollback_plan": "revert the deploy"}
+RECORD = Path("specs/hotfix/001-database-connection-pool")
 
 
 def rev_parse(repo: Path, *args: str) -> str:
     return git(repo, "rev-parse", *args).stdout.strip()
 
 
-def dirs_at(path: Path, **env: str) -> fastgit.GitDirs:
-    found = fastgit.find_git_dirs(str(path), environ=env)
-    assert found is not None
-    return found
+def fast(where: Path, monkeypatch: pytest.MonkeyPatch, **env: str) -> bool:
+    """Whether the fast path passes the commit staged at `where`; False when
+    it leaves the commit to the full check (GitFailed included)."""
+    monkeypatch.chdir(where)
+    try:
+        return commit_msg.fast_pass(clean_env(**env))
+    except GitFailed:
+        return False
 
 
-def index_of(repo: Path) -> fastgit.Index:
-    return fastgit.parse_index(fastgit.read_index(str(repo / ".git" / "index")))
+def stage_ordinary(where: Path, text: str = "an ordinary change\n") -> None:
+    (where / "README.md").write_text(text)
+    git(where, "add", "README.md")
 
 
-# ------------------------------------------------------------------ fastgit
-
-
-def test_git_dirs_of_a_normal_repository(repo: Path) -> None:
-    (repo / "src" / "deep").mkdir(parents=True)
-    for where in (repo, repo / "src" / "deep"):
-        found = dirs_at(where)
-        assert found.git_dir == found.common_dir == str(repo / ".git")
-        assert found.index_file == str(repo / ".git" / "index")
-    assert fastgit.head_branch(found.git_dir) == "main"
-    head = fastgit.resolve_ref(found.common_dir, "refs/heads/main")
-    assert head == rev_parse(repo, "HEAD")
-
-
-def test_git_dirs_of_a_linked_worktree(repo: Path, tmp_path: Path) -> None:
-    git(repo, "worktree", "add", "-q", str(tmp_path / "wt"), "-b", "release/1.0")
-    wt = tmp_path / "wt"
-    found = dirs_at(wt)
-    assert found.git_dir == os.path.realpath(rev_parse(wt, "--absolute-git-dir"))
-    assert found.common_dir == str(repo / ".git")
-    assert found.index_file == os.path.join(found.git_dir, "index")
-    assert fastgit.head_branch(found.git_dir) == "release/1.0"  # HEAD lives per worktree
-    assert fastgit.resolve_ref(found.common_dir, "refs/heads/release/1.0") == rev_parse(wt, "HEAD")
-
-
-def test_git_dir_and_index_from_the_environment(repo: Path, tmp_path: Path) -> None:
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    found = dirs_at(elsewhere, GIT_DIR=str(repo / ".git"), GIT_INDEX_FILE="next-index.lock")
-    assert found.git_dir == str(repo / ".git")
-    assert found.index_file == str(elsewhere / "next-index.lock")  # relative to the cwd
-    assert fastgit.find_git_dirs(str(elsewhere), environ={}) is None
-
-
-def test_unborn_and_detached_heads(tmp_path: Path) -> None:
-    empty = make_repo(tmp_path / "empty", commit=False)
-    found = dirs_at(empty)
-    assert fastgit.head_branch(found.git_dir) == "main"
-    assert fastgit.resolve_ref(found.common_dir, "refs/heads/main") is None
-    assert fastgit.read_index(found.index_file) == b""  # no index yet
-    assert len(fastgit.parse_index(b"")) == 0
-    full = make_repo(tmp_path / "full")
-    git(full, "checkout", "-q", "--detach")
-    assert fastgit.head_branch(str(full / ".git")) is None
-
-
-def test_packed_refs(repo: Path) -> None:
-    git(repo, "branch", "release/2.0")
-    git(repo, "pack-refs", "--all")
-    assert not (repo / ".git" / "refs" / "heads" / "release").exists()
-    assert fastgit.resolve_ref(str(repo / ".git"), "refs/heads/release/2.0") == \
-        rev_parse(repo, "HEAD")
-    assert fastgit.resolve_ref(str(repo / ".git"), "refs/heads/nope") is None
-
-
-def test_index_version_4_split_and_sparse_are_refused(repo: Path) -> None:
-    write_record(repo, 1)
-    commit_all(repo)
-    index = str(repo / ".git" / "index")
-    assert index_of(repo).paths[-1] == \
-        b"specs/hotfix/001-database-connection-pool/post-mortem.md"
-    git(repo, "update-index", "--index-version", "4")
-    with pytest.raises(fastgit.Unsupported, match="index version 4"):
-        fastgit.read_index(index)
-    git(repo, "update-index", "--index-version", "2")
-    git(repo, "update-index", "--split-index")
-    with pytest.raises(fastgit.Unsupported, match="link"):
-        fastgit.parse_index(fastgit.read_index(index))
-    assert not fastgit.index_lacks(fastgit.read_index(index), b"no-such-name")
-
-
-def test_tree_ids_computed_from_the_index_match_git(repo: Path) -> None:
-    write_record(repo, 1)
-    write_record(repo, 2, "cache-stampede")
-    (repo / "specs" / "hotfix" / "002-cache-stampede" / "run.sh").write_text("#!/bin/sh\n")
-    os.chmod(repo / "specs" / "hotfix" / "002-cache-stampede" / "run.sh", 0o755)
-    (repo / "specs" / "hotfix" / "002-cache-stampede" / "nested" / "a-b").mkdir(parents=True)
-    (repo / "specs" / "hotfix" / "002-cache-stampede" / "nested" / "a-b" / "x").write_text("x")
-    (repo / "specs" / "hotfix" / "002-cache-stampede" / "nested" / "a.b").write_text("y")
-    os.symlink("hotfix.md", repo / "specs" / "hotfix" / "002-cache-stampede" / "link")
-    commit_all(repo)
-    (repo / "specs" / "hotfix" / "intent.md").write_text("later\n")
-    git(repo, "add", "-N", "specs/hotfix/intent.md")  # not part of the next commit
-    index = index_of(repo)
-    for path in ("specs", "specs/hotfix", "specs/hotfix/002-cache-stampede", "README.md"):
-        found = index.object_at(path.encode())
-        assert found is not None
-        assert found[1].hex() == rev_parse(repo, f"HEAD:{path}")
-    assert index.object_at(b"specs/nothing") is None
-    intent = index.find(b"specs/hotfix/intent.md")
-    assert intent is not None and intent.intent_to_add and intent.mode == 0o100644
-
-
-def _all_objects(repo: Path) -> dict[str, tuple[str, bytes]]:
-    listing = git(repo, "cat-file", "--batch-all-objects", "--batch-check").stdout.split()
-    oids = listing[0::3]
-    raw = subprocess.run(["git", "cat-file", "--batch"], cwd=repo, capture_output=True,
-                         input=("\n".join(oids) + "\n").encode(), check=True).stdout
-    out: dict[str, tuple[str, bytes]] = {}
-    pos = 0
-    for oid in oids:
-        end = raw.index(b"\n", pos)
-        _, kind, size = raw[pos:end].split()
-        out[oid] = (kind.decode(), raw[end + 1:end + 1 + int(size)])
-        pos = end + 2 + int(size)
-    return out
-
-
-@pytest.fixture(scope="module")
-def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Similar versions of one record, so repacking makes delta chains."""
-    repo = make_repo(tmp_path_factory.mktemp("history") / "r")
-    for step in range(12):
-        write_record(repo, 1, status="investigating" if step % 2 else "fix-deployed",
-                     body="\n# Hotfix\n" + "log line\n" * step)
-        commit_all(repo, f"step {step}")
-    return repo
-
-
-@pytest.mark.parametrize("layout", ["loose", "offset-deltas", "ref-deltas", "alternates"])
-def test_every_object_reads_back_exactly(history: Path, tmp_path: Path, layout: str) -> None:
-    repo = tmp_path / "r"
-    if layout == "alternates":
-        git(tmp_path, "clone", "-q", "--shared", str(history), str(repo))
-        git(history, "gc", "-q")
-        assert (repo / ".git" / "objects" / "info" / "alternates").exists()
-    else:
-        git(tmp_path, "clone", "-q", "--no-local", str(history), str(repo))
-    if layout == "loose":  # a clone arrives packed: unpack it again
-        for pack in (repo / ".git" / "objects" / "pack").glob("*.pack"):
-            data = pack.read_bytes()
-            pack.with_suffix(".idx").unlink()
-            pack.unlink()
-            subprocess.run(["git", "unpack-objects", "-q"], cwd=repo, input=data, check=True)
-        assert not list((repo / ".git" / "objects" / "pack").glob("*.pack"))
-    elif layout == "offset-deltas":
-        git(repo, "repack", "-q", "-adf", "--depth=50", "--window=50")
-    elif layout == "ref-deltas":
-        git(repo, "-c", "repack.useDeltaBaseOffset=false", "repack", "-q", "-adf", "--depth=50")
-    store = fastgit.ObjectStore(str(repo / ".git"))
-    expected = _all_objects(repo)
-    assert len(expected) > 30
-    for oid, (kind, body) in expected.items():
-        assert store.read(bytes.fromhex(oid)) == (kind, body)
-    with pytest.raises(fastgit.Unsupported, match="not found"):
-        store.read(b"\x01" * 20)
-
-
-def test_sha256_repositories_are_left_to_the_full_check(tmp_path: Path) -> None:
-    repo = tmp_path / "sha256"
-    git(tmp_path, "init", "-q", "--object-format=sha256", str(repo))
-    with pytest.raises(fastgit.Unsupported, match="SHA-256"):
-        fastgit.check_format(dirs_at(repo))
+def stage_record_change(where: Path, name: str = "tasks.md") -> None:
+    (where / RECORD / name).write_text("- [ ] one more task\n")
+    git(where, "add", "-A")
 
 
 # -------------------------------------------------------------- fast path
-
-
-def fast(repo: Path, monkeypatch: pytest.MonkeyPatch, **env: str) -> bool:
-    monkeypatch.chdir(repo)
-    return commit_msg.fast_pass(env)
 
 
 def test_fast_path_decisions(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -200,8 +52,7 @@ def test_fast_path_decisions(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     for number in range(1, 21):
         write_record(repo, number, f"incident-{number}", **READY)
     commit_all(repo, "twenty records")
-    (repo / "README.md").write_text("an ordinary change\n")
-    git(repo, "add", "README.md")
+    stage_ordinary(repo)
     assert fast(repo, monkeypatch)  # records untouched
     git(repo, "gc", "-q")
     assert fast(repo, monkeypatch)  # also when HEAD's trees are packed
@@ -241,6 +92,19 @@ def test_fast_path_never_passes_what_the_full_check_blocks(
     assert commit_msg.full_check() == 1
 
 
+PROBE = ("import sys; from hotfix_gates.hooks.commit_msg import main; code = main(['m']); "
+         "import json; print(json.dumps([code, sorted(m for m in ('pygit2', 'yaml', "
+         "'click', 'hotfix_gates.gates.engine') if m in sys.modules)]))")
+
+
+def probe(where: Path, **env: str) -> list[object]:
+    """The hook's exit code, and which heavy modules it loaded."""
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=where, capture_output=True,
+                         text=True, env=hook_env(**env), check=True)
+    result: list[object] = json.loads(out.stdout)
+    return result
+
+
 def test_ordinary_commit_loads_neither_pygit2_yaml_nor_click(tmp_path: Path) -> None:
     empty = make_repo(tmp_path / "empty")
     busy = make_repo(tmp_path / "busy")
@@ -248,20 +112,161 @@ def test_ordinary_commit_loads_neither_pygit2_yaml_nor_click(tmp_path: Path) -> 
         write_record(busy, number, f"incident-{number}", **READY)
     (busy / ".hotfix-gates.yaml").write_text("deadlines: {post-mortem: 24h}\n")
     commit_all(busy, "records")
-    probe = ("import sys; from hotfix_gates.hooks.commit_msg import main; code = main(['m']); "
-             "import json; print(json.dumps([code, sorted(m for m in ('pygit2', 'yaml', "
-             "'click', 'hotfix_gates.gates.engine') if m in sys.modules)]))")
-    for where, loaded in ((empty, []), (busy, ["yaml"])):  # a config file is parsed with yaml
-        (where / "README.md").write_text("ordinary\n")
-        git(where, "add", "README.md")
-        out = subprocess.run([sys.executable, "-c", probe], cwd=where, capture_output=True,
-                             text=True, env=hook_env(GIT_INDEX_FILE=".git/index"), check=True)
-        assert json.loads(out.stdout) == [0, loaded], out.stderr
+    for where in (empty, busy):
+        stage_ordinary(where)
+    assert probe(empty, GIT_INDEX_FILE=".git/index") == [0, []]
+    # a configuration is parsed with yaml once; its settings are kept by blob id
+    assert probe(busy, GIT_INDEX_FILE=".git/index") == [0, ["yaml"]]
+    assert probe(busy, GIT_INDEX_FILE=".git/index") == [0, []]
+    git(busy, "checkout", "-q", "-b", "feature/x")
+    assert probe(busy) == [0, []]
     os.remove(busy / ".hotfix-gates.yaml")
     git(busy, "add", "-A")
-    out = subprocess.run([sys.executable, "-c", probe], cwd=busy, capture_output=True, text=True,
-                         env=hook_env(), check=True)
-    assert json.loads(out.stdout) == [0, []]
+    assert probe(busy) == [0, []]
+
+
+# ------------------------------------------- repositories of every shape
+
+
+def test_linked_worktree_and_subfolders(repo: Path, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    write_record(repo, 1, **READY)
+    (repo / "src" / "deep").mkdir(parents=True)
+    (repo / "src" / "deep" / "x.py").write_text("x = 1\n")
+    commit_all(repo, "a record")
+    wt = tmp_path / "wt"
+    git(repo, "worktree", "add", "-q", str(wt), "-b", "release/1.0")
+    stage_ordinary(wt)
+    assert fast(wt, monkeypatch) and fast(wt / "src" / "deep", monkeypatch)
+    stage_record_change(wt)
+    assert not fast(wt, monkeypatch) and not fast(wt / "src" / "deep", monkeypatch)
+    stage_ordinary(repo)  # the main worktree's own index and HEAD
+    assert fast(repo, monkeypatch)
+
+
+def test_git_dir_and_index_from_the_environment(repo: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    write_record(repo, 1, **READY)
+    commit_all(repo, "a record")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"GIT_DIR": str(repo / ".git"), "GIT_WORK_TREE": str(repo)}
+    stage_record_change(repo)  # in the repository's index
+    assert not fast(elsewhere, monkeypatch, **env)
+    other = str(repo / ".git" / "next-index")
+    git(repo, "read-tree", "HEAD", env=clean_env(GIT_INDEX_FILE=other))
+    assert fast(elsewhere, monkeypatch, GIT_INDEX_FILE=other, **env)  # HEAD's records only
+    assert not fast(elsewhere, monkeypatch)  # no repository here
+
+
+def test_unborn_branch_and_detached_head(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = make_repo(tmp_path / "empty", commit=False)
+    write_record(empty, 1)
+    git(empty, "add", "-A")
+    assert not fast(empty, monkeypatch)  # the first commit: the full check decides
+    monkeypatch.setenv("HOTFIX_GATE_NOW", "2025-10-02T00:00:00Z")
+    assert commit_msg.full_check() == 1
+    full = make_repo(tmp_path / "full")
+    git(full, "checkout", "-q", "--detach")
+    write_record(full, 1)
+    git(full, "add", "-A")
+    assert fast(full, monkeypatch)
+
+
+def test_packed_refs(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_record(repo, 1, **READY)
+    commit_all(repo, "a record")
+    git(repo, "checkout", "-q", "-b", "release/2.0")
+    git(repo, "pack-refs", "--all")
+    assert not (repo / ".git" / "refs" / "heads" / "release").exists()
+    stage_ordinary(repo)
+    assert fast(repo, monkeypatch)
+    stage_record_change(repo)
+    assert not fast(repo, monkeypatch)
+
+
+@pytest.mark.parametrize("form", ["v2", "v3", "v4", "split", "sparse"])
+def test_every_index_format(repo: Path, monkeypatch: pytest.MonkeyPatch, form: str) -> None:
+    (repo / "src").mkdir()
+    (repo / "src" / "app.py").write_text("print('v1')\n")
+    write_record(repo, 1, **READY)
+    commit_all(repo, "app and a record")
+    if form == "sparse":
+        git(repo, "sparse-checkout", "init", "--cone", "--sparse-index")
+        git(repo, "sparse-checkout", "set", "src")
+        assert not (repo / RECORD).exists()  # the specs folder is one index entry
+    elif form == "split":
+        git(repo, "update-index", "--split-index")
+    else:
+        git(repo, "update-index", "--index-version", form[1])
+    (repo / "src" / "app.py").write_text("print('v2')\n")
+    git(repo, "add", "src/app.py")
+    assert fast(repo, monkeypatch)
+    if form == "sparse":
+        git(repo, "sparse-checkout", "add", "specs")
+    stage_record_change(repo)
+    assert not fast(repo, monkeypatch)
+
+
+def test_what_git_commits_in_a_record_folder_is_what_counts(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_record(repo, 1, **READY)
+    (repo / "specs" / "hotfix" / "README.md").write_text("how we keep records\n")
+    commit_all(repo, "a record")
+    (repo / "specs" / "hotfix" / "README.md").write_text("not a record folder\n")
+    git(repo, "add", "-A")
+    assert fast(repo, monkeypatch)
+    later = repo / RECORD / "later.md"
+    later.write_text("not yet\n")
+    git(repo, "add", "-N", str(later))  # intent to add: not part of this commit
+    assert fast(repo, monkeypatch)
+    git(repo, "update-index", "--chmod=+x", str(RECORD / "hotfix.md"))
+    assert not fast(repo, monkeypatch)  # only the mode changed
+    git(repo, "reset", "-q")
+    os.symlink("hotfix.md", repo / RECORD / "link.md")
+    git(repo, "add", str(RECORD / "link.md"))
+    assert not fast(repo, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A configured repository with similar versions of a record, so that
+    repacking makes delta chains."""
+    repo = make_repo(tmp_path_factory.mktemp("history") / "r")
+    (repo / ".hotfix-gates.yaml").write_text("protected_branches: [trunk]\n")
+    for step in range(12):
+        write_record(repo, 1, status="investigating" if step % 2 else "fix-deployed",
+                     body="\n# Hotfix\n" + "log line\n" * step, **READY)
+        commit_all(repo, f"step {step}")
+    git(repo, "branch", "trunk")
+    return repo
+
+
+@pytest.mark.parametrize("layout", ["loose", "deltas", "alternates"])
+def test_every_object_layout(history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             layout: str) -> None:
+    repo = tmp_path / "r"
+    if layout == "alternates":
+        git(tmp_path, "clone", "-q", "--shared", str(history), str(repo))
+        assert (repo / ".git" / "objects" / "info" / "alternates").exists()
+    else:
+        git(tmp_path, "clone", "-q", "--no-local", str(history), str(repo))
+    if layout == "loose":  # a clone arrives packed: unpack it again
+        for pack in (repo / ".git" / "objects" / "pack").glob("*.pack"):
+            data = pack.read_bytes()
+            pack.with_suffix(".idx").unlink()
+            pack.unlink()
+            subprocess.run(["git", "unpack-objects", "-q"], cwd=repo, input=data, check=True)
+        assert not list((repo / ".git" / "objects" / "pack").glob("*.pack"))
+    elif layout == "deltas":
+        git(repo, "repack", "-q", "-adf", "--depth=50", "--window=50")
+    git(repo, "checkout", "-q", "trunk")
+    stage_ordinary(repo)
+    assert fast(repo, monkeypatch)  # the configuration, read from this layout, protects trunk
+    stage_record_change(repo)
+    assert not fast(repo, monkeypatch)
+    git(repo, "checkout", "-q", "-b", "main-is-not-protected-here")
+    assert fast(repo, monkeypatch)
 
 
 # ---------------------------------------------------------------- journeys
@@ -411,7 +416,7 @@ def test_worktree_commit_is_judged(hooked: Path, tmp_path: Path) -> None:
     fix_rollback(record)
     git(wt, "add", "-A")
     assert commit(wt, "-m", "record on release").returncode == 0
-    git(wt, "update-index", "--index-version", "4")  # the full check reads what fastgit cannot
+    git(wt, "update-index", "--index-version", "4")  # and the full check reads index v4
     record.write_text(record.read_text().replace("rollback_plan: roll back to v1.4",
                                                  "rollback_plan: null"))
     refused = commit(wt, "-a", "-m", "index v4")
@@ -446,8 +451,7 @@ def test_bad_configuration_is_one_line_and_exit_2(
     assert capsys.readouterr().err.strip() == line
 
 
-def test_sparse_index_is_read_and_split_index_is_named(
-        hooked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sparse_index_is_read_and_split_index_is_named(hooked: Path) -> None:
     (hooked / "src").mkdir()
     (hooked / "src" / "app.py").write_text("print('v1')\n")
     record = write_record(hooked, 1, **READY).hotfix
@@ -455,20 +459,17 @@ def test_sparse_index_is_read_and_split_index_is_named(
     assert commit(hooked, "-m", "app and a ready record").returncode == 0
     git(hooked, "sparse-checkout", "init", "--cone", "--sparse-index")
     git(hooked, "sparse-checkout", "set", "src")
-    index = fastgit.parse_index(fastgit.read_index(str(hooked / ".git" / "index")))
-    assert index.sparse and index.sparse_folder(b"specs/hotfix") == b"specs"
-    assert index.object_at(b"specs") == (fastgit.TREE_MODE,
-                                         bytes.fromhex(rev_parse(hooked, "HEAD:specs")))
-    with pytest.raises(fastgit.Unsupported, match="sparse folder"):
-        index.object_at(b"specs/hotfix")
     (hooked / "src" / "app.py").write_text("print('v2')\n")
     git(hooked, "add", "src/app.py")
-    assert fast(hooked, monkeypatch)  # the folded specs folder is HEAD's
-    ordinary = commit(hooked, "-m", "v2")
+    ordinary = commit(hooked, "-m", "v2")  # the folded specs folder is HEAD's
     assert (ordinary.returncode, ordinary.stderr) == (0, "")
 
     git(hooked, "sparse-checkout", "disable")
     git(hooked, "update-index", "--split-index")
+    (hooked / "src" / "app.py").write_text("print('v3')\n")
+    git(hooked, "add", "src/app.py")
+    ordinary = commit(hooked, "-m", "v3")  # git reads the split index for the fast path
+    assert (ordinary.returncode, ordinary.stderr) == (0, "")
     record.write_text(record.read_text().replace("rollback_plan: revert the deploy",
                                                  "rollback_plan: null"))
     git(hooked, "add", "-A")
@@ -480,3 +481,137 @@ def test_sparse_index_is_read_and_split_index_is_named(
     git(hooked, "switch", "-q", "-c", "feature")
     ordinary = commit(hooked, "-m", "on a feature branch")
     assert (ordinary.returncode, ordinary.stderr) == (0, "")
+
+
+# ------------------------------------------ ways around the fast path
+
+
+def test_a_configuration_only_in_the_index_is_the_one_in_force(hooked: Path) -> None:
+    (hooked / ".hotfix-gates.yaml").write_text("protected_branches: [develop]\n")
+    git(hooked, "add", ".hotfix-gates.yaml")
+    os.remove(hooked / ".hotfix-gates.yaml")  # staged, gone from the working tree
+    git(hooked, "checkout", "-q", "-b", "develop")
+    write_record(hooked, 1)
+    git(hooked, "add", str(RECORD))
+    refused = commit(hooked, "-m", "develop is protected by the staged configuration")
+    assert refused.returncode == 1 and "HG101" in refused.stderr
+
+
+def test_an_unstaged_configuration_changes_nothing(hooked: Path) -> None:
+    write_record(hooked, 1)
+    git(hooked, "add", "-A")
+    (hooked / ".hotfix-gates.yaml").write_text("protected_branches: [nothing]\n")  # not staged
+    refused = commit(hooked, "-m", "record on main")
+    assert refused.returncode == 1 and "HG101" in refused.stderr
+
+
+def test_commit_of_paths_is_judged_on_the_index_git_commits(hooked: Path) -> None:
+    # The repository's index holds a configuration that protects nothing, but
+    # `git commit PATH` commits HEAD plus PATH: main stays protected.
+    write_record(hooked, 1, **READY)
+    git(hooked, "add", "-A")
+    assert commit(hooked, "-m", "a ready record").returncode == 0
+    (hooked / ".hotfix-gates.yaml").write_text("protected_branches: [nothing]\n")
+    git(hooked, "add", ".hotfix-gates.yaml")
+    record = hooked / RECORD / "hotfix.md"
+    record.write_text(record.read_text().replace("rollback_plan: revert the deploy",
+                                                 "rollback_plan: null"))
+    refused = commit(hooked, "-m", "drop the plan", str(record))
+    assert refused.returncode == 1 and "HG102" in refused.stderr
+
+
+def test_a_renamed_or_moved_record_folder_is_judged(hooked: Path) -> None:
+    write_record(hooked, 1)  # unready, slipped in with --no-verify
+    git(hooked, "add", "-A")
+    assert commit(hooked, "--no-verify", "-m", "old").returncode == 0
+    git(hooked, "mv", str(RECORD), "specs/hotfix/001-renamed")
+    renamed = commit(hooked, "-m", "rename the record")
+    assert renamed.returncode == 1 and "001-renamed/hotfix.md" in renamed.stderr
+    git(hooked, "mv", "specs/hotfix/001-renamed", "specs/hotfix-001-older-layout")
+    moved = commit(hooked, "-m", "move it beside the specs folder")
+    assert moved.returncode == 1 and "specs/hotfix-001-older-layout/hotfix.md" in moved.stderr
+
+
+def test_a_specs_folder_configured_elsewhere(hooked: Path) -> None:
+    (hooked / ".hotfix-gates.yaml").write_text("specs_dir: docs/incidents\n")
+    git(hooked, "add", "-A")
+    assert commit(hooked, "-m", "configure").returncode == 0
+    write_record(hooked, 1)  # under specs/hotfix: not a record folder here
+    git(hooked, "add", "-A")
+    outside = commit(hooked, "-m", "notes in the old folder")
+    assert (outside.returncode, outside.stderr) == (0, "")
+    write_record(hooked, 2, "cache-stampede", specs_dir="docs/incidents")
+    git(hooked, "add", "-A")
+    refused = commit(hooked, "-m", "a record where the configuration says")
+    assert refused.returncode == 1 and "docs/incidents/002-cache-stampede" in refused.stderr
+
+
+@pytest.mark.parametrize("specs_dir", ["docs/hotfix", "hotfix"])
+def test_older_folders_beside_a_configured_specs_folder(
+        hooked: Path, monkeypatch: pytest.MonkeyPatch, specs_dir: str) -> None:
+    (hooked / ".hotfix-gates.yaml").write_text(f"specs_dir: {specs_dir}\n")
+    git(hooked, "add", "-A")
+    assert commit(hooked, "-m", "configure").returncode == 0
+    write_record(hooked, 1, specs_dir=specs_dir)
+    older = specs_dir.replace("hotfix", "hotfix-001-older")
+    os.rename(hooked / specs_dir / "001-database-connection-pool", hooked / older)
+    git(hooked, "add", "-A")
+    assert not fast(hooked, monkeypatch)
+    refused = commit(hooked, "-m", "an older record beside the specs folder")
+    assert refused.returncode == 1
+    if specs_dir == "docs/hotfix":
+        assert f"{older}/hotfix.md:5: HG101" in refused.stderr, refused.stderr
+
+
+def test_a_symlinked_configuration_is_followed(hooked: Path) -> None:
+    # The link's own text reads as a configuration that protects nothing; the
+    # file it names protects develop. The hook must judge by the file.
+    decoy = "protected_branches: [nothing]"
+    (hooked / decoy).write_text("protected_branches: [develop]\n")
+    os.symlink(decoy, hooked / ".hotfix-gates.yaml")
+    git(hooked, "add", "-A")
+    assert commit(hooked, "-m", "configure through a link").returncode == 0
+    git(hooked, "checkout", "-q", "-b", "develop")
+    write_record(hooked, 1)
+    git(hooked, "add", "-A")
+    refused = commit(hooked, "-m", "a record on develop")
+    assert refused.returncode == 1 and "HG101" in refused.stderr
+
+
+@pytest.mark.parametrize("branch", ["main", "feature/x"])
+def test_a_broken_configuration_never_passes_silently(hooked: Path, branch: str) -> None:
+    (hooked / ".hotfix-gates.yaml").write_text("protected_branches: [main\n")
+    git(hooked, "add", "-A")
+    assert commit(hooked, "--no-verify", "-m", "broken").returncode == 0
+    git(hooked, "checkout", "-q", "-B", branch)
+    stage_ordinary(hooked)
+    refused = commit(hooked, "-m", "ordinary")
+    assert refused.returncode != 0 and "error: .hotfix-gates.yaml" in refused.stderr
+
+
+def test_a_cached_configuration_is_not_used_for_another_one(hooked: Path) -> None:
+    stage_ordinary(hooked)
+    (hooked / ".hotfix-gates.yaml").write_text("protected_branches: [nothing]\n")
+    git(hooked, "add", "-A")
+    assert commit(hooked, "-m", "nothing is protected").returncode == 0  # now cached
+    (hooked / ".hotfix-gates.yaml").write_text("protected_branches: [main]\n")
+    write_record(hooked, 1)
+    git(hooked, "add", "-A")
+    refused = commit(hooked, "-m", "main is protected again, with a record")
+    assert refused.returncode == 1 and "HG101" in refused.stderr
+
+
+def test_sha256_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "sha256"
+    git(tmp_path, "init", "-q", "--object-format=sha256", "-b", "main", str(repo))
+    stage_ordinary(repo)
+    commit_all(repo, "first")
+    install_raw(repo, "commit-msg")
+    stage_ordinary(repo, "ordinary\n")
+    ordinary = commit(repo, "-m", "ordinary")  # git answers the fast path's questions
+    assert (ordinary.returncode, ordinary.stderr) == (0, "")
+    write_record(repo, 1)
+    git(repo, "add", "-A")
+    refused = commit(repo, "-m", "a record")  # pygit2 cannot read it: one line, never a pass
+    assert refused.returncode != 0 and refused.stderr.count("hotfix-gate") == 1, refused.stderr
+    assert "Traceback" not in refused.stderr

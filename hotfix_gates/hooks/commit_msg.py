@@ -7,23 +7,24 @@ whose folders differ between HEAD's tree and that index. On a `hotfix/*`
 branch the record's unmet merge gates are printed as reminders and never
 block. Other branches and a detached HEAD pass silently.
 
-The fast path (standard library only; pygit2, yaml and click stay unloaded)
-decides "pass", in this order, and nothing else:
+The fast path (standard library and `git` commands; pygit2, yaml and click
+stay unloaded on ordinary commits) decides "pass", in this order, and nothing
+else:
 
-1. HEAD is detached (a rebase, a bisect): pass.
-2. The index (version 2 or 3, neither split nor sparse) holds no path
-   containing `hotfix.md`: no record can come in or change, pass.
-3. The branch is neither protected nor `hotfix/*`: pass. Protected globs come
-   from the index's `.hotfix-gates.yaml` (read and parsed only when present),
-   else the defaults; without that file this needs no parsing of the index.
-4. On a protected branch, the tree ids the index gives the specs folder (and
-   every older `hotfix-NNN-*` folder beside it) equal HEAD's: pass. The ids
-   are computed from the index entries as git would write the trees, and
-   HEAD's are read from its loose or packed objects.
+1. HEAD is detached (a rebase, a bisect): pass, without running git.
+2. The protected globs and the specs folder come from the `.hotfix-gates.yaml`
+   in the index (the tree being committed; `git ls-files` honours
+   $GIT_INDEX_FILE), else the defaults. Its settings are cached by blob id,
+   so YAML is parsed once per version of the file (see quickconfig).
+3. The branch is neither protected nor `hotfix/*`: pass.
+4. On a protected branch, `git diff-index --cached` names no changed path in
+   a record folder (under the specs folder, or an older `hotfix-NNN-*`
+   folder beside a `.../hotfix` one): pass.
 
-Everything else, and anything the reader does not understand (index version
-4, a SHA-256 repository, a missing object, ...), takes the full check with
-pygit2: diff HEAD's tree against the index, judge the changed records.
+Everything else, and whatever git cannot answer (a configuration that does
+not load, one that is not a regular file, a HEAD with no commit yet, an
+error), takes the full check with pygit2: diff HEAD's tree against the
+index, judge the changed records.
 """
 
 from __future__ import annotations
@@ -33,13 +34,16 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 
-from hotfix_gates.hooks import fastgit
-from hotfix_gates.model.constants import (
-    CONFIG_FILE,
-    DEFAULT_PROTECTED,
-    DEFAULT_SPECS_DIR,
-    LEGACY_FOLDER,
+from hotfix_gates.git.command import (
+    GitFailed,
+    common_dir_of,
+    find_git_dir,
+    head_branch,
+    index_entry,
+    run_git,
 )
+from hotfix_gates.hooks.quickconfig import settings_of
+from hotfix_gates.model.constants import CONFIG_FILE
 
 TYPE_CHECKING = False  # typing itself costs the fast path a few milliseconds
 if TYPE_CHECKING:
@@ -47,7 +51,6 @@ if TYPE_CHECKING:
 
 HOOK = "commit-msg"
 HOTFIX_BRANCH = re.compile(r"hotfix/")
-LEGACY_FOLDER_BYTES = re.compile(LEGACY_FOLDER.pattern.encode())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,45 +69,33 @@ def run() -> int:
     try:
         if fast_pass(os.environ):
             return 0
-    except fastgit.Unsupported:
+    except GitFailed:
         pass
     return full_check()
 
 
 def fast_pass(environ: Mapping[str, str]) -> bool:
     """True when the commit provably needs no judging (see the module text);
-    False, or fastgit.Unsupported, sends it to the full check."""
-    dirs = fastgit.find_git_dirs(environ=environ)
-    if dirs is None:
+    False, or GitFailed, sends it to the full check."""
+    git_dir = find_git_dir(environ)
+    if git_dir is None:
         return False
-    branch = fastgit.head_branch(dirs.git_dir)
+    branch = head_branch(git_dir)
     if branch is None:
         return True
-    data = fastgit.read_index(dirs.index_file)
-    if fastgit.index_lacks(data, b"hotfix.md"):
-        return True
-    fastgit.check_format(dirs)
-    hotfix_branch = HOTFIX_BRANCH.match(branch) is not None
-    if fastgit.index_lacks(data, CONFIG_FILE.encode()) and \
-            not _protected(branch, DEFAULT_PROTECTED):
-        return not hotfix_branch  # no configuration: the defaults decide, no parsing
-    index = fastgit.parse_index(data)  # refuses a split index
-    if b"hotfix.md" not in data and not index.sparse:
-        return True
-    store = fastgit.ObjectStore(dirs.common_dir, environ)
-    protected, specs_dir = _fast_config(index, store)
+    entry = index_entry(CONFIG_FILE, environ)
+    settings = settings_of([entry], common_dir_of(git_dir, environ), environ)[entry]
+    if settings is None:
+        return False  # a configuration that does not load: the full check says why
+    protected, specs_dir = settings
     if not _protected(branch, protected):
-        return not hotfix_branch
-    head = fastgit.resolve_ref(dirs.common_dir, f"refs/heads/{branch}")
-    if head is None:
-        return False  # the first commit: every record in the index is new
-    root = fastgit.commit_tree(store, head)
-    for folder in _watched(index, specs_dir.encode("utf-8")):
-        folder = index.sparse_folder(folder) or folder  # compare a sparse folder whole
-        mine = index.object_at(folder)
-        if mine is not None and mine != fastgit.tree_object(store, root, folder):
-            return False
-    return True
+        return HOTFIX_BRANCH.match(branch) is None
+    # Plumbing, not `git diff`: no user setting (diff.relative) changes what it
+    # lists. Intent-to-add paths (`git add -N`) are not part of the commit.
+    changed = run_git(["diff-index", "--cached", "--name-only", "-z", "--no-renames",
+                       "--ita-invisible-in-index", "HEAD", "--", *_watched(specs_dir)], environ)
+    return not any(record_folder(os.fsdecode(path), specs_dir)
+                   for path in changed.split(b"\0") if path)
 
 
 def _protected(branch: str, globs: tuple[str, ...]) -> bool:
@@ -113,40 +104,14 @@ def _protected(branch: str, globs: tuple[str, ...]) -> bool:
     return any(fnmatchcase(branch, pattern) for pattern in globs)
 
 
-def _fast_config(index: fastgit.Index, store: fastgit.ObjectStore
-                 ) -> tuple[tuple[str, ...], str]:
-    """(protected globs, specs folder) from the index's configuration."""
-    entry = index.find(CONFIG_FILE.encode())
-    if entry is None or entry.intent_to_add:
-        return DEFAULT_PROTECTED, DEFAULT_SPECS_DIR
-    if entry.mode & 0o170000 != 0o100000:
-        raise fastgit.Unsupported("the configuration is not a regular file")
-    kind, data = store.read(entry.oid)
-    if kind != "blob":
-        raise fastgit.Unsupported("the configuration is not a blob")
-    from hotfix_gates.model.errors import ConfigError
-    from hotfix_gates.parsing.config import parse_config
-
-    try:
-        text = data.decode("utf-8-sig")
-        config = parse_config(text, f"{CONFIG_FILE} (index)")
-    except (UnicodeDecodeError, ConfigError):
-        raise fastgit.Unsupported("the configuration has problems") from None
-    return config.protected_branches, config.specs_dir
-
-
-def _watched(index: fastgit.Index, specs_dir: bytes) -> list[bytes]:
-    """The folders whose content decides whether a record changed: the specs
-    folder, and the older `hotfix-NNN-*` folders beside a `.../hotfix` one."""
-    folders = [specs_dir]
-    parent, _, base = specs_dir.rpartition(b"/")
-    if base == b"hotfix":
-        prefix = parent + b"/" if parent else b""
-        for entry in index.under(prefix + b"hotfix-"):
-            name = entry.path[len(prefix):].split(b"/", 1)[0]
-            if LEGACY_FOLDER_BYTES.fullmatch(name) and prefix + name not in folders:
-                folders.append(prefix + name)
-    return folders
+def _watched(specs_dir: str) -> list[str]:
+    """Pathspecs that hold every record folder: the specs folder and, beside
+    a `.../hotfix` one, its parent (for the older `hotfix-NNN-*` folders).
+    Paths in them that belong to no record folder are sorted out after."""
+    parent, _, base = specs_dir.rpartition("/")
+    if base != "hotfix":
+        return [f":(top,literal){specs_dir}"]
+    return [f":(top,literal){parent}" if parent else ":(top)"]
 
 
 def full_check() -> int:
@@ -163,16 +128,13 @@ def full_check() -> int:
     from hotfix_gates.parsing.config import load_config
     from hotfix_gates.parsing.records import record_folders
 
-    try:
-        dirs = fastgit.find_git_dirs()
-    except fastgit.Unsupported:
-        dirs = None
-    repo = open_repo(dirs.git_dir if dirs is not None else None)
+    git_dir = find_git_dir(os.environ)
+    repo = open_repo(git_dir)
     branch = current_branch(repo)
     if branch is None:
         return 0
     try:
-        index = _open_index(repo, dirs)
+        index = _open_index(repo)
     except ToolError:
         # An index pygit2 cannot read (a split index) only matters where
         # the commit would be judged; HEAD's configuration says where.
@@ -225,23 +187,21 @@ def _protected_at_head(repo: pygit2.Repository, branch: str) -> bool:
     return config.is_protected(branch)
 
 
-def _open_index(repo: pygit2.Repository, dirs: fastgit.GitDirs | None) -> pygit2.Index:
+def _open_index(repo: pygit2.Repository) -> pygit2.Index:
     """The index git is committing: $GIT_INDEX_FILE (a temporary one for
-    `commit -a` and `commit PATH`), else the repository's."""
+    `commit -a` and `commit PATH`; relative to here), else the repository's."""
     import pygit2
 
     from hotfix_gates.model.errors import ToolError
 
-    where = dirs.index_file if dirs is not None else os.path.join(repo.path, "index")
+    where = os.path.abspath(os.environ.get("GIT_INDEX_FILE") or os.path.join(repo.path, "index"))
     failure = ""
     # pygit2's Index complains on stderr when its constructor fails and the
     # half-made object goes: keep quiet until then, and say it once below
     quiet, sys.unraisablehook = sys.unraisablehook, lambda _: None
     try:
-        if dirs is None:
-            index: pygit2.Index = repo.index
-        elif os.path.exists(dirs.index_file):
-            index = pygit2.Index(dirs.index_file)
+        if os.path.exists(where):
+            index: pygit2.Index = pygit2.Index(where)
         else:
             index = pygit2.Index()
     except pygit2.GitError as exc:

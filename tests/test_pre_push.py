@@ -408,11 +408,69 @@ def test_quick_path_reads_the_configuration_of_the_pushed_commit(repo: Path) -> 
     (repo / ".hotfix-gates.yaml").write_text("protected_branches: [develop, 'stable/*']\n")
     write_record(repo, 1, "database-pool")
     tip = commit_all(repo, "configured")
-    git(repo, "gc", "-q")  # packed objects, read without pygit2 too
-    assert _probe(repo, f"refs/heads/x {tip} refs/heads/feature/x {Z}\n") == "0 False True False"
+    git(repo, "gc", "-q")  # packed objects: git reads them for the quick path
+    feature = f"refs/heads/x {tip} refs/heads/feature/x {Z}\n"
+    assert _probe(repo, feature) == "0 False True False"  # parsed once with yaml,
+    assert _probe(repo, feature) == "0 False False False"  # then kept by blob id
     assert _probe(repo, f"refs/heads/x {tip} refs/heads/stable/2 {Z}\n").startswith("1 True")
     # main is protected by default, so pygit2 reads the configuration that unprotects it
     assert _probe(repo, f"refs/heads/main {tip} refs/heads/main {Z}\n") == "0 True True False"
+
+
+def test_many_refs_to_a_few_commits(repo: Path) -> None:
+    plain = sha(repo)
+    (repo / ".hotfix-gates.yaml").write_text("protected_branches: [develop]\n")
+    write_record(repo, 1, "database-pool")  # unready
+    configured = commit_all(repo, "develop is protected")
+    (repo / "NOTES.md").write_text("more\n")
+    later = commit_all(repo, "later")
+    lines = "".join(f"refs/heads/x {(plain, configured, later)[n % 3]} refs/heads/feature/{n} {Z}\n"
+                    for n in range(3000))
+    assert _probe(repo, lines) == "0 False True False"
+    # one more ref: a configured commit to the branch its configuration protects
+    blocked = lines + f"refs/heads/x {later} refs/heads/develop {Z}\n"
+    result = run_hook(repo, MODULE, blocked, "origin", "url")
+    assert result.returncode == 1 and "pre-push to develop: blocked" in result.stderr
+
+
+def test_a_symlinked_configuration_in_the_pushed_commit_is_followed(repo: Path) -> None:
+    # The link's own text reads as a configuration that protects nothing; the
+    # file it names protects develop. The push must be judged by the file.
+    decoy = "protected_branches: [nothing]"
+    (repo / decoy).write_text("protected_branches: [develop]\n")
+    (repo / ".hotfix-gates.yaml").symlink_to(decoy)
+    write_record(repo, 1, "database-pool")
+    tip = commit_all(repo, "configured through a link")
+    assert _probe(repo, f"refs/heads/x {tip} refs/heads/develop {Z}\n").startswith("1 True")
+    result = run_hook(repo, MODULE, f"refs/heads/x {tip} refs/heads/develop {Z}\n",
+                      "origin", "url")
+    assert result.returncode == 1 and "pre-push to develop: blocked" in result.stderr
+
+
+def test_what_the_quick_path_cannot_read_goes_to_the_full_check(repo: Path) -> None:
+    (repo / ".hotfix-gates.yaml").mkdir()
+    (repo / ".hotfix-gates.yaml" / "inside").write_text("x\n")
+    folder = commit_all(repo, "a folder where the configuration goes")
+    result = run_hook(repo, MODULE, f"refs/heads/x {folder} refs/heads/feature/x {Z}\n",
+                      "origin", "url")
+    assert result.returncode == 2 and ".hotfix-gates.yaml" in result.stderr
+    tree = git(repo, "rev-parse", "HEAD^{tree}").stdout.strip()
+    result = run_hook(repo, MODULE, f"refs/heads/x {tree} refs/heads/feature/x {Z}\n",
+                      "origin", "url")
+    assert result.returncode == 2 and "is a tree, not a commit" in result.stderr
+
+
+def test_a_feature_branch_push_in_a_sha256_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "sha256"
+    git(tmp_path, "init", "-q", "--object-format=sha256", "-b", "main", str(repo))
+    (repo / ".hotfix-gates.yaml").write_text("protected_branches: [develop]\n")
+    tip = commit_all(repo, "first")
+    zero = "0" * 64
+    assert _probe(repo, f"refs/heads/x {tip} refs/heads/feature/x {zero}\n") == \
+        "0 False True False"
+    result = run_hook(repo, MODULE, f"refs/heads/x {tip} refs/heads/develop {zero}\n",
+                      "origin", "url")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1  # pygit2 reads SHA-1 only
 
 
 def test_a_bad_clock_is_one_line(repo: Path) -> None:

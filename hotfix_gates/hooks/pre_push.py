@@ -15,9 +15,10 @@ arguments) the `PRE_COMMIT_*` variables name the push instead of stdin; when
 git's REMOTE and URL arguments are given, stdin decides.
 
 Configuration is read from the pushed commit's tree. Which branches are
-protected is decided first with the standard library (`fastgit`): a push
-that needs no judging never loads pygit2 or PyYAML (the latter only when the
-pushed commit has a `.hotfix-gates.yaml`).
+protected is decided first without pygit2: two `git` commands give every
+pushed commit's `.hotfix-gates.yaml` (mode and blob id), and its settings
+come from the blob-id cache (quickconfig), so a push that needs no judging
+loads neither pygit2 nor, once the configuration is cached, PyYAML.
 """
 
 from __future__ import annotations
@@ -30,14 +31,12 @@ from hotfix_gates.hooks import refs
 from hotfix_gates.hooks.guard import guarded
 from hotfix_gates.hooks.judge import RefJudge, clock, open_repository
 from hotfix_gates.hooks.refs import Update
-from hotfix_gates.model.constants import CONFIG_FILE, DEFAULT_PROTECTED
+from hotfix_gates.model.constants import CONFIG_FILE
 from hotfix_gates.model.errors import ToolError
 
 TYPE_CHECKING = False  # `typing` costs the quick path a few milliseconds
 if TYPE_CHECKING:
     from typing import TextIO
-
-    from hotfix_gates.hooks.fastgit import ObjectStore
 
 HOOK = "pre-push"
 USAGE = """\
@@ -95,58 +94,32 @@ def pre_commit_updates(environ: Mapping[str, str]) -> list[Update] | None:
 # ------------------------------------------------------------ quick decision
 
 def quick_pass(updates: list[Update], environ: Mapping[str, str]) -> bool:
-    """True when no update needs judging, proven with the standard library.
-    False means "look closer" (pygit2), never "blocked"."""
+    """True when no update needs judging, proven without pygit2. False means
+    "look closer" (pygit2), never "blocked"."""
     pending = [u for u in updates if refs.needs_config(u)]
     if not pending:
         return True
     if any(refs.decide(u).judged for u in pending):
         return False  # judged unless configured otherwise: pygit2 reads the configuration
-    from hotfix_gates.hooks import fastgit
+    from hotfix_gates.git import command
+    from hotfix_gates.hooks.quickconfig import settings_of
 
+    commits = [u.new for u in pending if u.new is not None]
+    if len(commits) != len(pending) or not all(map(command.is_object_id, commits)):
+        return False  # a ref name (pre-commit) rather than an id
     try:
-        dirs = fastgit.find_git_dirs(environ=environ)
-        if dirs is None:
-            return False
-        fastgit.check_format(dirs)
-        store = fastgit.ObjectStore(dirs.common_dir, environ)
-        globs: dict[bytes | None, tuple[str, ...]] = {}
-        config_of: dict[str, bytes | None] = {}  # many refs often push one commit
-        for update in pending:
-            if update.ref is None or update.new is None or len(update.new) != 40:
-                return False
-            if update.new not in config_of:
-                root = fastgit.commit_tree(store, update.new)
-                entry = fastgit.tree_object(store, root, CONFIG_FILE.encode())
-                key = config_of[update.new] = entry[1] if entry is not None else None
-                if key not in globs:
-                    globs[key] = _fast_globs(store, entry)
-            if refs.decide(update, globs[config_of[update.new]]).judged:
-                return False
-    except fastgit.Unsupported:
+        git_dir = command.find_git_dir(environ)
+        cache_dir = command.common_dir_of(git_dir, environ) if git_dir is not None else None
+        # many refs often push one commit: each commit, and each configuration, once
+        entries = command.commit_entries(commits, CONFIG_FILE, environ)
+        settings = settings_of(entries.values(), cache_dir, environ)
+    except command.GitFailed:
         return False
+    for update, commit in zip(pending, commits, strict=True):
+        found = settings[entries[commit]]
+        if found is None or refs.decide(update, found[0]).judged:
+            return False
     return True
-
-
-def _fast_globs(store: ObjectStore, entry: tuple[int, bytes] | None) -> tuple[str, ...]:
-    from hotfix_gates.hooks import fastgit
-
-    if entry is None:
-        return DEFAULT_PROTECTED
-    mode, oid = entry
-    if mode & 0o170000 != 0o100000:
-        raise fastgit.Unsupported("the configuration is not a regular file")
-    kind, data = store.read(oid)
-    if kind != "blob":
-        raise fastgit.Unsupported("the configuration is not a blob")
-    from hotfix_gates.model.errors import ConfigError
-    from hotfix_gates.parsing.config import parse_config
-
-    try:
-        config = parse_config(data.decode("utf-8-sig"), CONFIG_FILE)
-    except (UnicodeDecodeError, ConfigError):
-        raise fastgit.Unsupported("the configuration has problems") from None
-    return config.protected_branches
 
 
 # --------------------------------------------------------------- full check

@@ -89,7 +89,7 @@ def hooks_folder(repo: pygit2.Repository) -> Path:
     `hooks` folder of the git dir all worktrees share."""
     import pygit2
 
-    from hotfix_gates.hooks.fastgit import Unsupported, common_dir_of
+    from hotfix_gates.git.command import GitFailed, common_dir_of
 
     try:
         configured = repo.config["core.hooksPath"]
@@ -103,7 +103,7 @@ def hooks_folder(repo: pygit2.Repository) -> Path:
         return Path(base, path)
     try:
         return Path(common_dir_of(repo.path), "hooks")
-    except Unsupported as exc:
+    except GitFailed as exc:
         raise ToolError(f"cannot find the hooks folder of {repo.path}: {exc}") from None
 
 

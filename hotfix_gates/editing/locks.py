@@ -26,11 +26,11 @@ EDIT_LOCK = "hotfix-gate-edit.lock"
 
 def common_dir(repo: pygit2.Repository) -> Path:
     """The git directory shared by every worktree (where the locks live)."""
-    from hotfix_gates.hooks.fastgit import Unsupported, common_dir_of
+    from hotfix_gates.git.command import GitFailed, common_dir_of
 
     try:
         return Path(common_dir_of(repo.path))
-    except Unsupported:
+    except GitFailed:
         return Path(repo.path)
 
 

@@ -4,14 +4,18 @@
 
 The hook is the script `hotfix-gate install` writes, run as git runs it (from
 the working tree's root, with the message file and $GIT_INDEX_FILE) on a
-staged change to README.md, in a repository with no record and in one with 20
-records: on main (protected) and on a feature branch. Each of the two
-commands runs `--runs` times, alternating, and the medians are compared, so a
-machine that gets busier mid-run slows both alike.
+staged change to README.md, in a repository with no record, in one with 20
+records, and in one with 20 records and a `.hotfix-gates.yaml` (its settings
+come from the blob-id cache after the first run): on main (protected: the
+hook asks git whether a record changed) and on a feature branch (it asks git
+for the index's configuration only). Each of the two commands runs `--runs`
+times, alternating, and the medians are compared, so a machine that gets
+busier mid-run slows both alike.
 
-Python's bytecode cache is on (in a private folder), as it is for an installed
-package; with PYTHONDONTWRITEBYTECODE=1 every start also compiles the hook's
-modules. `--check` exits 1 when a ratio is above 3.
+Targets: <= 2x `python -c pass` on a feature branch, <= 3x on a protected
+one. Python's bytecode cache is on (in a private folder), as it is for an
+installed package; with PYTHONDONTWRITEBYTECODE=1 every start also compiles
+the hook's modules. `--check` exits 1 when a ratio is above its target.
 """
 
 from __future__ import annotations
@@ -28,15 +32,18 @@ from pathlib import Path
 from hotfix_gates.commands.install import render
 from testing.repos import clean_env, commit_all, git, make_repo, write_record
 
-LIMIT = 3.0
+LIMITS = {"main": 3.0, "feature": 2.0}  # protected branch, ordinary branch
 
 
-def build(root: Path, records: int) -> Path:
+def build(root: Path, records: int, config: str = "") -> Path:
     repo = make_repo(root)
     for number in range(1, records + 1):
         write_record(repo, number, f"incident-{number}", severity="P1",
                      rollback_plan="git revert the fix", reviewed_by="alice")
+    if config:
+        (repo / ".hotfix-gates.yaml").write_text(config)
     commit_all(repo, f"{records} records")
+    git(repo, "branch", "feature/retry-budget")
     hook = repo / ".git" / "hooks" / "commit-msg"
     hook.write_text(render("commit-msg", sys.executable))
     hook.chmod(0o755)
@@ -72,7 +79,7 @@ def compare(repo: Path, runs: int, env: dict[str, str]) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=41)
-    parser.add_argument("--check", action="store_true", help=f"exit 1 above {LIMIT}x")
+    parser.add_argument("--check", action="store_true", help="exit 1 over a target")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="bench-commit-msg-") as folder:
@@ -84,19 +91,24 @@ def run(work: Path, runs: int, check: bool) -> int:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     empty = build(work / "no-records", 0)
     busy = build(work / "twenty-records", 20)
-    git(busy, "branch", "feature/retry-budget")
+    configured = build(work / "configured", 20, "protected_branches: [main, 'release/*']\n"
+                                                "deadlines: {post-mortem: 24h}\n")
 
-    worst = 0.0
-    print(f"{'repository':<16} {'branch':<22} {'hook ms':>8} {'pass ms':>8} {'ratio':>6}")
-    for repo, branch in ((empty, "main"), (busy, "main"), (busy, "feature/retry-budget")):
-        git(repo, "checkout", "-q", branch)
-        hook, bare = compare(repo, runs, env)
-        worst = max(worst, hook / bare)
-        print(f"{repo.name:<16} {branch:<22} {hook * 1000:8.1f} {bare * 1000:8.1f} "
-              f"{hook / bare:6.2f}")
-    print(f"worst ratio {worst:.2f} (limit {LIMIT}); medians of {runs} alternating runs; "
-          f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
-    return 1 if check and worst > LIMIT else 0
+    over = []
+    print(f"{'repository':<16} {'branch':<22} {'hook ms':>8} {'pass ms':>8} {'ratio':>6} "
+          f"{'target':>6}")
+    for repo in (empty, busy, configured):
+        for branch in ("main", "feature/retry-budget"):
+            git(repo, "checkout", "-q", branch)
+            hook, bare = compare(repo, runs, env)
+            limit = LIMITS[branch.split("/")[0]]
+            if hook / bare > limit:
+                over.append(f"{repo.name} {branch}")
+            print(f"{repo.name:<16} {branch:<22} {hook * 1000:8.1f} {bare * 1000:8.1f} "
+                  f"{hook / bare:6.2f} {limit:6.1f}")
+    print(f"medians of {runs} alternating runs; python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cpus; over target: {', '.join(over) or 'none'}")
+    return 1 if check and over else 0
 
 
 if __name__ == "__main__":

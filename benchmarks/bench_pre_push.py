@@ -13,7 +13,7 @@ medians and each median over the import-pygit2 median of the same run. The
 first timed run of each case is also shown on its own: it starts with no
 parse cache. Reported, not asserted.
 
-Targets: push to main <= 1.2x import-pygit2 with 20 records, <= 2x with 1,000;
+Targets: push to main <= 1.3x import-pygit2 with 20 records, <= 2x with 1,000;
 pushing 5,000 new commits costs the same as pushing 1 (no history walks).
 """
 

@@ -29,7 +29,6 @@ from collections.abc import Mapping, Sequence
 
 from hotfix_gates.hooks import refs
 from hotfix_gates.hooks.guard import guarded
-from hotfix_gates.hooks.judge import RefJudge, clock, open_repository
 from hotfix_gates.hooks.refs import Update
 from hotfix_gates.model.constants import CONFIG_FILE
 from hotfix_gates.model.errors import ToolError
@@ -126,6 +125,7 @@ def quick_pass(updates: list[Update], environ: Mapping[str, str]) -> bool:
 
 def full_check(updates: list[Update], environ: Mapping[str, str]) -> int:
     """Read the pushed commits with pygit2 and judge every update that needs it."""
+    from hotfix_gates.hooks.judge import RefJudge, clock, open_repository
     from hotfix_gates.model.errors import ConfigError
 
     repo = open_repository(environ)

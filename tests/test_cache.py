@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ import pytest
 from hotfix_gates.cli import main
 from testing.repos import COMPLETE_POST_MORTEM, commit_all, write_record
 
-CACHE = Path(".git/hotfix-gates/parse-cache.json")
+CACHE = Path(".git/hotfix-gates/parse-cache.pickle")
 NOW = "--now=2025-10-10T00:00:00Z"
 
 
@@ -36,7 +36,7 @@ def test_second_run_reads_the_cache_and_agrees(here: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     first = check(capsys)
     assert first[0] == 0 and CACHE.exists()
-    data = json.loads(CACHE.read_text())
+    data = pickle.loads(CACHE.read_bytes())
     assert len(data["records"]) == 1 and len(data["post_mortems"]) == 1
     assert len(data["tests"]) == 1
     stamp = CACHE.stat().st_mtime_ns
@@ -61,17 +61,27 @@ def test_changes_are_never_served_from_the_cache(here: Path,
 
 def test_a_corrupt_cache_is_ignored(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     check(capsys)
-    CACHE.write_text('{"format": 2, "version": "0.1.0", "records": {"x": 1}, "post')
-    assert check(capsys)[0] == 0
-    data = json.loads(CACHE.read_text())
-    key = next(iter(data["records"]))
-    good = data["records"][key]
-    # Entries of the wrong shape are parsed again, and replaced.
-    for nonsense in ({"$dc": "HotfixRecord", "nonsense": 1}, [{"$dc": "Os"}, []], "x", [1]):
-        data["records"][key] = nonsense
-        CACHE.write_text(json.dumps(data))
+    good = pickle.loads(CACHE.read_bytes())
+    key = next(iter(good["records"]))
+    for damaged in (b"not a pickle", CACHE.read_bytes()[:50], pickle.dumps([1, 2]),
+                    pickle.dumps({**good, "records": {key: ("x", "y")}}),
+                    pickle.dumps({**good, "records": {key: "x"}, "tests": 5})):
+        CACHE.write_bytes(damaged)
         assert check(capsys)[0] == 0
-        assert json.loads(CACHE.read_text())["records"][key] == good
+        assert pickle.loads(CACHE.read_bytes())["records"][key] == good["records"][key]
+
+
+class Planted:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch PWNED",))
+
+
+def test_a_planted_cache_cannot_run_code(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    check(capsys)
+    good = pickle.loads(CACHE.read_bytes())
+    CACHE.write_bytes(pickle.dumps({**good, "tests": {"x": Planted()}}))
+    assert check(capsys)[0] == 0
+    assert not (here / "PWNED").exists()
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write a read-only folder")

@@ -142,8 +142,7 @@ def _entry_problem(tree: TreeView, config: Config, scans: Scans,
     oid = tree.object_id(target) if cache is not None else None
     if cache is not None and oid:
         key = f"{target}:{oid}:{'::'.join(names)}"
-        messages: list[str] = cache.memo(
-            "tests", key, lambda: _judge(tree, target, names, scans), list, list)
+        messages = cache.memo("tests", key, lambda: _judge(tree, target, names, scans), _strings)
     else:
         messages = _judge(tree, target, names, scans)
     if not messages:
@@ -153,6 +152,13 @@ def _entry_problem(tree: TreeView, config: Config, scans: Scans,
     if messages[0].startswith("!"):  # about the file itself, not a name
         return Problem(entry, messages[0][1:], "list a committed test file")
     return Problem(entry, messages[0], fix)
+
+
+def _strings(found: object) -> list[str] | None:
+    """A cached entry of the shape this module stores: messages."""
+    if isinstance(found, list) and all(isinstance(item, str) for item in found):
+        return found
+    return None
 
 
 def _judge(tree: TreeView, path: str, names: list[str], scans: Scans) -> list[str]:

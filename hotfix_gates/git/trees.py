@@ -82,7 +82,7 @@ class FsTree:
 
     def listdir(self, path: str) -> dict[str, EntryKind] | None:
         path = normalize(path)
-        if self.kind(path) != "dir" and path:
+        if path and self.kind(path) != "dir":
             return None
         out: dict[str, EntryKind] = {}
         try:

@@ -88,18 +88,12 @@ class PostMortem:
     status: str | None
     status_line: int
     sections: dict[str, Section]  # lower-cased title -> section
-    # Lower-cased required title -> has real content; set when read from the
-    # parse cache (which keeps no section text), else computed from sections.
+    # Lower-cased required title -> has real content (template guidance does
+    # not count): judged by the parser, which knows Markdown.
     filled: dict[str, bool] | None = None
 
     def is_filled(self, title: str) -> bool:
-        key = title.lower()
-        if self.filled is not None:
-            return self.filled.get(key, False)
-        from hotfix_gates.parsing.markdown import has_content
-
-        section = self.sections.get(key)
-        return section is not None and has_content(section.text)
+        return bool(self.filled and self.filled.get(title.lower(), False))
 
     def unwritten(self) -> list[str]:
         """The required sections with no real content, in order."""

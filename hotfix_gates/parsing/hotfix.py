@@ -24,6 +24,7 @@ from hotfix_gates.model.record import HotfixRecord, PostMortem, Section, Waiver
 from hotfix_gates.model.timeutil import parse_timestamp
 from hotfix_gates.parsing.markdown import (
     find_section,
+    has_content,
     meaningful_text,
     normalize_title,
     split_sections,
@@ -347,6 +348,12 @@ def parse_post_mortem(path: str, data: bytes) -> tuple[PostMortem | None, str | 
         from hotfix_gates.parsing.speckit import adapt_post_mortem
 
         adapt_post_mortem(post, body, body_line, front_matter=body_line > 1)
+    if post.filled is None:
+        # Judged once, at parse time: the parse cache keeps the answer.
+        post.filled = {}
+        for name in POST_MORTEM_SECTIONS:
+            found = sections.get(name.lower())
+            post.filled[name.lower()] = found is not None and has_content(found.text)
     return post, None, 1
 
 

@@ -65,11 +65,11 @@ def record_folders(tree: TreeView, config: Config) -> tuple[list[str], list[Find
                                 "specs_dir)"))
     else:
         problems.extend(_hidden_parent(tree, specs))
-    parent = posixpath.dirname(specs)
+    parent = posixpath.dirname(specs) or "."  # "." is the root of the tree
     if posixpath.basename(specs) == "hotfix" and tree.kind(parent) == "dir":
         for name, entry_kind in sorted((tree.listdir(parent) or {}).items()):
             if entry_kind == "dir" and LEGACY_FOLDER.fullmatch(name) and not name.endswith(".bak"):
-                folders.append(f"{parent}/{name}" if parent else name)
+                folders.append(f"{parent}/{name}" if parent != "." else name)
     return folders, problems
 
 

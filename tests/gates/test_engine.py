@@ -114,3 +114,15 @@ def test_a_push_to_a_branch(repo: Path) -> None:
     assert judge_branch(run(repo, now), "feature/x") is None
     custom = parse_config("protected_branches: [trunk]")
     assert judge_branch(run(repo, now, custom), "main") is None
+
+
+def test_a_specs_folder_at_the_root_with_older_folders_beside_it(repo: Path) -> None:
+    config = parse_config("specs_dir: hotfix")
+    write_record(repo, 1, "pool", specs_dir="hotfix")
+    older = repo / "hotfix-002-cache"
+    older.mkdir()
+    (older / "hotfix.md").write_text((repo / "hotfix/001-pool/hotfix.md").read_text()
+                                     .replace("hotfix-001", "hotfix-002"))
+    judged = judge(run(repo, "2025-10-02T00:00:00Z", config), MERGE_CHECK)
+    assert sorted(v.record.folder for v in judged.verdicts) == ["hotfix-002-cache",
+                                                                "hotfix/001-pool"]

@@ -5,13 +5,11 @@ Nothing here raises on bad input: every problem is a finding with a line.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime
 
 from hotfix_gates.model.constants import (
     MILESTONES,
-    POST_MORTEM_SECTIONS,
     SEVERITIES,
     STATUSES,
     folder_number,
@@ -20,79 +18,41 @@ from hotfix_gates.model.constants import (
 )
 from hotfix_gates.model.errors import TimeError
 from hotfix_gates.model.finding import Finding, Level
-from hotfix_gates.model.record import HotfixRecord, PostMortem, Section, Waiver
+from hotfix_gates.model.record import HotfixRecord, Waiver
 from hotfix_gates.model.timeutil import parse_timestamp
-from hotfix_gates.parsing.markdown import (
-    find_section,
-    has_content,
-    meaningful_text,
-    normalize_title,
-    split_sections,
+from hotfix_gates.parsing.frontmatter import (
+    FrontMatter,
+    NoFrontMatter,
+    UnclosedFrontMatter,
+    decode,
+    split_front_matter,
 )
+from hotfix_gates.parsing.post_mortem import parse_post_mortem
+
+__all__ = [
+    "FrontMatter", "NoFrontMatter", "UnclosedFrontMatter", "decode", "parse_hotfix",
+    "parse_post_mortem", "split_front_matter",
+]
 
 RECORD_CODE = "HG001"
 RECORD_NAME = "record-valid"
-_FENCE_OPEN = re.compile(r"---[ \t]*")
-_FENCE_CLOSE = re.compile(r"(---|\.\.\.)[ \t]*")
+NEITHER = ("hotfix.md has no front matter and no spec-kit lines "
+           "(**Severity**:, **Status**:, **Incident Start**:, ...)")
+NEITHER_FIX = ("start the file with a `---` line, the keys of the record and a closing `---`, "
+               "as `hotfix-gate new` writes it")
+MOVE_FENCE = "make the `---` line the very first line: delete what is before it"
 
 
-class FrontMatter:
-    """The front matter block: its text, and where it and the body start."""
-
-    def __init__(self, yaml_text: str, yaml_line: int, end_line: int, body: str) -> None:
-        self.yaml_text = yaml_text
-        self.yaml_line = yaml_line  # file line of the first YAML line
-        self.end_line = end_line  # file line of the closing fence
-        self.body = body
-        self.body_line = end_line + 1
-
-
-class NoFrontMatter(Exception):
-    pass
-
-
-class UnclosedFrontMatter(Exception):
-    pass
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 text (a BOM dropped, CRLF read as LF); UnicodeDecodeError if not UTF-8."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    text = data.decode("utf-8")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    return text
-
-
-def split_front_matter(text: str) -> FrontMatter:
-    lines = text.split("\n")
-    if not lines or not _FENCE_OPEN.fullmatch(lines[0]):
-        raise NoFrontMatter
-    for index in range(1, len(lines)):
-        if _FENCE_CLOSE.fullmatch(lines[index]):
-            return FrontMatter(
-                "\n".join(lines[1:index]), 2, index + 1, "\n".join(lines[index + 1 :])
-            )
-    raise UnclosedFrontMatter
+def unclean_start(block: FrontMatter) -> str:
+    """Why a front matter found below line 1 (or after invisible characters) is wrong."""
+    if block.start_line == 1:
+        return ("invisible characters (a second BOM, a zero-width space) stand before the "
+                "front matter's `---`")
+    return f"the front matter starts on line {block.start_line}, not on line 1"
 
 
 def _finding(path: str, line: int, message: str, fix: str, level: Level = Level.ERROR) -> Finding:
     return Finding(path, line, RECORD_CODE, RECORD_NAME, message, fix, level)
-
-
-LegacyReader = Callable[[HotfixRecord, str], list[Finding]]
-
-
-def _legacy_reader() -> LegacyReader | None:
-    import importlib
-
-    try:
-        legacy = importlib.import_module("hotfix_gates.parsing.speckit")
-    except ImportError:
-        return None
-    reader: LegacyReader = legacy.read_legacy_hotfix
-    return reader
 
 
 def parse_hotfix(path: str, folder: str, data: bytes) -> tuple[HotfixRecord, list[Finding]]:
@@ -113,19 +73,17 @@ def parse_hotfix(path: str, folder: str, data: bytes) -> tuple[HotfixRecord, lis
     try:
         block = split_front_matter(text)
     except NoFrontMatter:
-        reader = _legacy_reader() if "**Hotfix ID**" in text else None
-        if reader is not None:
-            record.format = "legacy"
-            record.body = text
-            return record, reader(record, text)
+        return record, _markdown_only(record, text)
+    except UnclosedFrontMatter as exc:
         record.invalid.add("*")
-        return record, [_finding(
-            path, 1, "hotfix.md has no front matter",
-            "start the file with a `---` line, the keys of the record, and a closing `---`")]
-    except UnclosedFrontMatter:
-        record.invalid.add("*")
-        return record, [_finding(path, 1, "the front matter opened on line 1 is never closed",
-                                 "add a line `---` after the last key")]
+        return record, [_finding(path, exc.line, str(exc), "add a line `---` after the last key")]
+    findings = []
+    if not block.clean:
+        findings.append(_finding(path, 1, unclean_start(block), MOVE_FENCE))
+    if block.second_block is not None:
+        findings.append(_finding(
+            path, block.second_block, "a second front-matter block: only the first is read",
+            "move its keys into the first block and delete this one"))
     record.front_matter_end = block.end_line
     record.body = block.body
     record.body_line = block.body_line
@@ -135,11 +93,49 @@ def parse_hotfix(path: str, folder: str, data: bytes) -> tuple[HotfixRecord, lis
         mapping = load_mapping(block.yaml_text, block.yaml_line)
     except YamlProblem as problem:
         record.invalid.add("*")
-        return record, [_finding(path, problem.line, problem.message,
-                                 "fix the YAML between the `---` lines")]
+        return record, [*findings, _finding(path, problem.line, problem.message,
+                                            "fix the YAML between the `---` lines")]
     record.lines = mapping.lines
-    findings = _fill(record, mapping.values)
+    findings.extend(_fill(record, mapping.values))
     return record, findings
+
+
+def _markdown_only(record: HotfixRecord, text: str) -> list[Finding]:
+    """A hotfix.md with no front matter: a spec-kit record, or neither."""
+    from hotfix_gates.parsing import markdown, speckit
+    from hotfix_gates.parsing.frontmatter import buried_block
+
+    record.body = text
+    buried = buried_block(text, _KNOWN_KEYS)
+    if buried is not None:
+        record.invalid.add("*")
+        return [_finding(record.path, buried, "front matter below the top of the file is not "
+                         "read", "move this `---` block to the very first line")]
+    try:
+        doc = markdown.read(text)
+    except markdown.TooLarge as exc:
+        record.format = "legacy"  # a Markdown-only record, too large to be read
+        record.invalid.add("*")
+        return [_finding(record.path, 1, f"hotfix.md is too large to read as Markdown ({exc})",
+                         "move long logs out of the record into a linked file")]
+    if not speckit.is_speckit(doc):
+        record.invalid.add("*")
+        return [_finding(record.path, 1, NEITHER, NEITHER_FIX)]
+    findings = speckit.read_legacy_hotfix(record, doc)
+    findings.extend(_id_warning(record))
+    return findings
+
+
+def _id_warning(record: HotfixRecord) -> list[Finding]:
+    """An id that disagrees with its folder's number: usually a folder copied
+    to start a new record (status and report would list it under the other
+    record's id)."""
+    claimed = id_number(record.id)
+    if claimed is None or record.number is None or claimed == record.number:
+        return []
+    return [_finding(record.path, record.line_of("id"),
+                     f"id {record.id} does not match the folder's number {record.number:03d}",
+                     f"write id: hotfix-{record.number:03d}", Level.WARN)]
 
 
 def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
@@ -165,14 +161,7 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
             record.extra[key] = value
 
     record.id = text_value("id")
-    claimed = id_number(record.id)
-    if claimed is not None and record.number is not None and claimed != record.number:
-        # Usually a folder copied to start a new record: status and report
-        # would list it under the other record's id.
-        findings.append(_finding(
-            path, record.line_of("id"),
-            f"id {record.id} does not match the folder's number {record.number:03d}",
-            f"write id: hotfix-{record.number:03d}", Level.WARN))
+    findings.extend(_id_warning(record))
     record.title = text_value("title")
     record.branch = text_value("branch")
     record.reviewed_by = text_value("reviewed_by")
@@ -226,15 +215,32 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
 
     _fill_waivers(record, values.get("waivers"), bad)
     if record.rollback_plan is None and "rollback_plan" not in record.invalid:
-        section = find_section(split_sections(record.body, record.body_line), "Rollback Plan")
-        if section is not None and "**Hotfix ID**" in record.body:
-            # A migrated spec-kit record: read its section as before migration.
-            from hotfix_gates.parsing.speckit import rollback_plan_text
-
-            record.rollback_plan = rollback_plan_text(section.text) or None
-        elif section is not None:
-            record.rollback_plan = meaningful_text(section.text) or None
+        findings.extend(_rollback_section(record))
     return findings
+
+
+def _rollback_section(record: HotfixRecord) -> list[Finding]:
+    """The plan written under `## Rollback Plan` in the body, if any."""
+    if "rollback" not in record.body.lower():
+        return []  # no such section: Markdown need not be read (a hook stays fast)
+    from hotfix_gates.parsing import guidance, markdown, speckit
+
+    try:
+        doc = markdown.read(record.body, record.body_line)
+    except markdown.TooLarge as exc:
+        return [_finding(record.path, record.body_line,
+                         f"the body is too large to read its Rollback Plan ({exc})",
+                         "set rollback_plan in the front matter", Level.WARN)]
+    section = doc.find("Rollback Plan")
+    if section is None:
+        return []
+    if speckit.has_fields(doc):
+        # A migrated spec-kit record: read its section as before migration.
+        plan = speckit.rollback_plan_text(doc, section)
+    else:
+        plan = "\n".join(guidance.section_content(doc, section))
+    record.rollback_plan = plan or None
+    return []
 
 
 def _fill_waivers(
@@ -299,62 +305,3 @@ def _type_name(value: object) -> str:
     if isinstance(value, datetime):
         return "a timestamp"
     return type(value).__name__
-
-
-POST_MORTEM_CODE = "HG201"
-POST_MORTEM_NAME = "post-mortem"
-
-
-def parse_post_mortem(path: str, data: bytes) -> tuple[PostMortem | None, str | None, int]:
-    """Read post-mortem.md: (post-mortem, problem, line). A problem means
-    the file could not be read as a post-mortem; HG201 reports it."""
-    try:
-        text = decode(data)
-    except UnicodeDecodeError:
-        return None, "post-mortem.md is not UTF-8 text", 1
-    status: str | None = None
-    status_line = 1
-    body, body_line = text, 1
-    try:
-        block = split_front_matter(text)
-    except NoFrontMatter:
-        pass
-    except UnclosedFrontMatter:
-        return None, "the front matter opened on line 1 is never closed", 1
-    else:
-        from hotfix_gates.parsing.yamlread import YamlProblem, load_mapping
-
-        try:
-            mapping = load_mapping(block.yaml_text, block.yaml_line)
-        except YamlProblem as problem:
-            return None, problem.message, problem.line
-        raw = mapping.values.get("status")
-        status = raw.strip().lower() if isinstance(raw, str) else None
-        status_line = mapping.lines.get("status", 1)
-        body, body_line = block.body, block.body_line
-    sections: dict[str, Section] = {}
-    for section in split_sections(body, body_line):
-        title = normalize_title(section.title)
-        for required, wanted in _REQUIRED_TITLES:
-            if required not in sections and (
-                title == wanted or title.startswith((wanted + " ", wanted + ":"))
-            ):
-                sections[required] = section
-        sections.setdefault(section.title.lower(), section)
-    post = PostMortem(path, status, status_line, sections)
-    if body_line == 1 or "**Hotfix ID**" in body:
-        # No front matter, or written from the spec-kit template: tell its
-        # placeholders from content (see hotfix_gates.parsing.speckit).
-        from hotfix_gates.parsing.speckit import adapt_post_mortem
-
-        adapt_post_mortem(post, body, body_line, front_matter=body_line > 1)
-    if post.filled is None:
-        # Judged once, at parse time: the parse cache keeps the answer.
-        post.filled = {}
-        for name in POST_MORTEM_SECTIONS:
-            found = sections.get(name.lower())
-            post.filled[name.lower()] = found is not None and has_content(found.text)
-    return post, None, 1
-
-
-_REQUIRED_TITLES = [(name.lower(), normalize_title(name)) for name in POST_MORTEM_SECTIONS]

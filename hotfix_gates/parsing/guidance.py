@@ -1,0 +1,155 @@
+"""Real content, told from template guidance, in blocks the Markdown reader found.
+
+Guidance is what a template writes for the author to replace, in any
+formatting: HTML comments (the reader never shows them), link-reference
+comments (`[//]: # (TODO)`, read as definitions), `[PLACEHOLDER]`s and tokens
+such as HH:MM, empty bullets and checkboxes, table headers and rows of empty
+cells, TODO/TBD, lead-in labels (`**Owner**:` with nothing after), headings,
+text that renders as nothing (zero-width and filler characters, NBSP), the
+list of hints under a placeholder line, and the few blocks of the templates
+we know that survive all of that (GUIDANCE, compared after normalising, so a
+Prettier-formatted template is still a template).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from hotfix_gates.parsing.frontmatter import visible_text
+from hotfix_gates.parsing.markdown import Block, Document, MdSection
+
+# Bracketed text that is not a link or a checkbox: `[PLACEHOLDER]`, `[YYYY-MM-DD]`.
+# The inner part excludes brackets, so a line of unclosed brackets is linear;
+# nested placeholders are peeled a few levels deep.
+_BRACKETED = re.compile(r"\[[^\[\]\n]*\](?![(\[])")
+_BRACKET_PASSES = 3
+_TEMPLATE_TOKEN = re.compile(r"\b(?:HH:MM(?::SS)?|YYYY-MM-DD)\b")
+_TODO = re.compile(r"\b(?:TODO|TBD|FIXME|N/?A|XXX)\b", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_WORD = re.compile(r"[^\W_]")
+_NOT_WORD = re.compile(r"[\W_]+")
+_EMPHASIS_ONLY = re.compile(r"(\*{1,2}|_{1,2})[^*_\n]+\1")
+TASK = re.compile(r"\[([ xX]?)\][ \t]*")
+
+# Blocks of the spec-kit hotfix workflow's templates that read as prose once
+# placeholders are gone: hint bullets, table rows with the time still HH:MM,
+# the Five Whys prompt. Lower case, words only, as `fingerprint` makes them.
+GUIDANCE = frozenset({
+    "what happened", "impact users revenue reputation", "root cause in simple terms",
+    "what we re doing to prevent it", "all times in utc",
+    "incident began system", "first detection", "investigation started",
+    "root cause identified", "fix implemented", "fix deployed", "verification complete",
+    "incident closed", "post incident monitoring team", "why did happen",
+})
+
+
+def fingerprint(text: str) -> str:
+    return " ".join(_NOT_WORD.sub(" ", visible_text_spaced(text).lower()).split())
+
+
+def visible_text_spaced(text: str) -> str:
+    """`text` with every invisible character turned into a plain space."""
+    if text.isascii():
+        return text
+    return "".join(c if c == "\n" or visible_text(c) else " " for c in text)
+
+
+def strip_placeholders(line: str) -> tuple[str, bool]:
+    """`line` without its `[PLACEHOLDER]`s and template tokens, and whether it had any."""
+    found = False
+    for _ in range(_BRACKET_PASSES):
+        line, count = _BRACKETED.subn(" ", line)
+        if not count:
+            break
+        found = True
+    line, count = _TEMPLATE_TOKEN.subn(" ", line)
+    return line, found or bool(count)
+
+
+def value_text(value: str) -> str:
+    """What a one-line value says once placeholders, TODO/TBD and invisible
+    characters are set aside ("" if nothing)."""
+    bare = _TODO.sub(" ", strip_placeholders(visible_text_spaced(value))[0]).strip()
+    return bare if _WORD.search(bare) else ""
+
+
+def line_text(line: str) -> tuple[str, bool]:
+    """What a line says once guidance is set aside ("" if nothing), and
+    whether it held a placeholder."""
+    line = visible_text_spaced(_HTML_TAG.sub(" ", line))
+    bare, placeholder = strip_placeholders(line)
+    bare = _TODO.sub(" ", bare).strip()
+    if not _WORD.search(bare) or bare.rstrip("*_ \t").endswith(":"):
+        return "", placeholder  # nothing, or a lead-in label waiting for its value
+    if placeholder and _EMPHASIS_ONLY.fullmatch(line.strip()):
+        return "", placeholder  # a template's note: *Completed [date]*
+    if fingerprint(bare) in GUIDANCE:
+        return "", placeholder
+    return line.strip(), placeholder
+
+
+def block_lines(block: Block) -> list[str]:
+    """The lines of `block` that are real content, as written."""
+    if block.kind == "heading":
+        return []
+    if block.kind == "table":
+        return [block.lines[index] for index, row in enumerate(block.cells)
+                if index > 0 and _row_is_content(row)]
+    lines = block.lines
+    if block.kind == "html":
+        text = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), "\n".join(lines))
+        lines = text.split("\n")
+    elif block.item_start and lines and TASK.match(lines[0]):
+        lines = [TASK.sub("", lines[0], count=1), *lines[1:]]
+    return [line for line in lines if line_text(line)[0]]
+
+
+def _row_is_content(cells: list[str]) -> bool:
+    said = [line_text(cell)[0] for cell in cells]
+    return any(said) and fingerprint(" ".join(said)) not in GUIDANCE
+
+
+def _hint_lists(doc: Document) -> set[int]:
+    """Lists right after a paragraph that is only a placeholder: the
+    template's hints for what to write there, not what was written."""
+    hints = set()
+    for list_id, before in doc.list_before.items():
+        if (before is not None and before.kind == "paragraph" and not block_lines(before)
+                and any(line_text(line)[1] for line in before.lines)):
+            hints.add(list_id)
+    return hints
+
+
+def content(doc: Document, blocks: Iterable[Block]) -> list[str]:
+    """The lines of real content among `blocks`, as written."""
+    hints = _hint_lists(doc) if doc.list_before else set()
+    out: list[str] = []
+    for block in blocks:
+        if hints and hints.intersection(block.lists):
+            continue
+        out.extend(line.strip() for line in block_lines(block))
+    return out
+
+
+def section_content(doc: Document, section: MdSection,
+                    skip: frozenset[int] = frozenset()) -> list[str]:
+    """The real content of a section and its sub-sections, except those in `skip`."""
+    return content(doc, doc.under(section, skip))
+
+
+def open_tasks(doc: Document, blocks: Iterable[Block]) -> list[str]:
+    """Unchecked task items (`- [ ] ...`) that say something, as written after the box."""
+    hints = _hint_lists(doc) if doc.list_before else set()
+    items = []
+    for block in blocks:
+        if not (block.item_start and block.lines) or hints.intersection(block.lists):
+            continue
+        box = TASK.match(block.lines[0])
+        if box is None or box.group(1) not in (" ", ""):
+            continue
+        said = block_lines(block)
+        if said:
+            items.append(TASK.sub("", block.lines[0], count=1).strip() or said[0].strip())
+    return items

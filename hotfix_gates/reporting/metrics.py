@@ -18,7 +18,6 @@ from hotfix_gates.model.errors import TimeError
 from hotfix_gates.model.finding import printable
 from hotfix_gates.model.record import HotfixRecord, PostMortem
 from hotfix_gates.model.timeutil import format_timestamp, parse_timestamp
-from hotfix_gates.parsing.markdown import find_section, meaningful_text, split_sections
 
 UNASSESSED = "unassessed"
 GROUPS = (*SEVERITIES, UNASSESSED)
@@ -111,24 +110,35 @@ def elapsed(record: HotfixRecord, now: datetime) -> tuple[str, timedelta | None]
     return "duration", (end - start) if start and end else None
 
 
-_TABLE_ROW = re.compile(r"^\s*\|\s*([^|]+?)\s*\|")
-_BULLET_ROW = re.compile(r"^\s*[-*+]\s+(\S+(?:[ T]\d\d:\d\d(?::\d\d)?)?(?:\s*(?:Z|UTC))?)")
+_BULLET_TIME = re.compile(r"(\S+(?:[ T]\d\d:\d\d(?::\d\d)?)?(?:[ \t]*(?:Z|UTC))?)")
 
 
 def timeline_updates(body: str) -> list[datetime]:
-    """Timestamps of the rows under `## Timeline` in hotfix.md: table rows
-    `| 2025-10-01T14:32:18Z | message |` (and bullets starting with one)."""
-    section = find_section(split_sections(body), "Timeline")
+    """Timestamps of the rows under `## Timeline` in hotfix.md, as the
+    Markdown reader sees them (nothing in a comment or a code block): table
+    rows `| 2025-10-01T14:32:18Z | message |`, and list items starting with one."""
+    from hotfix_gates.parsing import markdown
+
+    try:
+        doc = markdown.read(body)
+    except markdown.TooLarge:
+        return []
+    section = doc.find("Timeline")
     if section is None:
         return []
     found = []
-    for line in section.text.splitlines():
-        match = _TABLE_ROW.match(line) or _BULLET_ROW.match(line)
-        if match is None:
+    for block in doc.under(section):
+        if block.kind == "table":
+            firsts = [row[0] for row in block.cells[1:] if row]
+        elif block.kind == "paragraph" and block.item_start and block.lines:
+            match = _BULLET_TIME.match(block.lines[0])
+            firsts = [match.group(1)] if match else []
+        else:
             continue
-        moment = optional_time(match.group(1))
-        if moment is not None:
-            found.append(moment)
+        for first in firsts:
+            moment = optional_time(first.strip())
+            if moment is not None:
+                found.append(moment)
     return found
 
 
@@ -142,26 +152,20 @@ def last_update(record: HotfixRecord) -> datetime | None:
     return max(known) if known else None
 
 
-_CHECKBOX = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[ \]\s?(.*)$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-
-
 def open_action_items(post: PostMortem | None) -> list[str]:
-    """Unchecked `- [ ]` items under Action Items; template placeholders such
-    as `- [ ] [ACTION]` are not actions."""
+    """Unchecked task items (`- [ ] ...`) under Action Items that say
+    something: template placeholders such as `- [ ] **AI-001**: [Action item]`
+    are not actions, nor is anything inside a comment or a code block."""
     section = post.sections.get("action items") if post is not None else None
-    if section is None:
+    if section is None or not section.text:
         return []
-    items = []
-    in_fence = False
-    for line in section.text.splitlines():
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        match = None if in_fence else _CHECKBOX.match(line)
-        if match and meaningful_text(match.group(1)):
-            items.append(match.group(1).strip())
-    return items
+    from hotfix_gates.parsing import guidance, markdown
+
+    try:
+        doc = markdown.read(section.text)
+    except markdown.TooLarge:
+        return []
+    return guidance.open_tasks(doc, doc.blocks)
 
 
 def deadline_outcome(done: bool, clock: datetime | None, allowed: timedelta,

@@ -24,7 +24,7 @@ from hotfix_gates.model.finding import Level
 from hotfix_gates.model.record import HotfixRecord
 from hotfix_gates.model.timeutil import format_timestamp, parse_timestamp
 from hotfix_gates.parsing.hotfix import RECORD_CODE, parse_hotfix
-from hotfix_gates.parsing.markdown import normalize_title
+from hotfix_gates.parsing.markdown import Document, timeline_table
 
 BOM = b"\xef\xbb\xbf"
 # Where a missing key goes: after the nearest key that precedes it here.
@@ -44,12 +44,6 @@ _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # scalar header and a comment.
 _KEY_LINE_REST = re.compile(r"[ \t]*:(?:[ \t]+[|>][-+1-9]*)?([ \t]+#.*)?[ \t]*")
 _TAIL_COMMENT = re.compile(r"[ \t]+#.*")
-# Headings and fences as markdown.split_sections reads them, so the row lands
-# where `status` and `report` look for it.
-_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*")
-_CODE_FENCE = re.compile(r"\s*(```|~~~)")
-_TABLE_ROW = re.compile(r" {0,3}\|")
-_TABLE_SEPARATOR = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*")
 _WIDE = 1 << 30  # never fold a long value over several lines
 
 
@@ -143,6 +137,11 @@ class _Doc:
                 ends.append("\n")
         newline = "\r\n" if ends.count("\r\n") > ends.count("\n") else "\n"
         if not lines or not _OPEN.fullmatch(lines[0]):
+            from hotfix_gates.parsing.frontmatter import has_front_matter
+
+            if has_front_matter(text):
+                raise EditError("the front matter does not start on line 1; move its `---` "
+                                "line to the very top first")
             raise EditError("the file has no front matter (a first line `---`)")
         for index in range(1, len(lines)):
             if _CLOSE.fullmatch(lines[index]):
@@ -347,31 +346,64 @@ def _cells(row: str) -> int:
 
 
 def append_timeline_row(data: bytes, when: str, message: str) -> bytes:
-    """Append `| when | message |` to the table under `## Timeline` in the
-    body (a table is added to the section, or the section to the body, when
-    missing). Only new lines are written; the front matter is untouched."""
+    """Append `| when | message |` to the visible table under `## Timeline`
+    in the body, as the Markdown reader sees it: never into a table inside an
+    HTML comment or a code block, never under a commented-out heading. With
+    no visible table, one is added to the section (or the section to the
+    body). Only new lines are written; the front matter is untouched; a row
+    that would not show in the Timeline is refused."""
     cell = table_cell(message)
     if not cell:
         raise EditError("the timeline message is empty")
     doc = _Doc.parse(data)
-    start, stop = _timeline_section(doc)
-    if start is None:
-        at = len(doc.lines)
-        new = ["## Timeline", "", *TIMELINE_HEADER, f"| {when} | {cell} |"]
-        if doc.lines[-1].strip():
+    body = doc.close + 1
+    if any("\r" in line for line in doc.lines[body:]):
+        raise EditError("the body has carriage returns without line feeds; save hotfix.md "
+                        "with LF or CRLF line endings, then log again")
+    page = _read_body(doc)
+    section = page.find("Timeline")
+    table = timeline_table(page) if section is not None else None
+    row = f"| {when} | {cell} |"
+    if section is None:
+        new = ["## Timeline", "", *TIMELINE_HEADER, row]
+        if doc.lines and doc.lines[-1].strip():
             new.insert(0, "")
-        return _append_lines(doc, at, new, data)
-    header, last_row = _table(doc, start + 1, stop)
-    if header is None:
-        at = start + 1
-        for index in range(stop - 1, start, -1):
-            if doc.lines[index].strip():
-                at = index + 1
-                break
-        return _append_lines(doc, at, ["", *TIMELINE_HEADER, f"| {when} | {cell} |"], data)
-    extra = max(_cells(doc.lines[header]) - 2, 0)
-    row = "| " + " | ".join([when, cell, *([""] * extra)]) + " |"
-    return _append_lines(doc, last_row + 1, [row], data)
+        return _insert_row(doc, data, [(len(doc.lines), new)], when)
+    if table is not None:
+        extra = max(len(table.cells[0]) - 2, 0) if table.cells else 0
+        row = "| " + " | ".join([when, cell, *([""] * extra)]) + " |"
+        return _insert_row(doc, data, [(table.end + 1, [row])], when)
+    start, stop = body + section.start, body + section.stop
+    at = next((index + 1 for index in range(stop - 1, start - 1, -1)
+               if doc.lines[index].strip()), start)
+    # After the section's last line, unless that is inside a comment or a
+    # code block left open to the end of the file: then right under the heading.
+    return _insert_row(doc, data, [(at, ["", *TIMELINE_HEADER, row]),
+                                   (start, ["", *TIMELINE_HEADER, row, ""])], when)
+
+
+def _read_body(doc: _Doc) -> Document:
+    from hotfix_gates.parsing.markdown import TooLarge, read
+
+    try:
+        # Lines numbered as indexes of doc.lines, to insert by them.
+        return read("\n".join(doc.lines[doc.close + 1:]), doc.close + 1)
+    except TooLarge as exc:
+        raise EditError(f"the body is too large to read ({exc}); add the row by hand") from None
+
+
+def _insert_row(doc: _Doc, data: bytes, choices: list[tuple[int, list[str]]],
+                when: str) -> bytes:
+    """The first of `choices` (where, lines) whose row shows as the last row
+    of the visible Timeline table."""
+    for at, new in choices:
+        out = _append_lines(doc, at, new, data)
+        row = at + next(i for i, line in enumerate(new) if line.startswith(f"| {when} |"))
+        table = timeline_table(_read_body(_Doc.parse(out)))
+        if table is not None and table.rows and table.rows[-1] == row:
+            return out
+    raise EditError("the new row would not show in the Timeline (the file ends inside an "
+                    "unclosed HTML comment or code block?); close it, or add the row by hand")
 
 
 def _append_lines(doc: _Doc, at: int, new: list[str], data: bytes) -> bytes:
@@ -383,42 +415,6 @@ def _append_lines(doc: _Doc, at: int, new: list[str], data: bytes) -> bytes:
     out = _Doc(doc.prefix, lines, ends, doc.newline, 0).render()
     verify(data, out, {})
     return out
-
-
-def _timeline_section(doc: _Doc) -> tuple[int | None, int]:
-    """(heading line, end line) of the body's Timeline section, if any."""
-    start: int | None = None
-    level = 0
-    in_fence = False
-    for index in range(doc.close + 1, len(doc.lines)):
-        line = doc.lines[index]
-        if _CODE_FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        match = None if in_fence else _HEADING.fullmatch(line)
-        if match is None:
-            continue
-        depth = len(match.group(1))
-        if start is not None and depth <= level:
-            return start, index
-        if start is None and normalize_title(match.group(2)) == "timeline":
-            start, level = index, depth
-    return start, len(doc.lines)
-
-
-def _table(doc: _Doc, start: int, stop: int) -> tuple[int | None, int]:
-    """(header line, last row line) of the first table in lines[start:stop]."""
-    index = start
-    while index + 1 < stop:
-        if (_TABLE_ROW.match(doc.lines[index])
-                and _TABLE_SEPARATOR.fullmatch(doc.lines[index + 1])
-                and "-" in doc.lines[index + 1]):
-            last = index + 1
-            while last + 1 < stop and _TABLE_ROW.match(doc.lines[last + 1]):
-                last += 1
-            return index, last
-        index += 1
-    return None, -1
 
 
 # --- checking an edit ---------------------------------------------------------

@@ -235,5 +235,61 @@ def test_a_folder_that_is_not_a_record(tmp_path: Path, capsys: pytest.CaptureFix
     (folder / "hotfix.md").write_text("# Notes\n\nnothing structured here\n")
     code, out, err = migrate(capsys, repo, "--all", "--write")
     assert code == 1 and out == ""
-    assert "specs/hotfix/001-notes/hotfix.md:1: HG001 record-valid: no front matter" in err
+    said = ("specs/hotfix/001-notes/hotfix.md:1: HG001 record-valid: hotfix.md has no front "
+            "matter and no spec-kit lines")
+    assert said in err
     assert (folder / "hotfix.md").read_text() == "# Notes\n\nnothing structured here\n"
+    # `check` says the same thing about it.
+    assert main(["-C", str(repo), "check"]) == 1
+    assert said in capsys.readouterr().out
+
+
+def one_record(tmp_path: Path, case: str, folder: str) -> Path:
+    repo = make_repo(tmp_path / case)
+    legacy_repo.add_legacy_record(repo, folder, case, None)
+    commit_all(repo, "record")
+    return repo
+
+
+def test_id_and_title_are_the_same_before_and_after(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # No `**Hotfix ID**:` line: the id is the folder's number, before and after.
+    monkeypatch.chdir(tmp_path)
+    folder = "specs/hotfix/009-invoices-twice"
+    repo = one_record(tmp_path, "no-id", folder)
+    path = f"{folder}/hotfix.md"
+    before, findings = parse_hotfix(path, folder, (repo / path).read_bytes())
+    assert findings == [] and (before.id, before.title) == ("hotfix-009", "Invoices emailed twice")
+    code, _, _ = migrate(capsys, repo, "--id", "9", "--write")
+    text = (repo / path).read_text()
+    assert code == 0 and text.startswith("---\nid: hotfix-009\ntitle: Invoices emailed twice\n")
+    after, findings = parse_hotfix(path, folder, text.encode())
+    assert findings == [] and (after.id, after.title) == (before.id, before.title)
+    assert after.severity == "P1" and after.status == "monitoring"  # no `|`; furthest checked
+
+
+def test_a_placeholder_title_stays_unset(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    migrate(capsys, repo, "--id", "1", "--write")
+    text = (repo / "specs/hotfix/001-checkout-timeouts/hotfix.md").read_text()
+    assert "\ntitle: null\n" in text  # `# Hotfix: [INCIDENT TITLE]`: not made up from the folder
+
+
+def test_times_the_status_line_contradicts_are_not_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A script filled every time with the creation time; Status checks nothing yet.
+    monkeypatch.chdir(tmp_path)
+    folder = "specs/hotfix/008-search-index"
+    repo = one_record(tmp_path, "stamped", folder)
+    code, _, err = migrate(capsys, repo, "--all", "--write")
+    assert code == 0
+    path = f"{folder}/hotfix.md"
+    for line, label in ((14, "Fix Deployed"), (15, "Incident End")):
+        assert (f"hotfix-gate: {path}:{line}: **{label}** says 2025-10-01T14:32:18Z but the "
+                "Status line says Investigating: the time is not used, nor written into the "
+                "front matter") in err
+    record, findings = parse_hotfix(path, folder, (repo / path).read_bytes())
+    assert record.format == "front-matter" and findings == []
+    assert (record.status, record.deployed_at, record.resolved_at) == ("investigating", None, None)
+    assert record.incident_start == at("2025-10-01T14:32:18Z")

@@ -72,8 +72,11 @@ def _prepend(data: bytes, block_for: dict[str, object], comments: dict[str, str]
 
 
 def record_values(record: HotfixRecord) -> tuple[dict[str, object], dict[str, str]]:
-    """The front matter a Markdown-only record reads as. id, title and branch
-    left as template placeholders are taken from the folder name."""
+    """The front matter a Markdown-only record reads as: the same id (from
+    the folder's number when no line names it) and the title of its
+    `# Hotfix:` heading (null while that is a placeholder), so the record is
+    shown the same before and after. A branch left as a placeholder is the
+    folder's name, as the workflow names branches."""
     from hotfix_gates.model.timeutil import format_timestamp
 
     name = record.folder.rsplit("/", 1)[-1]
@@ -81,7 +84,7 @@ def record_values(record: HotfixRecord) -> tuple[dict[str, object], dict[str, st
     number = record.number
     values: dict[str, object] = {
         "id": record.id or (f"hotfix-{number:03d}" if number is not None else None),
-        "title": record.title or name.partition("-")[2].replace("-", " ") or None,
+        "title": record.title,
         "branch": record.branch or f"hotfix/{name}",
         "severity": record.severity,
         "status": record.status,
@@ -99,13 +102,14 @@ def record_values(record: HotfixRecord) -> tuple[dict[str, object], dict[str, st
 
 def plan_folder(tree: FsTree, folder: str) -> Plan:
     """What migrating one record folder would change (nothing is written here)."""
-    from hotfix_gates.parsing.hotfix import (
+    from hotfix_gates.parsing.frontmatter import (
         NoFrontMatter,
         UnclosedFrontMatter,
         decode,
-        parse_hotfix,
         split_front_matter,
     )
+    from hotfix_gates.parsing.hotfix import parse_hotfix
+    from hotfix_gates.parsing.speckit_values import UNUSED_TIME
 
     plan = Plan(folder)
     path = f"{folder}/hotfix.md"
@@ -129,15 +133,16 @@ def plan_folder(tree: FsTree, folder: str) -> Plan:
         plan.notes.append(f"{path}: already has front matter; nothing to do")
         return plan
     record, findings = parse_hotfix(path, folder, data)
-    if record.format != "legacy":
-        plan.problems.append(_problem(path, "no front matter, and no `**Hotfix ID**:` line, so "
-                                      "this is not a spec-kit record either",
-                                      "start it with front matter as `hotfix-gate new` does"))
-        return plan
     errors = [f for f in findings if f.level is Level.ERROR]
-    if errors:
-        plan.problems.extend(errors)  # never guess: the person fixes these lines first
+    if errors or record.format != "legacy":
+        # Never guess: the person fixes these lines first (a file that is no
+        # record at all gets the words `check` uses for it).
+        plan.problems.extend(errors or findings)
         return plan
+    for finding in findings:
+        if finding.message.endswith(UNUSED_TIME):
+            plan.notes.append(f"{path}:{finding.line}: {finding.message}, nor written into "
+                              "the front matter")
     values, comments = record_values(record)
     new = _prepend(data, values, comments)
     _same_reading(record, parse_hotfix(path, folder, new)[0], path)
@@ -175,20 +180,12 @@ def _post_mortem_change(tree: FsTree, folder: str, record: HotfixRecord,
 
 
 def _has_front_matter(data: bytes) -> bool:
-    from hotfix_gates.parsing.hotfix import (
-        NoFrontMatter,
-        UnclosedFrontMatter,
-        decode,
-        split_front_matter,
-    )
+    from hotfix_gates.parsing.frontmatter import decode, has_front_matter
 
     try:
-        split_front_matter(decode(data))
-    except NoFrontMatter:
-        return False
-    except (UnclosedFrontMatter, UnicodeDecodeError):
+        return has_front_matter(decode(data))
+    except UnicodeDecodeError:
         return True  # not ours to touch
-    return True
 
 
 def _same_reading(before: HotfixRecord, after: HotfixRecord, path: str) -> None:

@@ -378,8 +378,10 @@ def append_timeline_row(data: bytes, when: str, message: str) -> bytes:
                if doc.lines[index].strip()), start)
     # After the section's last line, unless that is inside a comment or a
     # code block left open to the end of the file: then right under the heading.
-    return _insert_row(doc, data, [(at, ["", *TIMELINE_HEADER, row]),
-                                   (start, ["", *TIMELINE_HEADER, row, ""])], when)
+    under = ["", *TIMELINE_HEADER, row]
+    if start < len(doc.lines) and doc.lines[start].strip():
+        under.append("")
+    return _insert_row(doc, data, [(at, ["", *TIMELINE_HEADER, row]), (start, under)], when)
 
 
 def _read_body(doc: _Doc) -> Document:

@@ -385,10 +385,11 @@ def append_timeline_row(data: bytes, when: str, message: str) -> bytes:
 
 
 def _read_body(doc: _Doc) -> Document:
+    """The body as the Markdown reader sees it, its lines numbered as indexes
+    of doc.lines (to insert by them), not as lines of the file."""
     from hotfix_gates.parsing.markdown import TooLarge, read
 
     try:
-        # Lines numbered as indexes of doc.lines, to insert by them.
         return read("\n".join(doc.lines[doc.close + 1:]), doc.close + 1)
     except TooLarge as exc:
         raise EditError(f"the body is too large to read ({exc}); add the row by hand") from None

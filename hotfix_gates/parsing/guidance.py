@@ -14,6 +14,7 @@ Prettier-formatted template is still a template).
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable
 
 from hotfix_gates.parsing.frontmatter import visible_text
@@ -45,6 +46,10 @@ GUIDANCE = frozenset({
 })
 
 
+_LONGEST_GUIDANCE = 2 * max(len(text) for text in GUIDANCE)  # room for markup
+_HINTS: weakref.WeakKeyDictionary[Document, frozenset[int]] = weakref.WeakKeyDictionary()
+
+
 def fingerprint(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", visible_text_spaced(text).lower()).split())
 
@@ -54,6 +59,14 @@ def visible_text_spaced(text: str) -> str:
     if text.isascii():
         return text
     return "".join(c if c == "\n" or visible_text(c) else " " for c in text)
+
+
+def has_placeholder(text: str) -> bool:
+    """A `[...]` placeholder (not a checkbox or a link) or a token like HH:MM."""
+    for found in _BRACKETED.finditer(text):
+        if found.group()[1:-1].strip() not in ("", "x", "X"):
+            return True
+    return _TEMPLATE_TOKEN.search(text) is not None
 
 
 def strip_placeholders(line: str) -> tuple[str, bool]:
@@ -78,14 +91,17 @@ def value_text(value: str) -> str:
 def line_text(line: str) -> tuple[str, bool]:
     """What a line says once guidance is set aside ("" if nothing), and
     whether it held a placeholder."""
-    line = visible_text_spaced(_HTML_TAG.sub(" ", line))
-    bare, placeholder = strip_placeholders(line)
+    if "<" in line:
+        line = _HTML_TAG.sub(" ", line)
+    line = visible_text_spaced(line)
+    bare, placeholder = strip_placeholders(line) if "[" in line or ":" in line or (
+        "-" in line) else (line, False)
     bare = _TODO.sub(" ", bare).strip()
     if not _WORD.search(bare) or bare.rstrip("*_ \t").endswith(":"):
         return "", placeholder  # nothing, or a lead-in label waiting for its value
     if placeholder and _EMPHASIS_ONLY.fullmatch(line.strip()):
         return "", placeholder  # a template's note: *Completed [date]*
-    if fingerprint(bare) in GUIDANCE:
+    if len(bare) < _LONGEST_GUIDANCE and fingerprint(bare) in GUIDANCE:
         return "", placeholder
     return line.strip(), placeholder
 
@@ -111,20 +127,22 @@ def _row_is_content(cells: list[str]) -> bool:
     return any(said) and fingerprint(" ".join(said)) not in GUIDANCE
 
 
-def _hint_lists(doc: Document) -> set[int]:
+def _hint_lists(doc: Document) -> frozenset[int]:
     """Lists right after a paragraph that is only a placeholder: the
     template's hints for what to write there, not what was written."""
-    hints = set()
-    for list_id, before in doc.list_before.items():
-        if (before is not None and before.kind == "paragraph" and not block_lines(before)
-                and any(line_text(line)[1] for line in before.lines)):
-            hints.add(list_id)
+    hints = _HINTS.get(doc)
+    if hints is None:
+        hints = frozenset(
+            list_id for list_id, before in doc.list_before.items()
+            if before is not None and before.kind == "paragraph" and not block_lines(before)
+            and any(line_text(line)[1] for line in before.lines))
+        _HINTS[doc] = hints
     return hints
 
 
 def content(doc: Document, blocks: Iterable[Block]) -> list[str]:
     """The lines of real content among `blocks`, as written."""
-    hints = _hint_lists(doc) if doc.list_before else set()
+    hints = _hint_lists(doc) if doc.list_before else frozenset()
     out: list[str] = []
     for block in blocks:
         if hints and hints.intersection(block.lists):
@@ -141,7 +159,7 @@ def section_content(doc: Document, section: MdSection,
 
 def open_tasks(doc: Document, blocks: Iterable[Block]) -> list[str]:
     """Unchecked task items (`- [ ] ...`) that say something, as written after the box."""
-    hints = _hint_lists(doc) if doc.list_before else set()
+    hints = _hint_lists(doc) if doc.list_before else frozenset()
     items = []
     for block in blocks:
         if not (block.item_start and block.lines) or hints.intersection(block.lists):

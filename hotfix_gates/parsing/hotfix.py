@@ -18,7 +18,7 @@ from hotfix_gates.model.constants import (
 )
 from hotfix_gates.model.errors import TimeError
 from hotfix_gates.model.finding import Finding, Level
-from hotfix_gates.model.record import HotfixRecord, Waiver
+from hotfix_gates.model.record import HotfixRecord, PostMortem, Waiver
 from hotfix_gates.model.timeutil import parse_timestamp
 from hotfix_gates.parsing.frontmatter import (
     FrontMatter,
@@ -27,7 +27,6 @@ from hotfix_gates.parsing.frontmatter import (
     decode,
     split_front_matter,
 )
-from hotfix_gates.parsing.post_mortem import parse_post_mortem
 
 __all__ = [
     "FrontMatter", "NoFrontMatter", "UnclosedFrontMatter", "decode", "parse_hotfix",
@@ -53,6 +52,13 @@ def unclean_start(block: FrontMatter) -> str:
 
 def _finding(path: str, line: int, message: str, fix: str, level: Level = Level.ERROR) -> Finding:
     return Finding(path, line, RECORD_CODE, RECORD_NAME, message, fix, level)
+
+
+def parse_post_mortem(path: str, data: bytes) -> tuple[PostMortem | None, str | None, int]:
+    """post-mortem.md, read by parsing/post_mortem.py (loaded only when one is read)."""
+    from hotfix_gates.parsing.post_mortem import parse_post_mortem as parse
+
+    return parse(path, data)
 
 
 def parse_hotfix(path: str, folder: str, data: bytes) -> tuple[HotfixRecord, list[Finding]]:

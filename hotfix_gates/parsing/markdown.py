@@ -10,23 +10,29 @@ on each `[` of a hostile line.
 
 markdown-it-py reads in linear time but slowly on hostile input (up to 90 µs
 a line), so a text beyond MAX_CHARS or MAX_LINES is refused with TooLarge
-rather than read: a hook must answer in a second, whatever is pushed.
+rather than read: a hook must answer in a second, whatever is pushed. The
+last few documents read are kept, so a command that asks several questions
+of one text (`log` checking its own edit, `status`) reads it once.
 markdown-it-py is imported on first use only (about 40 ms).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from hotfix_gates.model.record import Section
 from hotfix_gates.parsing.frontmatter import visible_text
 
 MAX_CHARS = 256 * 1024
-MAX_LINES = 10_000
-_PARSER: Any = None
+MAX_LINES = 5_000
+TYPE_CHECKING = False  # typing itself is not imported: this module is on the hooks' path
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+_PARSER: MarkdownIt | None = None
 _NUMBERING = re.compile(r"\d+[.)]\s*")
 _EMPHASIS = re.compile(r"[*_`]")
 
@@ -147,19 +153,32 @@ def normalize_title(title: str) -> str:
     return " ".join(title.lower().split())
 
 
-def _parser() -> Any:
+def _parser() -> MarkdownIt:
     global _PARSER
     if _PARSER is None:
         from markdown_it import MarkdownIt
 
         parser = MarkdownIt("commonmark").enable("table")
-        parser.disable(["emphasis", "link", "image", "balance_pairs", "fragments_join"])
+        # Inline rules run only on text that holds what they read (see inline_lines).
+        parser.disable(["inline", "text_join", "emphasis", "link", "image", "balance_pairs",
+                        "fragments_join"])
         _PARSER = parser
     return _PARSER
 
 
 def read(text: str, first_line: int = 1) -> Document:
-    """Read `text`, whose first line is line `first_line` of its file."""
+    """Read `text`, whose first line is line `first_line` of its file. The
+    document returned is shared with later callers: never change it."""
+    return _read(text, first_line)
+
+
+def forget() -> None:
+    """Drop the documents kept (for timing a read)."""
+    _read.cache_clear()
+
+
+@functools.lru_cache(maxsize=8)
+def _read(text: str, first_line: int) -> Document:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as CommonMark reads them
     lines = text.count("\n") + 1
@@ -182,8 +201,8 @@ class _Walk:
         self.item_start = False
         self.count = 0
 
-    def block(self, kind: str, token: Any, lines: list[str], skip: int = 0) -> Block:
-        start, stop = token.map
+    def block(self, kind: str, token: Token, lines: list[str], skip: int = 0) -> Block:
+        start, stop = _span(token)
         at = self.doc.first_line
         block = Block(kind, at + start + skip, at + stop - 1, lines, self.containers[-1],
                       tuple(self.lists), self.item_start and kind == "paragraph",
@@ -193,7 +212,7 @@ class _Walk:
         self.last[block.parent] = block
         return block
 
-    def run(self, tokens: list[Any]) -> None:
+    def run(self, tokens: list[Token]) -> None:
         index = 0
         while index < len(tokens):
             token = tokens[index]
@@ -226,32 +245,39 @@ class _Walk:
                 self.last[self.containers[-1]] = None
             index += 1
 
-    def heading(self, token: Any, inline: Any) -> None:
+    def heading(self, token: Token, inline: Token) -> None:
         title = " ".join(part.strip() for part in inline_lines(inline)).strip()
         if len(self.containers) > 1:  # inside a list item or a quote: not a section
             self.block("heading", token, [title])
             return
         doc = self.doc
-        start, stop = token.map
+        start, stop = _span(token)
         doc.sections.append(MdSection(title, int(token.tag[1]), doc.first_line + start, start,
                                       stop, len(doc.source), len(doc.sections)))
         self.last[0] = None
 
-    def table(self, tokens: list[Any], index: int) -> int:
+    def table(self, tokens: list[Token], index: int) -> int:
         block = self.block("table", tokens[index], [])
         row: list[str] = []
         while tokens[index].type != "table_close":
             token = tokens[index]
             if token.type == "tr_open":
                 row = []
-                block.rows.append(self.doc.first_line + token.map[0])
-                block.lines.append(self.doc.source[token.map[0]])
+                start = _span(token)[0]
+                block.rows.append(self.doc.first_line + start)
+                block.lines.append(self.doc.source[start])
             elif token.type == "inline":
                 row.append(" ".join(inline_lines(token)).strip())
             elif token.type == "tr_close":
                 block.cells.append(row)
             index += 1
         return index
+
+
+def _span(token: Token) -> tuple[int, int]:
+    """The lines of a block token, [start, stop): markdown-it maps every block."""
+    start, stop = token.map or (0, 0)
+    return start, stop
 
 
 def _nest(doc: Document) -> None:
@@ -269,13 +295,22 @@ def _nest(doc: Document) -> None:
             doc.sections[block.section].own.append(block)
 
 
-def inline_lines(token: Any) -> list[str]:
+_INLINE_SYNTAX = re.compile(r"[<&`\\]")  # what the inline rules in force act on
+
+
+def inline_lines(token: Token) -> list[str]:
     """An inline token's lines as written, with inline HTML comments left out
-    (their line breaks kept, so line i is still the block's line i)."""
+    (their line breaks kept, so line i is still the block's line i). Plain
+    text needs no inline rule; the others are run only where they apply."""
+    if not _INLINE_SYNTAX.search(token.content):
+        return [line.strip() for line in token.content.split("\n")]
+    children: list[Token] = []
+    parser = _parser()
+    parser.inline.parse(token.content, parser, {}, children)
     parts: list[str] = []
-    for child in token.children or ():
+    for child in children:
         kind = child.type
-        if kind in ("text", "html_inline"):
+        if kind in ("text", "text_special", "html_inline"):
             content = child.content
             if kind == "html_inline" and content.startswith("<!--"):
                 content = "\n" * content.count("\n")

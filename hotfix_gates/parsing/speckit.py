@@ -37,18 +37,11 @@ _TITLE_PREFIX = re.compile(r"(?:hotfix|incident)[ \t]*:[ \t]*", re.IGNORECASE)
 _REGRESSION = re.compile(r"regression[ \t]+tests?[ \t]+added\b[ \t]*:?[ \t]*(.*)", re.IGNORECASE)
 _REVIEW = re.compile(r"code[ \t]+review[ \t]+completed\b(.*)", re.IGNORECASE)
 _SKIP_REVIEW = re.compile(r"\[([^\[\]\n]?)\][ \t]*skip[ \t]+review", re.IGNORECASE)
-_NOTE_SPLIT = re.compile("[ \t]+[-\u2013\u2014][ \t]+")
 _LINK = re.compile(r"\[([^\[\]\n]*)\]\(([^()\n]*)\)")
 
 
 def _finding(path: str, line: int, message: str, fix: str, level: Level = Level.ERROR) -> Finding:
     return Finding(path, line, CODE, NAME, message, fix, level)
-
-
-def has_placeholder(text: str) -> bool:
-    """A `[...]` placeholder (not a checkbox or a link) or a token like HH:MM."""
-    return any(len(found.group()) > 3 for found in guidance._BRACKETED.finditer(text)) or bool(
-        guidance._TEMPLATE_TOKEN.search(text))
 
 
 # --- what the record's Markdown says ------------------------------------------
@@ -163,11 +156,12 @@ def _regression_tests(record: HotfixRecord, found: list[tuple[int, str, str]],
 
 def _test_paths(rest: str) -> list[str]:
     """`tests/a.py, tests/b.py::test_x (note)` -> the paths; placeholders dropped."""
-    rest = guidance._BRACKETED.sub("", _LINK.sub(lambda m: m.group(2), rest))
+    rest = guidance.strip_placeholders(_LINK.sub(lambda m: m.group(2), rest))[0]
     paths = []
     for part in re.split(r",|;|[ \t]+and[ \t]+", rest):
         word = part.strip().split(" ", 1)[0].strip("`*_'\"()").rstrip(".")
-        if word and not has_placeholder(word) and not values.PLACEHOLDER_VALUE.fullmatch(word):
+        placeholder = guidance.has_placeholder(word) or values.PLACEHOLDER_VALUE.fullmatch(word)
+        if word and not placeholder:
             paths.append(word)
     return paths
 
@@ -207,7 +201,7 @@ def _rollback(record: HotfixRecord, doc: Document) -> None:
             if block.kind != "code":
                 continue
             for offset, line in enumerate(block.lines):
-                if has_placeholder(line) and not line.strip().startswith("#"):
+                if guidance.has_placeholder(line) and not line.strip().startswith("#"):
                     record.lines["rollback_plan"] = block.line + offset
                     return
 
@@ -225,7 +219,7 @@ def rollback_plan_text(doc: Document, section: MdSection) -> str:
     when only the template is there."""
     blocks = doc.under(section, _rollback_testing(doc, section))
     return "\n".join(line for line in guidance.content(doc, blocks)
-                     if not has_placeholder(line) and not _code_comment(line))
+                     if not guidance.has_placeholder(line) and not _code_comment(line))
 
 
 def _code_comment(line: str) -> bool:

@@ -113,14 +113,14 @@ def elapsed(record: HotfixRecord, now: datetime) -> tuple[str, timedelta | None]
 _BULLET_TIME = re.compile(r"(\S+(?:[ T]\d\d:\d\d(?::\d\d)?)?(?:[ \t]*(?:Z|UTC))?)")
 
 
-def timeline_updates(body: str) -> list[datetime]:
+def timeline_updates(body: str, first_line: int = 1) -> list[datetime]:
     """Timestamps of the rows under `## Timeline` in hotfix.md, as the
     Markdown reader sees them (nothing in a comment or a code block): table
     rows `| 2025-10-01T14:32:18Z | message |`, and list items starting with one."""
     from hotfix_gates.parsing import markdown
 
     try:
-        doc = markdown.read(body)
+        doc = markdown.read(body, first_line)
     except markdown.TooLarge:
         return []
     section = doc.find("Timeline")
@@ -144,7 +144,7 @@ def timeline_updates(body: str) -> list[datetime]:
 
 def last_update(record: HotfixRecord) -> datetime | None:
     """The latest timeline row, else the latest timestamp field."""
-    rows = timeline_updates(record.body)
+    rows = timeline_updates(record.body, record.body_line)  # read as the record was
     if rows:
         return max(rows)
     stamps = [record.incident_start, record.detected_at, record.deployed_at, record.resolved_at]

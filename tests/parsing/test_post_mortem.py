@@ -111,7 +111,7 @@ def test_incident_details_stands_in_for_a_missing_timeline() -> None:
      "starts here: move its keys into the first block and delete it", 4),
     ("---\nstatus: complete\n", "the front matter opened on line 1 is never closed", 1),
     ("---\nstatus: complete\n---\n" + "- x\n" * 10_001, "post-mortem.md is too large to read "
-     "(39 KiB in 10002 lines; at most 256 KiB and 10,000 lines are read)", 1),
+     "(39 KiB in 10002 lines; at most 256 KiB and 5,000 lines are read)", 1),
 ])
 def test_a_post_mortem_that_cannot_be_judged(text: str, problem: str, line: int) -> None:
     assert parse_post_mortem("p.md", text.encode()) == (None, problem, line)

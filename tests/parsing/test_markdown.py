@@ -129,3 +129,11 @@ def test_hostile_text_under_the_limits_is_read_quickly(name: str) -> None:
     markdown.meaningful_text(HOSTILE[name])
     timeline_table(doc)
     assert time.monotonic() - started < 4
+
+
+def test_every_reader_on_the_benchmark_cases() -> None:
+    # benchmarks/bench_readers.py at a tenth of its sizes: no reader is slow
+    # on any case (the benchmark itself checks that time grows linearly).
+    from benchmarks.bench_readers import failures, measure
+
+    assert failures(measure(scale=0.1, runs=1), bound=1.0, linear=False) == []

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from hotfix_gates.parsing.frontmatter import visible_text
 from hotfix_gates.parsing.markdown import Block, Document, MdSection
@@ -142,19 +142,27 @@ def _hint_lists(doc: Document) -> frozenset[int]:
 
 def content(doc: Document, blocks: Iterable[Block]) -> list[str]:
     """The lines of real content among `blocks`, as written."""
+    return list(_content(doc, blocks))
+
+
+def _content(doc: Document, blocks: Iterable[Block]) -> Iterator[str]:
     hints = _hint_lists(doc) if doc.list_before else frozenset()
-    out: list[str] = []
     for block in blocks:
-        if hints and hints.intersection(block.lists):
-            continue
-        out.extend(line.strip() for line in block_lines(block))
-    return out
+        if not (hints and hints.intersection(block.lists)):
+            for line in block_lines(block):
+                yield line.strip()
 
 
 def section_content(doc: Document, section: MdSection,
                     skip: frozenset[int] = frozenset()) -> list[str]:
     """The real content of a section and its sub-sections, except those in `skip`."""
     return content(doc, doc.under(section, skip))
+
+
+def section_written(doc: Document, section: MdSection,
+                    skip: frozenset[int] = frozenset()) -> bool:
+    """Whether the section holds real content (read up to its first line of it)."""
+    return next(_content(doc, doc.under(section, skip)), None) is not None
 
 
 def open_tasks(doc: Document, blocks: Iterable[Block]) -> list[str]:

@@ -104,4 +104,4 @@ def _judge_sections(post: PostMortem, doc: Document) -> None:
             continue
         post.sections[name] = Section(found.title, found.line, doc.text_of(found))
         others = taken - {found.position}
-        post.filled[name] = bool(guidance.section_content(doc, found, others))
+        post.filled[name] = guidance.section_written(doc, found, others)

@@ -136,7 +136,7 @@ def _run_gate(gate: Gate, subject: Subject) -> list[Finding]:
     if found and subject.record.format == "legacy":
         from hotfix_gates.parsing.speckit import reword
 
-        found = reword(found)  # fixes worded for the Markdown-only form
+        found = reword(found, subject.record)  # fixes worded for the Markdown-only form
     return found
 
 

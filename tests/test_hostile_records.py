@@ -112,6 +112,32 @@ CASES: dict[str, tuple[bytes, list[tuple[str, int, str]]]] = {
     "tests-thousands": (fm(RESOLVED + "regression_tests:\n"
                            + "".join(f"  - tests/test_ok.py::test_{i}\n" for i in range(3000))),
                         [("HG202", 8, "only the first 200")]),
+    # Explicit tags that disagree with their text, at every position.
+    "bool-tag": (fm("severity: !!bool p0\n"), [("HG001", 2, "'p0' is not a !!bool value")]),
+    "timestamp-tag": (fm(READY + "resolved_at: !!timestamp soon\n"),
+                      [("HG001", 5, "not a !!timestamp value")]),
+    "null-tag": (fm(READY + "resolved_at: !!null 2025-10-01T16:00:00Z\n"),
+                 [("HG001", 5, "not a !!null value")]),
+    "tag-in-list": (fm("regression_tests: [tests/a.py, !!int x]\n"),
+                    [("HG001", 2, "'x' is not a !!int value")]),
+    "tag-on-key": (fm("severity: P0\n!!float status: resolved\n"),
+                   [("HG001", 3, "not a !!float value")]),
+    "binary-tag": (fm("title: !!binary aGVsbG8=\n"), [("HG001", 2, "!!binary is not allowed")]),
+    "local-tag": (fm("severity: P0\ntitle: !incident x\n"),
+                  [("HG001", 3, "!incident is not allowed")]),
+    "verbatim-tag": (fm("title: !<tag:example.com,2025:t> x\n"),
+                     [("HG001", 2, "!<tag:example.com,2025:t> is not allowed")]),
+    # Keys that look like known ones are not "unknown, kept and ignored".
+    "near-miss-key": (fm(RESOLVED.replace("resolved_at", "resolved-at")),
+                      [("HG001", 7, "key 'resolved-at' looks like resolved_at")]),
+    "zero-width-key": (fm(READY + "st\u200batus: resolved\n"),
+                       [("HG001", 5, "key 'st\\u200batus' looks like status")]),
+    "cyrillic-key": (fm(READY + "st\u0430tus: resolved\n"),
+                     [("HG001", 5, "key 'st\\u0430tus' looks like status")]),
+    "nested-duplicate": (fm("waivers:\n- gate: HG201\n  reason: vendor\n  gate: HG202\n"),
+                         [("HG001", 5, "key 'gate' is written twice (first on line 3)")]),
+    "huge-key": (fm("? " + "k" * 100_000 + "\n: kept\nseverity: P0\n"),
+                 [("HG102", 1, "no rollback plan")]),
 }
 
 LINKS = {

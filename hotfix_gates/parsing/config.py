@@ -12,18 +12,24 @@ from hotfix_gates.model.constants import (
     DEFAULT_PROTECTED,
     DEFAULT_SPECS_DIR,
     DEFAULT_TARGETS,
+    GATE_NAMES,
     gate_code,
 )
 from hotfix_gates.model.errors import ConfigError, TimeError, TreeError
 from hotfix_gates.model.finding import Level
 from hotfix_gates.model.timeutil import parse_duration
 from hotfix_gates.model.tree import TreeView, normalize, read_text
+from hotfix_gates.parsing.lookalike import look_alike, odd, shown
 
 _KNOWN_KEYS = ("specs_dir", "protected_branches", "deadlines", "gates", "targets")
 # A deadline may also be named by the gate it times.
 _DEADLINE_OF = {"HG201": "post-mortem", "HG202": "regression-test", "HG204": "resolution"}
+_DEADLINE_WORDS = (*DEFAULT_DEADLINES, *(GATE_NAMES[code] for code in _DEADLINE_OF),
+                   *_DEADLINE_OF)
+_GATE_WORDS = (*GATE_NAMES, *GATE_NAMES.values())
+_SETTINGS = ("level", "waivable")
 
-
+Fail = Callable[[int, str], ConfigError]
 
 
 def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
@@ -36,16 +42,24 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         raise ConfigError(f"{source}:{problem.line}: {problem.message}") from None
     values, lines = mapping.values, mapping.lines
 
+    def fail_at(line: int, message: str) -> ConfigError:
+        return ConfigError(f"{source}:{line}: {message}")
+
     def fail(key: str, message: str) -> ConfigError:
-        return ConfigError(f"{source}:{lines.get(key, 1)}: {message}")
+        return fail_at(lines.get(key, 1), message)
 
     for key in values:
         if key not in _KNOWN_KEYS:
-            raise fail(key, f"unknown key {key!r}; known keys: {', '.join(_KNOWN_KEYS)}")
+            alike = look_alike(key, _KNOWN_KEYS)
+            raise fail(key, alike.text() if alike is not None else
+                       f"unknown key {shown(key)}; known keys: {', '.join(_KNOWN_KEYS)}")
 
     specs_dir = values.get("specs_dir", DEFAULT_SPECS_DIR)
     if not isinstance(specs_dir, str) or not specs_dir.strip():
         raise fail("specs_dir", "specs_dir must be a folder path like specs/hotfix")
+    if odd(specs_dir):
+        raise fail("specs_dir", f"specs_dir {shown(specs_dir)} holds invisible or look-alike "
+                                "characters; write it in plain letters")
     inside_git = any(part.casefold() == ".git" for part in specs_dir.strip().split("/"))
     try:
         specs_dir = "" if inside_git else normalize(specs_dir.strip().rstrip("/"))
@@ -59,52 +73,52 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         protected = [protected]
     if not isinstance(protected, list) or not all(isinstance(p, str) and p for p in protected):
         raise fail("protected_branches", "protected_branches must be a list of branch globs")
+    for index, pattern in enumerate(protected):
+        if odd(pattern):
+            raise fail_at(_line_of(protected, index, lines.get("protected_branches", 1)),
+                          f"branch {shown(pattern)} holds invisible or look-alike characters; "
+                          "write it in plain letters")
 
     deadlines = dict(DEFAULT_DEADLINES)
-    raw_deadlines = values.get("deadlines", {}) or {}
-    if not isinstance(raw_deadlines, dict):
-        raise fail("deadlines", "deadlines must be a mapping like {post-mortem: 48h}")
-    for key, value in raw_deadlines.items():
-        name = _DEADLINE_OF.get(gate_code(str(key)) or "", str(key))
+    for entry, value, line in _entries(values, lines, "deadlines", "{post-mortem: 48h}",
+                                       fail_at):
+        name = _meaning("deadlines", entry)
         if name not in DEFAULT_DEADLINES:
-            raise fail("deadlines", f"unknown deadline {key!r}; use "
-                                    f"{', '.join(DEFAULT_DEADLINES)}")
-        deadlines[name] = _duration(value, "deadlines", fail)
+            raise fail_at(line, _unknown(entry, "deadline", _DEADLINE_WORDS,
+                                         f"use {', '.join(DEFAULT_DEADLINES)}"))
+        deadlines[name] = _duration(value, line, fail_at)
 
     targets = dict(DEFAULT_TARGETS)
-    raw_targets = values.get("targets", {}) or {}
-    if not isinstance(raw_targets, dict):
-        raise fail("targets", "targets must be a mapping like {P0: 1h, P1: 4h, P2: 8h}")
-    for key, value in raw_targets.items():
-        if str(key).upper() not in DEFAULT_TARGETS:
-            raise fail("targets", f"unknown severity {key!r} in targets; use P0, P1 or P2")
-        targets[str(key).upper()] = _duration(value, "targets", fail)
+    for entry, value, line in _entries(values, lines, "targets", "{P0: 1h, P1: 4h, P2: 8h}",
+                                       fail_at):
+        severity = _meaning("targets", entry)
+        if severity not in DEFAULT_TARGETS:
+            raise fail_at(line, f"unknown severity {shown(entry)} in targets; use P0, P1 or P2")
+        targets[severity] = _duration(value, line, fail_at)
 
     levels: dict[str, Level] = {}
     not_waivable: set[str] = set()
-    raw_gates = values.get("gates", {}) or {}
-    if not isinstance(raw_gates, dict):
-        raise fail("gates", "gates must be a mapping like {quick-review: warn}")
-    for key, value in raw_gates.items():
-        code = gate_code(str(key))
+    for entry, value, line in _entries(values, lines, "gates", "{quick-review: warn}", fail_at):
+        code = gate_code(str(entry))
         if code is None:
-            raise fail("gates", f"unknown gate {key!r}; see `hotfix-gate gates` for the list")
+            raise fail_at(line, _unknown(entry, "gate", _GATE_WORDS,
+                                         "see `hotfix-gate gates` for the list"))
         setting = value if isinstance(value, dict) else {"level": value}
         for sub in setting:
-            if sub not in ("level", "waivable"):
-                raise fail("gates",
-                           f"unknown setting {sub!r} for gate {key}; use level or waivable")
+            if sub not in _SETTINGS:
+                raise fail_at(_line_of(setting, sub, line), _unknown(
+                    sub, "setting", _SETTINGS, f"gate {entry} takes level or waivable"))
         if "level" in setting:
             # YAML 1.1 reads a bare `off` as false; that is what the user meant.
             raw_level = "off" if setting["level"] is False else setting["level"]
             try:
                 levels[code] = Level(str(raw_level).lower())
             except ValueError:
-                raise fail("gates", f"gate {key}: level must be error, warn or off, "
-                                    f"not {setting['level']!r}") from None
+                raise fail_at(line, f"gate {entry}: level must be error, warn or off, "
+                                    f"not {shown(setting['level'])}") from None
         if "waivable" in setting:
             if not isinstance(setting["waivable"], bool):
-                raise fail("gates", f"gate {key}: waivable must be true or false")
+                raise fail_at(line, f"gate {entry}: waivable must be true or false")
             if not setting["waivable"]:
                 not_waivable.add(code)
 
@@ -119,15 +133,62 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     )
 
 
-def _duration(value: object, key: str, fail: Callable[[str, str], ConfigError]) -> timedelta:
+def _entries(values: dict[str, object], lines: dict[str, int], key: str, example: str,
+             fail: Fail) -> list[tuple[object, object, int]]:
+    """The entries of the mapping under `key`, each with its line. Two
+    entries that mean the same thing (`post-mortem` and `HG201`, `P0` and
+    `p0`) are refused like a key written twice."""
+    raw = values.get(key, {}) or {}
+    if not isinstance(raw, dict):
+        raise fail(lines.get(key, 1), f"{key} must be a mapping like {example}")
+    first: dict[str, tuple[object, int]] = {}
+    out = []
+    for name, value in raw.items():
+        line = _line_of(raw, name, lines.get(key, 1))
+        meaning = _meaning(key, name)
+        if meaning in first:
+            other, other_line = first[meaning]
+            raise fail(line, f"{key}: {shown(name)} and {shown(other)} (line {other_line}) "
+                             "set the same thing; keep one")
+        first[meaning] = (name, line)
+        out.append((name, value, line))
+    return out
+
+
+def _meaning(section: str, name: object) -> str:
+    """What an entry of `deadlines`, `targets` or `gates` names."""
+    text = str(name)
+    if section == "targets":
+        return text.upper()
+    code = gate_code(text)
+    if section == "deadlines":
+        return _DEADLINE_OF.get(code or "", text)
+    return code or text
+
+
+def _unknown(key: object, what: str, known: tuple[str, ...], hint: str) -> str:
+    alike = look_alike(key, known) if isinstance(key, str) else None
+    if alike is not None:
+        return alike.text(what)
+    return f"unknown {what} {shown(key)}; {hint}"
+
+
+def _line_of(container: object, where: object, default: int) -> int:
+    """The line of a key of a mapping, or of an item of a list, read from YAML."""
+    line_of = getattr(container, "line_of", None)
+    return int(line_of(where)) if line_of is not None else default
+
+
+def _duration(value: object, line: int, fail: Fail) -> timedelta:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise fail(key, f"bad duration {value!r}; write it like 48h, 2d or 90m")
+        raise fail(line, f"bad duration {shown(value)}; write it like 48h, 2d or 90m")
     if isinstance(value, (int, float)):
-        raise fail(key, f"duration {value!r} has no unit; write {value}h or {value}m")
+        number = str(value)[:40]
+        raise fail(line, f"duration {number} has no unit; write {number}h or {number}m")
     try:
         return parse_duration(value)
     except TimeError as exc:
-        raise fail(key, str(exc)) from None
+        raise fail(line, str(exc)) from None
 
 
 def load_config(tree: TreeView, path: str | None = None) -> Config:

@@ -6,12 +6,13 @@ Nothing here raises on bad input: every problem is a finding with a line.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from hotfix_gates.model.constants import (
     MILESTONES,
     SEVERITIES,
     STATUSES,
+    TESTS_ADDED_KEY,
     folder_number,
     gate_code,
     id_number,
@@ -27,6 +28,7 @@ from hotfix_gates.parsing.frontmatter import (
     decode,
     split_front_matter,
 )
+from hotfix_gates.parsing.lookalike import look_alike, shown
 
 __all__ = [
     "FrontMatter", "NoFrontMatter", "UnclosedFrontMatter", "decode", "parse_hotfix",
@@ -163,8 +165,12 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
         return value or None
 
     for key, value in values.items():
-        if key not in _KNOWN_KEYS:
-            record.extra[key] = value
+        if key in _KNOWN_KEYS:
+            continue
+        record.extra[key] = _plain(value)
+        alike = look_alike(key, _WRITTEN_KEYS)
+        if alike is not None:
+            findings.append(_finding(path, record.line_of(key), alike.message(), alike.fix()))
 
     record.id = text_value("id")
     findings.extend(_id_warning(record))
@@ -180,10 +186,10 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
             if record.severity != severity:
                 findings.append(_finding(
                     path, record.line_of("severity"),
-                    f"severity {severity!r:.80} is read as {record.severity}",
+                    f"severity {shown(severity)} is read as {record.severity}",
                     f"write severity: {record.severity}", Level.WARN))
         elif isinstance(severity, str):
-            bad("severity", f"unknown severity {severity!r:.80}", "set severity: P0, P1 or P2")
+            bad("severity", f"unknown severity {shown(severity)}", "set severity: P0, P1 or P2")
         else:
             bad("severity", f"severity must be P0, P1 or P2, not {_type_name(severity)}",
                 "set severity: P0, P1 or P2")
@@ -193,7 +199,7 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
         if isinstance(status, str) and status.strip().lower() in STATUSES:
             record.status = status.strip().lower()
         else:
-            bad("status", f"unknown status {status!r:.80}",
+            bad("status", f"unknown status {shown(status)}",
                 "set status to one of: " + ", ".join(STATUSES))
 
     for key in MILESTONES:
@@ -291,10 +297,22 @@ _KNOWN_KEYS = frozenset({
     "id", "title", "branch", "severity", "status", *MILESTONES, "rollback_plan",
     "reviewed_by", "regression_tests", "waivers",
 })
+# Keys the tool itself writes: a near miss of any of them is a mistake.
+_WRITTEN_KEYS = tuple(sorted(_KNOWN_KEYS | {TESTS_ADDED_KEY}))
 
 
 def _known_gate(gate: str) -> bool:
     return gate_code(gate) is not None
+
+
+def _plain(value: object) -> object:
+    """A value from YAML as plain lists and dicts: the record keeps no reader
+    types (the parse cache holds records, and builds only known types)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _type_name(value: object) -> str:
@@ -310,4 +328,6 @@ def _type_name(value: object) -> str:
         return "a number"
     if isinstance(value, datetime):
         return "a timestamp"
+    if isinstance(value, date):
+        return "a date"
     return type(value).__name__

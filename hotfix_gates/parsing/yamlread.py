@@ -2,8 +2,11 @@
 
 Documents are composed (never constructed by PyYAML), then turned into plain
 values here: only the standard scalar tags, mappings and sequences are
-accepted. Object-constructing tags, aliases, duplicate keys and runaway
-nesting are refused with the line they are on.
+accepted. Object-constructing tags, aliases, duplicate keys (at any depth)
+and runaway nesting are refused with the line they are on. An explicit
+scalar tag must agree with its text (`!!bool p0` is refused, not guessed).
+Mappings and lists come back as YamlMap and YamlList, which also say which
+line each key or item is on.
 """
 
 from __future__ import annotations
@@ -12,22 +15,23 @@ import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
+from hotfix_gates.parsing.lookalike import shown
+
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:timestamp",
-}
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-_MAP_TAG = "tag:yaml.org,2002:map"
+_RESOLVER = yaml.resolver.Resolver()
+_YAML_TAG = "tag:yaml.org,2002:"
+_STR_TAG = _YAML_TAG + "str"
+_VALUE_TAG = _YAML_TAG + "value"  # PyYAML's tag for a plain `=`: text to us
+# Tags whose scalars become numbers, booleans, null or timestamps.
+_TYPED_TAGS = {_YAML_TAG + name for name in ("null", "bool", "int", "float", "timestamp")}
+_SEQ_TAG = _YAML_TAG + "seq"
+_MAP_TAG = _YAML_TAG + "map"
+_MERGE_TAG = _YAML_TAG + "merge"
 MAX_DEPTH = 32
 _EXTRA_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 
@@ -37,6 +41,36 @@ class YamlProblem(Exception):
         super().__init__(message)
         self.line = line
         self.message = message
+
+
+class YamlMap(dict[object, object]):
+    """A mapping read from YAML: `line` is where it starts, `key_lines` the
+    line of each key."""
+
+    __slots__ = ("key_lines", "line")
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[object, int] = {}
+
+    def line_of(self, key: object) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class YamlList(list[object]):
+    """A list read from YAML: `line` is where it starts, `item_lines` the
+    line of each item."""
+
+    __slots__ = ("item_lines", "line")
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,22 +151,18 @@ def load_mapping(text: str, first_line: int = 1) -> Mapping:
         line = first_line + text.count("\n", 0, getattr(exc, "start", 0))
         raise YamlProblem(line, "invalid YAML: the text is not valid Unicode") from None
     if node is None:
-        return Mapping({}, {})
+        return Mapping(cast(dict[str, object], YamlMap(first_line)), {})
     if not isinstance(node, yaml.MappingNode):
         raise YamlProblem(first_line, "expected a mapping of `key: value` lines")
-    seen: set[int] = set()
-    values: dict[str, object] = {}
-    lines: dict[str, int] = {}
-    for key_node, value_node in node.value:
-        line = line_of(key_node.start_mark)
-        key = _convert(key_node, line_of, seen, 1)
+    converted = _convert(node, line_of, set(), 0)
+    assert isinstance(converted, YamlMap)
+    for key, line in converted.key_lines.items():
         if not isinstance(key, str):
-            raise YamlProblem(line, f"key {key!r} is not a string")
-        if key in values:
-            raise YamlProblem(line, f"key {key!r} is written twice (first on line {lines[key]})")
-        values[key] = _convert(value_node, line_of, seen, 1)
-        lines[key] = line
-    return Mapping(values, lines)
+            raise YamlProblem(line, f"key {shown(key, quote=False)} is not a string; "
+                                    "write the key as a word")
+    lines = {str(key): line for key, line in converted.key_lines.items()}
+    # Every key is text (checked above): the mapping is a dict of str.
+    return Mapping(cast(dict[str, object], converted), lines)
 
 
 def _convert(node: yaml.Node, line_of: Callable[[Any], int], seen: set[int],
@@ -144,31 +174,68 @@ def _convert(node: yaml.Node, line_of: Callable[[Any], int], seen: set[int],
     if depth > MAX_DEPTH:
         raise YamlProblem(line, f"YAML is nested deeper than {MAX_DEPTH} levels")
     if isinstance(node, yaml.ScalarNode):
-        if node.tag not in _SCALAR_TAGS:
-            raise YamlProblem(line, f"YAML tag {node.tag!r:.80} is not allowed")
-        if node.tag == "tag:yaml.org,2002:str":
-            return str(node.value)
-        try:
-            return _CONSTRUCTOR.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError):
-            return str(node.value)
-        finally:
-            # The shared constructor memoises every node; forget them, or a
-            # run over thousands of records keeps every document alive.
-            _CONSTRUCTOR.constructed_objects.clear()
-            _CONSTRUCTOR.recursive_objects.clear()
+        return _scalar(node, line)
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ_TAG:
-            raise YamlProblem(line, f"YAML tag {node.tag!r:.80} is not allowed")
-        return [_convert(item, line_of, seen, depth + 1) for item in node.value]
+            raise YamlProblem(line, f"YAML tag {tag_name(node.tag)} is not allowed on a list; "
+                                    "remove it")
+        items = YamlList(line)
+        for item in node.value:
+            items.item_lines.append(line_of(item.start_mark))
+            items.append(_convert(item, line_of, seen, depth + 1))
+        return items
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP_TAG:
-            raise YamlProblem(line, f"YAML tag {node.tag!r:.80} is not allowed")
-        out: dict[object, object] = {}
+            raise YamlProblem(line, f"YAML tag {tag_name(node.tag)} is not allowed on a "
+                                    "mapping; remove it")
+        out = YamlMap(line)
         for key_node, value_node in node.value:
+            key_line = line_of(key_node.start_mark)
             key = _convert(key_node, line_of, seen, depth + 1)
             if isinstance(key, (list, dict)):
-                raise YamlProblem(line, "mapping keys must be plain values")
+                raise YamlProblem(key_line, "mapping keys must be plain values")
+            if key in out:
+                raise YamlProblem(key_line, f"key {shown(key)} is written twice (first on line "
+                                            f"{out.key_lines[key]}); keep one")
+            out.key_lines[key] = key_line
             out[key] = _convert(value_node, line_of, seen, depth + 1)
         return out
     raise YamlProblem(line, "unsupported YAML node")
+
+
+def _scalar(node: yaml.ScalarNode, line: int) -> object:
+    tag = node.tag
+    if tag == _STR_TAG:
+        return str(node.value)
+    if tag == _MERGE_TAG:
+        raise YamlProblem(line, "YAML merge keys (<<) are not allowed; write the keys out")
+    if tag != _VALUE_TAG and tag not in _TYPED_TAGS:
+        raise YamlProblem(line, f"YAML tag {tag_name(tag)} is not allowed; remove it")
+    # The tag PyYAML gives the bare text. A typed tag written by hand must
+    # agree with it: `!!bool p0` or `!!null 2025-10-01` mean nothing we can
+    # trust, and PyYAML's constructors fail on them in ways of their own.
+    implicit = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
+    if implicit != tag:
+        raise YamlProblem(line, f"{shown(node.value)} is not a {tag_name(tag)} value; "
+                                f"remove the tag")
+    if tag == _VALUE_TAG:
+        return str(node.value)
+    try:
+        return _CONSTRUCTOR.construct_object(node, deep=True)
+    except Exception:  # noqa: BLE001 - out-of-range numbers and dates stay text
+        return str(node.value)  # the reader of the key says what is wrong with it
+    finally:
+        # The shared constructor memoises every node; forget them, or a
+        # run over thousands of records keeps every document alive.
+        _CONSTRUCTOR.constructed_objects.clear()
+        _CONSTRUCTOR.recursive_objects.clear()
+
+
+def tag_name(tag: str | None) -> str:
+    """`!!bool` for YAML's own tags, `!name` for local ones, else `!<tag>`."""
+    text = str(tag)
+    if text.startswith(_YAML_TAG):
+        text = "!!" + text[len(_YAML_TAG):]
+    elif not text.startswith("!"):
+        text = f"!<{text}>"
+    return shown(text, quote=False)

@@ -12,6 +12,7 @@ from hotfix_gates.editing import frontmatter as fmedit
 from hotfix_gates.editing.frontmatter import Stamp, front_matter_values
 from hotfix_gates.model.errors import EditError
 from hotfix_gates.parsing.hotfix import parse_hotfix
+from hotfix_gates.parsing.values import says_nothing
 from testing.edits import COMMENTED_HOTFIX, line_diff
 
 DOC = COMMENTED_HOTFIX.format(number=1, slug="database-connection-pool").encode()
@@ -129,10 +130,13 @@ def test_waiver_appended_to_missing_empty_null_and_block_lists() -> None:
 
 def test_waiver_appended_to_an_indented_list_keeps_its_indent() -> None:
     doc = DOC.replace(b"regression_tests: []\n", b"regression_tests: []\nwaivers:\n"
-                      b"  - gate: HG202  # first\n    reason: later\n\n# trailing note\n")
-    out = fmedit.append_item(doc, "waivers", {"gate": "HG201", "reason": "r"})
+                      b"  - gate: HG202  # first\n    reason: later\n    by: bo\n"
+                      b"    at: 2025-10-01T15:00:00Z\n\n# trailing note\n")
+    out = fmedit.append_item(doc, "waivers", {"gate": "HG201", "reason": "r", "by": "bo",
+                                              "at": Stamp("2025-10-01T15:00:00Z")})
     removed, added = line_diff(doc, out)
-    assert removed == [] and added == [b"  - gate: HG201\n", b"    reason: r\n"]
+    assert removed == [] and added == [b"  - gate: HG201\n", b"    reason: r\n", b"    by: bo\n",
+                                       b"    at: 2025-10-01T15:00:00Z\n"]
     assert out.index(b"reason: r\n") < out.index(b"# trailing note")
 
 
@@ -229,8 +233,9 @@ FORMS: dict[str, st.SearchStrategy[list[str]]] = {
     "owner": _text_forms("owner"),
     "waivers": st.sampled_from([
         ["waivers: []"], ["waivers:"],
-        ["waivers:", "- gate: HG202", "  reason: later", "  until: null"],
-        ["waivers:", "  - {gate: HG103, reason: 'P0 skip'}"]]),
+        ["waivers:", "- gate: HG202", "  reason: later", "  by: bo",
+         "  at: 2025-10-01T15:00:00Z", "  until: null"],
+        ["waivers:", "  - {gate: HG103, reason: 'P0 skip', by: bo, at: 2025-10-01T15:00:00Z}"]]),
 }
 FILLER = st.lists(st.sampled_from(["", "# a comment", "#", "# key: not a key"]), max_size=2)
 
@@ -299,8 +304,10 @@ def test_edits_preserve_every_byte_outside_the_key(
     original = f"---{nl}".encode() + render(pieces) + f"---{nl}{body}".encode()
     before_values = front_matter_values(original)
     if key == "waivers":
-        reason = data.draw(st.text(max_size=20).filter(str.strip))
-        item: object = {"gate": "HG201", "reason": reason, "at": Stamp("2025-10-01T15:00:00Z")}
+        # Any reason `hotfix-gate waive` accepts (one that says something).
+        reason = data.draw(st.text(max_size=20).filter(lambda text: not says_nothing(text)))
+        item: object = {"gate": "HG201", "reason": reason, "by": "bo",
+                        "at": Stamp("2025-10-01T15:00:00Z")}
         old = before_values.get("waivers") or []
         assert isinstance(old, list)
         out = fmedit.append_item(original, "waivers", item)

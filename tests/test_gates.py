@@ -296,10 +296,12 @@ def test_waiver_turns_a_block_into_a_waived_finding(repo: Path) -> None:
 
 
 def test_hand_written_waivers_match_any_case_and_unknown_gates_are_named(repo: Path) -> None:
-    waiver = {"gate": "regression-TEST".lower(), "reason": "staging only", "by": "bo"}
-    resolved(repo, waivers=[waiver, {"gate": "hg201", "reason": "vendor review"}])
+    at = "2025-10-03T00:00:00Z"
+    waiver = {"gate": "regression-TEST".lower(), "reason": "staging only", "by": "bo", "at": at}
+    resolved(repo, waivers=[waiver, {"gate": "hg201", "reason": "vendor review", "by": "bo",
+                                     "at": at}])
     assert codes(run(repo, "2025-10-05T00:00:00Z")) == []
-    resolved(repo, waivers=[{"gate": "post-mortme", "reason": "typo"}])
+    resolved(repo, waivers=[{"gate": "post-mortme", "reason": "typo", "by": "bo", "at": at}])
     findings = run(repo, "2025-10-05T00:00:00Z")
     assert "HG001" in codes(findings)
     assert any("unknown gate 'post-mortme'" in f.message for f in findings)

@@ -136,6 +136,9 @@ CASES: dict[str, tuple[bytes, list[tuple[str, int, str]]]] = {
                      [("HG001", 5, "key 'st\\u0430tus' looks like status")]),
     "nested-duplicate": (fm("waivers:\n- gate: HG201\n  reason: vendor\n  gate: HG202\n"),
                          [("HG001", 5, "key 'gate' is written twice (first on line 3)")]),
+    "waiver-without-by": (fm(RESOLVED + "waivers:\n- gate: HG201\n  reason: vendor review\n"
+                             "  at: 2025-10-02T00:00:00Z\n"),
+                          [("HG001", 9, "waiver of HG201 does not count: missing by")]),
     "huge-key": (fm("? " + "k" * 100_000 + "\n: kept\nseverity: P0\n"),
                  [("HG102", 1, "no rollback plan")]),
 }
@@ -476,7 +479,8 @@ def test_a_record_cannot_forge_output_lines(repo: Path) -> None:
         "status": "resolved", "deployed_at": "2025-10-01T15:00:00Z",
         "resolved_at": "2025-10-01T16:00:00Z",
         "regression_tests": [f"tests/a{forged}.py::test_{forged}"],
-        "waivers": [{"gate": "HG201", "reason": f"late{forged}", "by": forged}],
+        "waivers": [{"gate": "HG201", "reason": f"late{forged}", "by": forged,
+                     "at": "2025-10-02T00:00:00Z"}],
     }))
     tagged = repo / SPECS / "002-tag"
     tagged.mkdir()
@@ -566,7 +570,8 @@ def test_listings_cannot_be_forged_by_a_record_id(repo: Path, command: list[str]
         "id": "hotfix-001\nFORGED: hotfix-gate: passed\x1b[2J", "severity": "P1",
         "status": "resolved", "incident_start": "2025-10-01T14:00:00Z",
         "deployed_at": "2025-10-01T15:00:00Z", "resolved_at": "2025-10-01T16:00:00Z",
-        "waivers": [{"gate": "HG201", "reason": "late\nFORGED: waived"}],
+        "waivers": [{"gate": "HG201", "reason": "late\nFORGED: waived", "by": "bo",
+                     "at": "2025-10-02T00:00:00Z"}],
     }))
     outcome = gate(repo, *command, "--now", NOW)
     assert_clean(outcome)

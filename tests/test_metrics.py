@@ -226,6 +226,8 @@ def test_waivers_counted_active_and_by_gate() -> None:
         {"gate": "regression-test", "reason": "flaky infra", "until": "2025-10-15T00:00:00Z"},
         {"gate": "post-mortem", "reason": "merged into INC-9"},
     ]
+    for waiver in waivers:
+        waiver.update(by="Lead <l@x>", at="2025-10-02T00:00:00Z")
     block = summarize([facts(1, severity="P0", waivers=waivers)], Config(), NOW, "P0")
     assert block["waivers"] == {"count": 3, "active": 2,
                                 "by_gate": {"post-mortem": 2, "regression-test": 1}}

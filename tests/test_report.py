@@ -47,7 +47,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_record(repo, 3, slug="queue", severity="P1", status="resolved",
                  incident_start="2025-10-10T12:00:00Z", detected_at="2025-10-10T12:10:00Z",
                  deployed_at="2025-10-10T13:40:00Z", resolved_at="2025-10-10T15:20:00Z",
-                 waivers=[{"gate": "post-mortem", "reason": "joint review with the vendor"}])
+                 waivers=[{"gate": "post-mortem", "reason": "joint review with the vendor",
+                           "by": "Lead <l@x>", "at": "2025-10-11T00:00:00Z"}])
     # P1: resolved in status but no resolved_at; detect 20. Clock not started: pending.
     write_record(repo, 4, slug="dns", severity="P1", status="resolved",
                  incident_start="2025-10-11T00:00:00Z", detected_at="2025-10-11T00:20:00Z")
@@ -58,8 +59,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # P2, still open: detect 30; an expired waiver.
     write_record(repo, 5, slug="search", severity="P2", status="investigating",
                  incident_start="2025-10-20T00:00:00Z", detected_at="2025-10-20T00:30:00Z",
-                 waivers=[{"gate": "HG202", "reason": "no test harness",
-                           "until": "2025-11-01T00:00:00Z"}])
+                 waivers=[{"gate": "HG202", "reason": "no test harness", "by": "Lead <l@x>",
+                           "at": "2025-10-20T01:00:00Z", "until": "2025-11-01T00:00:00Z"}])
     # Unassessed, open.
     write_record(repo, 6, slug="billing", incident_start="2025-10-25T00:00:00Z")
     # Outside October: September P0 (MTTR 40) and November P2 (MTTR 300).

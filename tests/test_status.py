@@ -63,8 +63,10 @@ def test_without_the_flag_status_exits_0_even_when_overdue(
 
 def test_waived_gates_are_not_overdue(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     resolved_record(here, waivers=[
-        {"gate": "post-mortem", "reason": "joint review with vendor", "by": "Lead <l@x>"},
-        {"gate": "HG202", "reason": "covered by contract tests", "until": "2025-10-10T00:00:00Z"},
+        {"gate": "post-mortem", "reason": "joint review with vendor", "by": "Lead <l@x>",
+         "at": "2025-10-02T00:00:00Z"},
+        {"gate": "HG202", "reason": "covered by contract tests", "by": "Lead <l@x>",
+         "at": "2025-10-02T00:00:00Z", "until": "2025-10-10T00:00:00Z"},
     ])
     code, out, _ = gate(capsys, "status", "--overdue", "--now", AT_49H)
     assert (code, out.strip()) == (0, "nothing is overdue or invalid (1 record)")
@@ -81,8 +83,9 @@ def test_a_waiver_the_configuration_forbids_does_not_help(
         here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (here / ".hotfix-gates.yaml").write_text("gates: {post-mortem: {waivable: false}}\n")
     resolved_record(here, regression_tests=[], waivers=[
-        {"gate": "post-mortem", "reason": "no time"},
-        {"gate": "regression-test", "reason": "no time"}])
+        {"gate": "post-mortem", "reason": "no time", "by": "bo", "at": "2025-10-02T00:00:00Z"},
+        {"gate": "regression-test", "reason": "no time", "by": "bo",
+         "at": "2025-10-02T00:00:00Z"}])
     row = rows(capsys, "--now", AT_49H)["hotfix-001"]
     assert row["deadlines"]["post-mortem"]["state"] == "overdue"  # type: ignore[index]
     assert gate(capsys, "status", "--overdue", "--now", AT_49H)[0] == 1

@@ -123,6 +123,8 @@ def test_waivers_list_with_a_comment_is_extended_in_place(
 @pytest.mark.parametrize(("args", "message"), [
     (["post-mortem"], "a waiver needs --reason TEXT"),
     (["post-mortem", "--reason", "   "], "a waiver needs --reason TEXT"),
+    (["post-mortem", "--reason", "\u200b\u3164"], "a waiver needs --reason TEXT"),
+    (["post-mortem", "--reason", "TBD"], "a waiver needs --reason TEXT"),
     (["post-mortem", "--reason", "one\ntwo"], "--reason must be one line"),
     (["HG001", "--reason", "x"], "HG001 record-valid cannot be waived; fix the record instead"),
     (["unique-id", "--reason", "x"], "HG301 unique-id cannot be waived"),
@@ -160,7 +162,8 @@ def test_a_hand_written_waiver_the_configuration_forbids_still_blocks(
     write_record(here, 1, severity="P0", status="resolved", rollback_plan="revert",
                  deployed_at="2025-10-01T15:00:00Z", resolved_at=RESOLVED,
                  regression_tests=["README.md"],
-                 waivers=[{"gate": "HG201", "reason": "skip", "by": "x"}])
+                 waivers=[{"gate": "HG201", "reason": "skip", "by": "x",
+                           "at": "2025-10-02T00:00:00Z"}])
     code, out, _ = gate(capsys, "check", "--now", LATE)
     assert code == 1 and "does not allow waiving HG201" in out and "[waived" not in out
 

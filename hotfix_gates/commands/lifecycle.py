@@ -364,8 +364,10 @@ def waive(gate_id: str, reason: str | None, until: str | None, at: str | None,
         fix = ("fix the record instead" if unit.code == "HG001"
                else "renumber the records instead")
         raise ToolError(f"{unit.code} {unit.name} cannot be waived; {fix}")
+    from hotfix_gates.parsing.values import says_nothing
+
     text = _text("--reason", reason or "").strip()
-    if not text:
+    if says_nothing(text):  # empty, invisible, TBD: the record would not honour it
         raise ToolError("a waiver needs --reason TEXT saying why the gate is skipped")
     if "\n" in text or "\r" in text:
         raise ToolError("--reason must be one line")

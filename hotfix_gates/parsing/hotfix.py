@@ -5,7 +5,6 @@ Nothing here raises on bad input: every problem is a finding with a line.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
 from hotfix_gates.model.constants import (
@@ -14,12 +13,11 @@ from hotfix_gates.model.constants import (
     STATUSES,
     TESTS_ADDED_KEY,
     folder_number,
-    gate_code,
     id_number,
 )
 from hotfix_gates.model.errors import TimeError
 from hotfix_gates.model.finding import Finding, Level
-from hotfix_gates.model.record import HotfixRecord, PostMortem, Waiver
+from hotfix_gates.model.record import HotfixRecord, PostMortem
 from hotfix_gates.model.timeutil import parse_timestamp
 from hotfix_gates.parsing.frontmatter import (
     FrontMatter,
@@ -225,7 +223,9 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
             f"regression_tests must be a list of paths, not {_type_name(tests)}",
             "write regression_tests: [tests/test_x.py::test_name]")
 
-    _fill_waivers(record, values.get("waivers"), bad)
+    from hotfix_gates.parsing.waivers import read_waivers  # needs YAML, loaded by now
+
+    findings.extend(read_waivers(record, values.get("waivers")))
     if record.rollback_plan is None and "rollback_plan" not in record.invalid:
         findings.extend(_rollback_section(record))
     return findings
@@ -255,54 +255,12 @@ def _rollback_section(record: HotfixRecord) -> list[Finding]:
     return []
 
 
-def _fill_waivers(
-    record: HotfixRecord, raw: object, bad: Callable[[str, str, str], None]
-) -> None:
-    if raw is None:
-        return
-    fix = "use `hotfix-gate waive GATE --reason TEXT` to record waivers"
-    if not isinstance(raw, list):
-        bad("waivers", f"waivers must be a list, not {_type_name(raw)}", fix)
-        return
-    line = record.line_of("waivers")
-    for item in raw:
-        if not isinstance(item, dict):
-            bad("waivers", "each waiver must be a mapping with gate and reason", fix)
-            continue
-        gate, reason = item.get("gate"), item.get("reason")
-        if not isinstance(gate, str) or not isinstance(reason, str) or not reason.strip():
-            bad("waivers", "a waiver needs a gate and a non-empty reason", fix)
-            continue
-        if not _known_gate(gate):
-            bad("waivers", f"waiver names an unknown gate {gate!r}",
-                "name a gate by code or name (`hotfix-gate gates` lists them)")
-            continue
-        moments: dict[str, datetime | None] = {"at": None, "until": None}
-        for key in moments:
-            value = item.get(key)
-            if value is None:
-                continue
-            try:
-                moments[key] = parse_timestamp(value)[0]
-            except TimeError as exc:
-                bad("waivers", f"waiver {key}: {exc}", fix)
-        by = item.get("by")
-        record.waivers.append(Waiver(
-            gate=gate.strip(), reason=reason.strip(),
-            by=by if isinstance(by, str) else None,
-            at=moments["at"], until=moments["until"], line=line))
-
-
 _KNOWN_KEYS = frozenset({
     "id", "title", "branch", "severity", "status", *MILESTONES, "rollback_plan",
     "reviewed_by", "regression_tests", "waivers",
 })
 # Keys the tool itself writes: a near miss of any of them is a mistake.
 _WRITTEN_KEYS = tuple(sorted(_KNOWN_KEYS | {TESTS_ADDED_KEY}))
-
-
-def _known_gate(gate: str) -> bool:
-    return gate_code(gate) is not None
 
 
 def _plain(value: object) -> object:

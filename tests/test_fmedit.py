@@ -12,7 +12,7 @@ from hotfix_gates.editing import frontmatter as fmedit
 from hotfix_gates.editing.frontmatter import Stamp, front_matter_values
 from hotfix_gates.model.errors import EditError
 from hotfix_gates.parsing.hotfix import parse_hotfix
-from hotfix_gates.parsing.values import says_nothing
+from hotfix_gates.parsing.values import says_nothing, visible
 from testing.edits import COMMENTED_HOTFIX, line_diff
 
 DOC = COMMENTED_HOTFIX.format(number=1, slug="database-connection-pool").encode()
@@ -261,7 +261,8 @@ EDITS: dict[str, st.SearchStrategy[object]] = {
                                 timezones=st.just(UTC)).map(Stamp.of),
     "reviewed_by": st.text(max_size=30),
     "rollback_plan": st.text(max_size=60),
-    "title": st.text(max_size=30),
+    # A title of only invisible characters is refused (HG001), so never written.
+    "title": st.text(max_size=30).filter(lambda text: bool(visible(text)) or not text.strip()),
     "owner": st.text(max_size=30),
     "regression_tests": st.lists(st.text(min_size=1, max_size=20), max_size=3),
 }

@@ -139,6 +139,10 @@ CASES: dict[str, tuple[bytes, list[tuple[str, int, str]]]] = {
     "waiver-without-by": (fm(RESOLVED + "waivers:\n- gate: HG201\n  reason: vendor review\n"
                              "  at: 2025-10-02T00:00:00Z\n"),
                           [("HG001", 9, "waiver of HG201 does not count: missing by")]),
+    "placeholder-plan": (fm("severity: P0\nrollback_plan: '[ROLLBACK STEPS]'\n"),
+                         [("HG102", 3, "no rollback plan")]),
+    "invisible-title": (fm('title: "\\u200b\\u3164"\n'),
+                        [("HG001", 2, "title has no visible characters")]),
     "huge-key": (fm("? " + "k" * 100_000 + "\n: kept\nseverity: P0\n"),
                  [("HG102", 1, "no rollback plan")]),
 }

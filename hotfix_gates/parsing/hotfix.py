@@ -27,6 +27,7 @@ from hotfix_gates.parsing.frontmatter import (
     split_front_matter,
 )
 from hotfix_gates.parsing.lookalike import look_alike, shown
+from hotfix_gates.parsing.values import says_nothing, visible
 
 __all__ = [
     "FrontMatter", "NoFrontMatter", "UnclosedFrontMatter", "decode", "parse_hotfix",
@@ -152,15 +153,20 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
         record.invalid.add(key)
         findings.append(_finding(path, record.line_of(key), message, fix))
 
-    def text_value(key: str, *, single_line: bool = False) -> str | None:
+    def text_value(key: str, *, placeholder_is_none: bool = False) -> str | None:
         value = values.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             bad(key, f"{key} must be text, not {_type_name(value)}", f"write {key}: \"...\"")
             return None
-        value = str(value).strip()
-        return value or None
+        text = str(value).strip()
+        if text and not visible(text) and not placeholder_is_none:
+            bad(key, f"{key} has no visible characters", f"write {key} in plain text")
+            return None
+        if placeholder_is_none and says_nothing(text):
+            return None  # TBD, N/A, [ROLLBACK STEPS]: not a plan, not a reviewer
+        return text or None
 
     for key, value in values.items():
         if key in _KNOWN_KEYS:
@@ -174,8 +180,8 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
     findings.extend(_id_warning(record))
     record.title = text_value("title")
     record.branch = text_value("branch")
-    record.reviewed_by = text_value("reviewed_by")
-    record.rollback_plan = text_value("rollback_plan")
+    record.reviewed_by = text_value("reviewed_by", placeholder_is_none=True)
+    record.rollback_plan = text_value("rollback_plan", placeholder_is_none=True)
 
     severity = values.get("severity")
     if severity is not None:

@@ -242,6 +242,24 @@ def test_every_hostile_record_gets_a_verdict(verdicts: dict[str, Outcome], run: 
         assert len(str(finding["message"])) < 400, finding
 
 
+@pytest.mark.parametrize("command", [["status", "--format", "json"],
+                                     ["status", "--rev", "HEAD", "--format", "json"],
+                                     ["report", "--format", "json"]])
+def test_status_and_report_survive_every_hostile_record(zoo: Path, command: list[str]) -> None:
+    """One record, whatever it holds, never fails the listing of the others."""
+    import json
+
+    outcome = gate(zoo, *command, "--now", NOW)
+    assert_clean(outcome)
+    assert outcome.code in (0, 1), outcome.err
+    payload = json.loads(outcome.out)
+    if command[0] == "status":
+        paths = {str(row["path"]).split("/")[2] for row in payload}
+        assert {f"{i:03d}-{name}" for i, name in enumerate(CASES, start=1)} <= paths
+    else:
+        assert payload["totals"]["count"] >= len(CASES), payload["totals"]
+
+
 @pytest.mark.parametrize("run", RUNS)
 @pytest.mark.parametrize("name", [n for n in CASES if n != "tests-escape"])
 def test_hostile_record_finding(verdicts: dict[str, Outcome], zoo: Path, run: str,

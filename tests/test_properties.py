@@ -182,7 +182,9 @@ markdownish = st.lists(st.sampled_from([*"#[]()<!->|:`*_ \n\tabcXYZ019",
 def test_markdown_any_text(text: str) -> None:
     kept = meaningful_text(text)
     assert has_content(text) == bool(kept)
-    assert meaningful_text(kept) == kept or has_content(kept)
+    # What is kept is text that was there (a code block's `# a` is content as
+    # code, not a heading: read again on its own it need not survive).
+    assert all(line.strip() in text for line in kept.splitlines())
     sections = split_sections(text, 5)
     for section in sections:
         assert section.line >= 5

@@ -53,3 +53,23 @@ def test_format_duration() -> None:
     assert format_duration(timedelta(hours=49)) == "2d 1h"
     assert format_duration(timedelta(minutes=35)) == "35m"
     assert format_duration(timedelta(hours=-2)) == "-2h"
+
+
+@pytest.mark.parametrize("text", [
+    "2025-10-01x12", "2025-W40-3", "20251001T120000Z", "2025-10-01T12:00:00." + "1" * 100_000,
+    "2025-10-01T12", "2025-274",
+])
+def test_only_the_forms_records_are_written_in_are_read(text: str) -> None:
+    with pytest.raises(TimeError, match="is not an ISO 8601 timestamp"):
+        parse_timestamp(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2025-10-01", "2025-10-01T00:00:00Z"), ("2025-10-01 14:32", "2025-10-01T14:32:00Z"),
+    ("2025-10-01T14:32:18.123Z", "2025-10-01T14:32:18Z"),
+    ("2025-10-01 14:32:18 UTC", "2025-10-01T14:32:18Z"),
+    ("2025-10-01T16:32:18+02:00", "2025-10-01T14:32:18Z"),
+    ("2025-10-01T16:32:18+0200", "2025-10-01T14:32:18Z"),
+])
+def test_the_usual_forms_are_read(text: str, expected: str) -> None:
+    assert format_timestamp(parse_timestamp(text)[0]) == expected

@@ -43,6 +43,11 @@ def format_duration(delta: timedelta) -> str:
     return f"-{text}" if delta.total_seconds() < 0 else text
 
 
+_TIMESTAMP = re.compile(
+    r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d{1,9})?)?)?"
+    r"(?: ?[+-]\d\d(?::?\d\d)?)?")
+
+
 def parse_timestamp(value: object) -> tuple[datetime, bool]:
     """Return (aware UTC datetime, was_naive) for a str, datetime or date.
 
@@ -60,7 +65,11 @@ def parse_timestamp(value: object) -> tuple[datetime, bool]:
             text = text[:-4] + "Z"
         if text[-1:] in ("z", "Z"):
             text = text[:-1] + "+00:00"
+        # fromisoformat also takes week dates, any separator letter and
+        # unbounded fractions: only the forms records are written in pass.
         try:
+            if not _TIMESTAMP.fullmatch(text):
+                raise ValueError(text)
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise TimeError(

@@ -213,7 +213,9 @@ def _fill(record: HotfixRecord, values: dict[str, object]) -> list[Finding]:
         try:
             moment, naive = parse_timestamp(value)
         except TimeError as exc:
-            bad(key, f"{key}: {exc}", f"write {key}: 2025-10-01T14:32:18Z (or null)")
+            # The error's own "write it like" would repeat the fix: keep its first half.
+            bad(key, f"{key}: {str(exc).split('; ', 1)[0]}",
+                f"write {key}: 2025-10-01T14:32:18Z (or null)")
             continue
         if naive:
             findings.append(_finding(

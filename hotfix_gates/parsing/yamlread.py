@@ -135,7 +135,7 @@ def load_mapping(text: str, first_line: int = 1) -> Mapping:
             mark = exc.context_mark  # an error at the end of input: point where it began
         line = line_of(mark) if mark is not None else first_line
         problem = " ".join((exc.problem or exc.context or "invalid YAML").split())
-        raise YamlProblem(line, f"invalid YAML: {problem}") from None
+        raise YamlProblem(line, f"invalid YAML: {problem}{_hint(problem)}") from None
     except yaml.reader.ReaderError as exc:
         # A control character: one line, pointing at the line it is on.
         line = first_line + text.count("\n", 0, max(exc.position, 0))
@@ -239,3 +239,14 @@ def tag_name(tag: str | None) -> str:
     elif not text.startswith("!"):
         text = f"!<{text}>"
     return shown(text, quote=False)
+
+
+def _hint(problem: str) -> str:
+    """What the usual slips look like, in words a tired person can act on."""
+    if "mapping values are not allowed" in problem:
+        return " (a value holding ': ' must be quoted: title: \"Checkout: 503s\")"
+    if "found character '\\t'" in problem or "found character '\t'" in problem:
+        return " (indent with spaces, not tabs)"
+    if "could not find expected ':'" in problem:
+        return " (each line is `key: value`)"
+    return ""

@@ -127,7 +127,7 @@ def test_open_incident_is_counted_and_named_without_resolution() -> None:
     block = summarize([resolved(1, "P2", 90), facts(2, severity="P2")], Config(), NOW, "P2")
     assert block["count"] == 2 and block["open"] == 1 and block["open_records"] == ["hotfix-002"]
     assert block["mttr_minutes"] == {"mean": 90, "median": 90}
-    assert block["missing"]["resolved_at"] == ["hotfix-002"]  # type: ignore[index]
+    assert block["missing"]["resolved_at"] == ["hotfix-002"]
 
 
 def test_unparseable_timestamp_is_named_not_dropped() -> None:
@@ -165,17 +165,17 @@ def test_report_by_severity_and_totals() -> None:
     ]
     report = build_report(everything, Config(), NOW)
     by = report["by_severity"]
-    assert list(by) == ["P0", "P1", "P2", "unassessed"]  # type: ignore[call-overload]
-    for block in by.values():  # type: ignore[attr-defined]
+    assert list(by) == ["P0", "P1", "P2", "unassessed"]
+    for block in by.values():
         assert {"count", "mttr_minutes", "detect_minutes", "deploy_minutes",
                 "within_target"} <= set(block)
-    assert by["P0"]["mttr_minutes"] == {"mean": 60, "median": 60}  # type: ignore[index]
-    assert by["P2"]["count"] == 1 and by["P2"]["mttr_minutes"]["mean"] is None  # type: ignore[index]
+    assert by["P0"]["mttr_minutes"] == {"mean": 60, "median": 60}
+    assert by["P2"]["count"] == 1 and by["P2"]["mttr_minutes"]["mean"] is None
     totals = report["totals"]
-    assert totals["count"] == 5  # type: ignore[index]
-    assert totals["mttr_minutes"] == {"mean": 62.5, "median": 60}  # type: ignore[index]
+    assert totals["count"] == 5
+    assert totals["mttr_minutes"] == {"mean": 62.5, "median": 60}
     # Each against its own target; the unassessed one is not judged.
-    assert (totals["within_target"], totals["missed_target"]) == (2, 1)  # type: ignore[index]
+    assert (totals["within_target"], totals["missed_target"]) == (2, 1)
 
 
 def test_window_is_since_inclusive_until_exclusive() -> None:
@@ -191,11 +191,11 @@ def test_record_without_start_is_unplaced_in_a_window_and_counted_without_one() 
     everything = [resolved(1, "P1", 30), facts(2, severity="P1", incident_start=None)]
     windowed = build_report(everything, Config(), NOW, since=datetime(2025, 1, 1, tzinfo=UTC))
     assert windowed["unplaced"] == ["hotfix-002"]
-    assert windowed["by_severity"]["P1"]["count"] == 1  # type: ignore[index]
+    assert windowed["by_severity"]["P1"]["count"] == 1
     whole = build_report(everything, Config(), NOW)
     assert whole["unplaced"] == []
-    assert whole["by_severity"]["P1"]["count"] == 2  # type: ignore[index]
-    assert whole["totals"]["missing"]["incident_start"] == ["hotfix-002"]  # type: ignore[index]
+    assert whole["by_severity"]["P1"]["count"] == 2
+    assert whole["totals"]["missing"]["incident_start"] == ["hotfix-002"]
 
 
 def test_mttr_by_month() -> None:

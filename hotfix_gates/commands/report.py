@@ -16,6 +16,7 @@ from hotfix_gates.model.timeutil import parse_timestamp, resolve_now
 if TYPE_CHECKING:
     from hotfix_gates.model.finding import Finding
     from hotfix_gates.reporting.combined import Skipped, Source
+    from hotfix_gates.reporting.shapes import Report
 
 FORMATS = ("text", "json", "csv", "markdown", "html", "png", "svg")
 CHART_FORMATS = ("html", "png", "svg")
@@ -117,7 +118,7 @@ def _warn(problems: Iterable[Finding], where: str) -> None:
         print(f"hotfix-gate: warning: {where}{finding.text()}", file=sys.stderr)
 
 
-def render(report: dict[str, object], fmt: str) -> str | bytes:
+def render(report: Report, fmt: str) -> str | bytes:
     from hotfix_gates.reporting import tables
 
     if fmt == "json":

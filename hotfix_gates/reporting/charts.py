@@ -17,15 +17,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from hotfix_gates.model.errors import ToolError
+from hotfix_gates.reporting.shapes import OUTCOMES, Block, Report, outcome_counts
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
     from matplotlib.typing import RcKeyType
-
-Report = dict[str, object]
-Block = dict[str, object]
 
 INSTALL = "pip install 'hotfix-gates[report]'"
 GROUPS = ("P0", "P1", "P2", "unassessed")
@@ -95,16 +93,7 @@ def amount(value: float, unit: str) -> str:
 
 
 def _block(report: Report, group: str) -> Block:
-    if group == "all":
-        totals: Block = report["totals"]  # type: ignore[assignment]
-        return totals
-    by_severity: dict[str, Block] = report["by_severity"]  # type: ignore[assignment]
-    return by_severity[group]
-
-
-def _mean(block: Block, clock: str) -> float | None:
-    spread: dict[str, float | None] = block[f"{clock}_minutes"]  # type: ignore[assignment]
-    return spread["mean"]
+    return report["totals"] if group == "all" else report["by_severity"][group]
 
 
 def _integers() -> MaxNLocator:
@@ -124,10 +113,9 @@ def _no_data(ax: Axes, text: str) -> None:
 def mttr_by_month(report: Report, width: float = WIDTH, height: float = HEIGHT) -> Figure:
     """Mean MTTR per month of incident start, one line per severity, each
     severity's target as a dashed line of the same colour."""
-    series: dict[str, list[dict[str, object]]] = report[  # type: ignore[assignment]
-        "mttr_by_month_by_severity"]
-    months = sorted({str(m["month"]) for rows in series.values() for m in rows})
-    values = [float(m["mean"]) for rows in series.values() for m in rows  # type: ignore[arg-type]
+    series = report["mttr_by_month_by_severity"]
+    months = sorted({m["month"] for rows in series.values() for m in rows})
+    values = [float(m["mean"]) for rows in series.values() for m in rows
               if m["mean"] is not None]
     shown_targets = {sev: t for sev, (t, _) in common_targets(report).items() if series.get(sev)}
     divisor, unit = time_unit(max([*values, *shown_targets.values()], default=0.0))
@@ -143,7 +131,7 @@ def mttr_by_month(report: Report, width: float = WIDTH, height: float = HEIGHT) 
         return fig
     where = {month: i for i, month in enumerate(months)}
     for group, rows in series.items():
-        points = [(where[str(m["month"])], float(m["mean"]) / divisor)  # type: ignore[arg-type]
+        points = [(where[m["month"]], float(m["mean"]) / divisor)
                   for m in rows if m["mean"] is not None]
         if not points:
             continue
@@ -169,17 +157,15 @@ def common_targets(report: Report) -> dict[str, tuple[float, str]]:
     """Per severity, the target to draw: the configured one, or where
     repositories set different ones, the one most of them set, with a note
     of how many (" in 7 of 8 repositories")."""
-    targets: dict[str, float | None] = report["targets_minutes"]  # type: ignore[assignment]
-    by_repository: dict[str, Block] = report.get("by_repository") or {}  # type: ignore[assignment]
+    by_repository = report.get("by_repository", {})
     out: dict[str, tuple[float, str]] = {}
-    for severity, target in targets.items():
+    for severity, target in report["targets_minutes"].items():
         if target is not None:
             out[severity] = (target, "")
             continue
         own: list[float] = []
         for block in by_repository.values():
-            minutes: dict[str, float | None] = block["targets_minutes"]  # type: ignore[assignment]
-            value = minutes.get(severity)
+            value = block["targets_minutes"].get(severity)
             if value is not None:
                 own.append(value)
         if own:
@@ -191,8 +177,8 @@ def common_targets(report: Report) -> dict[str, tuple[float, str]]:
 def detect_and_deploy(report: Report) -> Figure:
     """Mean time to detect and to deploy per severity and over all."""
     groups = [*GROUPS, "all"]
-    detect = [_mean(_block(report, g), "detect") for g in groups]
-    deploy = [_mean(_block(report, g), "deploy") for g in groups]
+    detect = [_block(report, g)["detect_minutes"]["mean"] for g in groups]
+    deploy = [_block(report, g)["deploy_minutes"]["mean"] for g in groups]
     known = [v for v in (*detect, *deploy) if v is not None]
     divisor, unit = time_unit(max(known, default=0.0))
     fig = new_figure()
@@ -217,16 +203,18 @@ def detect_and_deploy(report: Report) -> Figure:
 def follow_up(report: Report) -> Figure:
     """Post-mortems and regression tests: the share of incidents per outcome."""
     groups = [*GROUPS, "all"]
+    blocks = [_block(report, g) for g in groups]
     fig = new_figure(WIDTH, 3.2)
     axes = fig.subplots(1, 2, sharey=True)
     fig.suptitle("Post-mortems and regression tests: done on time?", x=0.01, ha="left",
                  fontweight="bold", fontsize=10.5)
-    for ax, duty, name in ((axes[0], "post_mortems", "post-mortems"),
-                           (axes[1], "regression_tests", "regression tests")):
-        counts = [_counts(_block(report, g), duty) for g in groups]
+    for ax, counts, name in ((axes[0], [b["post_mortems"] for b in blocks], "post-mortems"),
+                             (axes[1], [b["regression_tests"] for b in blocks],
+                              "regression tests")):
         left = [0.0] * len(groups)
-        for outcome, (colour, hatch) in OUTCOME_STYLE.items():
-            shares = [100.0 * c[outcome] / total if (total := sum(c.values())) else 0.0
+        for outcome in OUTCOMES:
+            colour, hatch = OUTCOME_STYLE[outcome]
+            shares = [100.0 * c[outcome] / total if (total := sum(outcome_counts(c))) else 0.0
                       for c in counts]
             ax.barh(range(len(groups)), shares, left=left, color=colour, hatch=hatch,
                     edgecolor="#222222", linewidth=0.5, label=OUTCOME_NAMES[outcome])
@@ -244,27 +232,17 @@ def follow_up(report: Report) -> Figure:
     return fig
 
 
-def _counts(block: Block, key: str) -> dict[str, int]:
-    counts: dict[str, int] = block[key]  # type: ignore[assignment]
-    return counts
-
-
-def _count(block: Block, key: str) -> int:
-    """A count in a block (null, where there is nothing to count, is 0)."""
-    value = block[key]
-    return value if isinstance(value, int) else 0
-
-
 def open_work(report: Report) -> Figure:
     """Open incidents and open action items per severity."""
     groups = list(GROUPS)
+    blocks = [_block(report, g) for g in groups]
     fig = new_figure(WIDTH, 3.0)
     axes = fig.subplots(1, 2)
     fig.suptitle("Open incidents and open action items, by severity", x=0.01, ha="left",
                  fontweight="bold", fontsize=10.5)
-    for ax, key, name in ((axes[0], "open", "open incidents"),
-                          (axes[1], "open_action_items", "open action items")):
-        values = [_count(_block(report, g), key) for g in groups]
+    for ax, values, name in ((axes[0], [b["open"] for b in blocks], "open incidents"),
+                             (axes[1], [b["open_action_items"] for b in blocks],
+                              "open action items")):
         colours = [SEVERITY_STYLE[g][0] for g in groups]
         bars = ax.bar(range(len(groups)), values, color=colours, edgecolor="#222222",
                       linewidth=0.5)
@@ -280,9 +258,7 @@ def open_work(report: Report) -> Figure:
 
 def waivers(report: Report) -> Figure:
     """Waivers per gate (every waiver in the period, active or not)."""
-    totals = _block(report, "all")
-    counts: dict[str, object] = totals["waivers"]  # type: ignore[assignment]
-    by_gate: dict[str, int] = counts["by_gate"]  # type: ignore[assignment]
+    by_gate = report["totals"]["waivers"]["by_gate"]
     fig = new_figure(WIDTH, max(2.2, 1.2 + 0.3 * len(by_gate)))
     ax = fig.add_subplot()
     ax.set_title("Waivers by gate", loc="left", fontweight="bold")
@@ -306,14 +282,15 @@ def waivers(report: Report) -> Figure:
 def repositories(report: Report, labels: Sequence[str]) -> Figure:
     """Per repository (those in `labels`, in that order): the share of
     resolutions within target, and open incidents and overdue follow-up."""
-    by_repository: dict[str, Block] = report["by_repository"]  # type: ignore[assignment]
+    by_repository = report["by_repository"]
     rows = [by_repository[label] for label in labels]
     fig = new_figure(WIDTH + 2.0, 1.7 + 0.28 * len(rows))
     axes = fig.subplots(1, 2, sharey=True)
     fig.suptitle("Repositories compared", x=0.01, ha="left", fontweight="bold", fontsize=10.5)
     shares = []
     for block in rows:
-        within, missed = _count(block, "within_target"), _count(block, "missed_target")
+        # Null (no severity, no target) counts as none.
+        within, missed = block["within_target"] or 0, block["missed_target"] or 0
         shares.append(100.0 * within / (within + missed) if within + missed else 0.0)
     places = range(len(rows))
     axes[0].barh(places, shares, color="#009E73", edgecolor="#222222", linewidth=0.5)
@@ -323,11 +300,11 @@ def repositories(report: Report, labels: Sequence[str]) -> Figure:
     axes[0].set_yticks(list(places), list(labels))
     axes[0].set_ylabel("repository")
     axes[0].invert_yaxis()
-    series = (("open incidents", "#E69F00", "", [_count(b, "open") for b in rows]),
+    series = (("open incidents", "#E69F00", "", [b["open"] for b in rows]),
               ("overdue post-mortems", "#D55E00", "xx",
-               [_counts(b, "post_mortems")["overdue"] for b in rows]),
+               [b["post_mortems"]["overdue"] for b in rows]),
               ("overdue regression tests", "#0072B2", "//",
-               [_counts(b, "regression_tests")["overdue"] for b in rows]))
+               [b["regression_tests"]["overdue"] for b in rows]))
     height = 0.8 / len(series)
     for i, (name, colour, hatch, values) in enumerate(series):
         axes[1].barh([p - 0.4 + height * (i + 0.5) for p in places], values, height=height,

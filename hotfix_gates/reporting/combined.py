@@ -23,6 +23,7 @@ from hotfix_gates.reporting.metrics import (
     report_of,
     targets_minutes,
 )
+from hotfix_gates.reporting.shapes import Report, RepositoryBlock
 
 # The label of the rows over every repository in the CSV; no repository gets it.
 ALL = "(all)"
@@ -82,8 +83,7 @@ def _common(values: Sequence[dict[str, float | None]]) -> dict[str, float | None
 
 
 def build_combined(sources: Sequence[Source], skipped: Sequence[Skipped], now: datetime,
-                   since: datetime | None = None, until: datetime | None = None
-                   ) -> dict[str, object]:
+                   since: datetime | None = None, until: datetime | None = None) -> Report:
     """The report over every source, plus `by_repository` (each repository's
     totals, with its own `by_severity`) and `skipped`. Record ids carry their
     repository's label (`api:hotfix-007`) when more than one repository was
@@ -94,13 +94,12 @@ def build_combined(sources: Sequence[Source], skipped: Sequence[Skipped], now: d
     deadlines = _common([deadlines_minutes(s.config) for s in sources])
     report = report_of([e for group in per_source for e in group], now, since, until,
                        targets, deadlines)
-    by_repository: dict[str, object] = {}
+    by_repository: dict[str, RepositoryBlock] = {}
     for source, items in zip(sources, per_source, strict=True):
         own = report_of(items, now, since, until, targets_minutes(source.config),
                         deadlines_minutes(source.config))
-        totals: dict[str, object] = own["totals"]  # type: ignore[assignment]
         by_repository[source.label] = {
-            "path": source.path, **totals, "unplaced": own["unplaced"],
+            "path": source.path, **own["totals"], "unplaced": own["unplaced"],
             "targets_minutes": own["targets_minutes"],
             "deadlines_minutes": own["deadlines_minutes"], "by_severity": own["by_severity"]}
     report["by_repository"] = by_repository

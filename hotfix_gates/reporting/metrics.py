@@ -7,6 +7,7 @@ clock and every count is computed here, so it can be tested by hand.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,14 +19,19 @@ from hotfix_gates.model.errors import TimeError
 from hotfix_gates.model.finding import printable
 from hotfix_gates.model.record import HotfixRecord, PostMortem
 from hotfix_gates.model.timeutil import format_timestamp, parse_timestamp
+from hotfix_gates.reporting.shapes import (
+    Block,
+    Month,
+    Outcome,
+    Outcomes,
+    Report,
+    Spread,
+    WaiverCounts,
+)
 
 UNASSESSED = "unassessed"
 GROUPS = (*SEVERITIES, UNASSESSED)
-# (name in the report, the timestamp that ends the clock started by incident_start)
-CLOCKS = (("mttr", "resolved_at"), ("detect", "detected_at"), ("deploy", "deployed_at"))
 STALE_AFTER = timedelta(minutes=15)  # the workflow asks for an update every 15 minutes
-# Outcomes of a post-incident deadline, in report order.
-OUTCOMES = ("on_time", "late", "overdue", "pending", "undated")
 
 
 @dataclass
@@ -70,7 +76,7 @@ def rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def spread(values: Sequence[float]) -> dict[str, float | None]:
+def spread(values: Sequence[float]) -> Spread:
     """`{mean, median}` in minutes, rounded to 2 decimals; nulls without data."""
     return {"mean": rounded(mean(values)), "median": rounded(median(values))}
 
@@ -169,7 +175,7 @@ def open_action_items(post: PostMortem | None) -> list[str]:
 
 
 def deadline_outcome(done: bool, clock: datetime | None, allowed: timedelta,
-                     done_at: datetime | None, now: datetime) -> str:
+                     done_at: datetime | None, now: datetime) -> Outcome:
     """How a post-incident duty stands against its deadline (clock + allowed):
 
     - done, with a `done_at` time: on_time if done_at <= deadline, else late;
@@ -226,26 +232,56 @@ def entries(facts: Iterable[Facts], config: Config, label: str | None = None) ->
 
 
 def summarize(facts: Sequence[Facts], config: Config, now: datetime,
-              severity: str | None) -> dict[str, object]:
+              severity: str | None) -> Block:
     """The numbers for one group of records (a severity, or all of them)."""
     target = config.targets.get(severity) if severity in SEVERITIES else None
     shown = rounded(minutes(target)) if target is not None else None
     return summarize_entries(entries(facts, config), now, severity, shown)
 
 
+# Records a number could not use, named by the timestamp (or "record") at fault.
+Gaps = dict[str, list[str]]
+
+
+def _durations(readable: Sequence[Entry], key: str, missing: Gaps, unreadable: Gaps,
+               before_start: Gaps) -> list[tuple[Entry, float]]:
+    """Minutes from incident_start to the timestamp `key`, per record that
+    has both in that order; the others are named in the gaps under `key`."""
+    values: list[tuple[Entry, float]] = []
+    missing[key], unreadable[key], before_start[key] = [], [], []
+    for e in readable:
+        rec = e.facts.record
+        end: datetime | None = getattr(rec, key)
+        if end is None:
+            (unreadable if key in rec.invalid else missing)[key].append(e.name)
+            continue
+        if rec.incident_start is None:
+            continue  # named under incident_start already
+        if end < rec.incident_start:
+            before_start[key].append(e.name)
+            continue
+        values.append((e, minutes(end - rec.incident_start)))
+    return values
+
+
+def tally(found: Iterable[Outcome]) -> Outcomes:
+    """How many of `found` stand at each outcome."""
+    counts = Counter(found)
+    return {"on_time": counts["on_time"], "late": counts["late"],
+            "overdue": counts["overdue"], "pending": counts["pending"],
+            "undated": counts["undated"]}
+
+
 def summarize_entries(items: Sequence[Entry], now: datetime, severity: str | None,
-                      target_minutes: float | None) -> dict[str, object]:
+                      target_minutes: float | None) -> Block:
     """The numbers for one group of records: a severity (`severity`), or all
     of them (None). Each record is held to its own repository's target and
     deadlines; `target_minutes` is only what the block shows."""
     ids = [e.name for e in items]
     open_ids = [e.name for e in items if is_open(e.facts.record)]
-    block: dict[str, object] = {"count": len(items), "open": len(open_ids), "records": ids,
-                                "open_records": open_ids}
-    missing: dict[str, list[str]] = {"incident_start": []}
-    unreadable: dict[str, list[str]] = {"incident_start": []}
-    before_start: dict[str, list[str]] = {}
-    durations: dict[str, list[tuple[Entry, float]]] = {}
+    missing: Gaps = {"incident_start": []}
+    unreadable: Gaps = {"incident_start": []}
+    before_start: Gaps = {}
     # A record whose front matter cannot be read at all is named once.
     unreadable["record"] = [e.name for e in items if "*" in e.facts.record.invalid]
     readable = [e for e in items if "*" not in e.facts.record.invalid]
@@ -254,56 +290,50 @@ def summarize_entries(items: Sequence[Entry], now: datetime, severity: str | Non
         if rec.incident_start is None:
             bad = "incident_start" in rec.invalid
             (unreadable if bad else missing)["incident_start"].append(e.name)
-    for name, key in CLOCKS:
-        values: list[tuple[Entry, float]] = []
-        missing[key], unreadable[key], before_start[key] = [], [], []
-        for e in readable:
-            rec = e.facts.record
-            end: datetime | None = getattr(rec, key)
-            if end is None:
-                (unreadable if key in rec.invalid else missing)[key].append(e.name)
-                continue
-            if rec.incident_start is None:
-                continue  # named under incident_start already
-            if end < rec.incident_start:
-                before_start[key].append(e.name)
-                continue
-            values.append((e, minutes(end - rec.incident_start)))
-        durations[name] = values
-        block[f"{name}_minutes"] = spread([v for _, v in values])
+    # In this order: the gaps name their timestamps in it.
+    mttr = _durations(readable, "resolved_at", missing, unreadable, before_start)
+    detect = _durations(readable, "detected_at", missing, unreadable, before_start)
+    deploy = _durations(readable, "deployed_at", missing, unreadable, before_start)
 
-    block["target_minutes"] = target_minutes
-    if severity is not None and severity not in SEVERITIES:
-        block["within_target"] = None  # no severity, no target
-        block["missed_target"] = None
-    else:
+    within: int | None = None  # no severity, no target
+    missed: int | None = None
+    if severity is None or severity in SEVERITIES:
         # Each record against its own severity's target in its own repository.
-        judged = [(e, v) for e, v in durations["mttr"] if e.facts.record.severity in SEVERITIES]
-        met = sum(v <= minutes(e.config.targets[str(e.facts.record.severity)])
-                  for e, v in judged)
-        block["within_target"] = met
-        block["missed_target"] = len(judged) - met
+        judged = [(e, v) for e, v in mttr if e.facts.record.severity in SEVERITIES]
+        within = sum(v <= minutes(e.config.targets[str(e.facts.record.severity)])
+                     for e, v in judged)
+        missed = len(judged) - within
 
-    post_mortems = dict.fromkeys(OUTCOMES, 0)
-    tests = dict.fromkeys(OUTCOMES, 0)
-    for e in items:
-        f = e.facts
-        clock = f.record.clock_start
-        post_mortems[deadline_outcome(f.post_mortem == "complete", clock,
-                                      e.config.deadline("post-mortem"), f.completed_at, now)] += 1
-        tests[deadline_outcome(f.tests == "listed", clock, e.config.deadline("regression-test"),
-                               f.tests_added_at, now)] += 1
-    block["post_mortems"] = post_mortems
-    block["regression_tests"] = tests
-    block["open_action_items"] = sum(len(e.facts.action_items) for e in items)
-    block["waivers"] = waiver_counts((e.facts for e in items), now)
-    block["missing"] = _named(missing)
-    block["unreadable"] = _named(unreadable)
-    block["before_start"] = _named(before_start)
-    return block
+    post_mortems = tally(
+        deadline_outcome(e.facts.post_mortem == "complete", e.facts.record.clock_start,
+                         e.config.deadline("post-mortem"), e.facts.completed_at, now)
+        for e in items)
+    tests = tally(
+        deadline_outcome(e.facts.tests == "listed", e.facts.record.clock_start,
+                         e.config.deadline("regression-test"), e.facts.tests_added_at, now)
+        for e in items)
+    return {
+        "count": len(items),
+        "open": len(open_ids),
+        "records": ids,
+        "open_records": open_ids,
+        "mttr_minutes": spread([v for _, v in mttr]),
+        "detect_minutes": spread([v for _, v in detect]),
+        "deploy_minutes": spread([v for _, v in deploy]),
+        "target_minutes": target_minutes,
+        "within_target": within,
+        "missed_target": missed,
+        "post_mortems": post_mortems,
+        "regression_tests": tests,
+        "open_action_items": sum(len(e.facts.action_items) for e in items),
+        "waivers": waiver_counts((e.facts for e in items), now),
+        "missing": _named(missing),
+        "unreadable": _named(unreadable),
+        "before_start": _named(before_start),
+    }
 
 
-def waiver_counts(facts: Iterable[Facts], now: datetime) -> dict[str, object]:
+def waiver_counts(facts: Iterable[Facts], now: datetime) -> WaiverCounts:
     from hotfix_gates.gates.builtin import GATES_BY_ID
 
     count = active = 0
@@ -318,7 +348,7 @@ def waiver_counts(facts: Iterable[Facts], now: datetime) -> dict[str, object]:
     return {"count": count, "active": active, "by_gate": dict(sorted(by_gate.items()))}
 
 
-def mttr_by_month(facts: Iterable[Facts]) -> list[dict[str, object]]:
+def mttr_by_month(facts: Iterable[Facts]) -> list[Month]:
     """Mean and median MTTR per month of incident_start (UTC), oldest first."""
     months: dict[str, list[float]] = {}
     for f in facts:
@@ -342,8 +372,7 @@ def deadlines_minutes(config: Config) -> dict[str, float | None]:
 
 
 def build_report(facts: Sequence[Facts], config: Config, now: datetime,
-                 since: datetime | None = None, until: datetime | None = None
-                 ) -> dict[str, object]:
+                 since: datetime | None = None, until: datetime | None = None) -> Report:
     """The whole report as plain data (what `--format json` prints)."""
     return report_of(entries(facts, config), now, since, until,
                      targets_minutes(config), deadlines_minutes(config))
@@ -351,7 +380,7 @@ def build_report(facts: Sequence[Facts], config: Config, now: datetime,
 
 def report_of(items: Sequence[Entry], now: datetime, since: datetime | None,
               until: datetime | None, targets: dict[str, float | None],
-              deadlines: dict[str, float | None]) -> dict[str, object]:
+              deadlines: dict[str, float | None]) -> Report:
     """The report over `items`; `targets` and `deadlines` (minutes) are what
     it shows as the configuration (null where repositories disagree)."""
     chosen = [e for e in items if in_window(e.facts.record, since, until)]

@@ -16,6 +16,7 @@ from html import escape
 from hotfix_gates import __version__
 from hotfix_gates.reporting import charts
 from hotfix_gates.reporting.page_style import CSS
+from hotfix_gates.reporting.shapes import OUTCOMES, Block, Report
 from hotfix_gates.reporting.tables import (
     missing_lines,
     num,
@@ -25,10 +26,8 @@ from hotfix_gates.reporting.tables import (
     skipped_repositories,
 )
 
-Report = dict[str, object]
 Path = tuple[str | int, ...]
 GROUPS = ("P0", "P1", "P2", "unassessed")
-OUTCOMES = ("on_time", "late", "overdue", "pending", "undated")
 MOST_REPOSITORIES = 25  # repositories drawn in the comparison chart (the table has all)
 MOST_ACTIONS = 500  # open action items listed (the JSON has all)
 
@@ -38,10 +37,16 @@ def pointer(path: Path) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
-def value_at(report: Report, path: Path) -> object:
-    value: object = report
+def value_at(data: object, path: Path) -> object:
+    """The value at `path` in JSON data (the report, or the report read back)."""
+    value = data
     for key in path:
-        value = value[key]  # type: ignore[index]
+        if isinstance(value, dict):
+            value = value[key]
+        elif isinstance(value, list):
+            value = value[int(key)]  # as in a pointer, "3" is index 3
+        else:
+            raise KeyError(f"{pointer(path)}: {key!r} is inside neither an object nor an array")
     return value
 
 
@@ -81,12 +86,10 @@ def section(key: str, title: str, svg: str, caption: str, table_html: str, *,
 
 
 def mttr_section(report: Report) -> str:
-    series: dict[str, list[dict[str, object]]] = report[  # type: ignore[assignment]
-        "mttr_by_month_by_severity"]
-    overall: list[dict[str, object]] = report["mttr_by_month"]  # type: ignore[assignment]
+    series = report["mttr_by_month_by_severity"]
     rows = []
-    for i, month in enumerate(overall):
-        row = [escape(str(month["month"]))]
+    for i, month in enumerate(report["mttr_by_month"]):
+        row = [escape(month["month"])]
         for group in GROUPS:
             found = [j for j, m in enumerate(series[group]) if m["month"] == month["month"]]
             row.append(mark(report, "mttr_by_month_by_severity", group, found[0], "mean")
@@ -159,7 +162,7 @@ def open_section(report: Report) -> str:
 
 
 def waivers_section(report: Report) -> str:
-    by_gate: dict[str, int] = value_at(report, ("totals", "waivers", "by_gate"))  # type: ignore[assignment]
+    by_gate = report["totals"]["waivers"]["by_gate"]
     rows = [[escape(gate), mark(report, "totals", "waivers", "by_gate", gate)] for gate in by_gate]
     rows.append(["all gates", mark(report, "totals", "waivers", "count")])
     rows.append(["still active", mark(report, "totals", "waivers", "active")])
@@ -169,13 +172,10 @@ def waivers_section(report: Report) -> str:
                    table(["gate", "waivers"], rows, "Waivers"), wide=False)
 
 
-def _trouble(block: dict[str, object]) -> int:
+def _trouble(block: Block) -> int:
     """Missed targets, open incidents and overdue follow-up, together."""
-    pm: dict[str, int] = block["post_mortems"]  # type: ignore[assignment]
-    tests: dict[str, int] = block["regression_tests"]  # type: ignore[assignment]
-    missed, still_open = block["missed_target"], block["open"]
-    return (pm["overdue"] + tests["overdue"] + (missed if isinstance(missed, int) else 0)
-            + (still_open if isinstance(still_open, int) else 0))
+    return (block["post_mortems"]["overdue"] + block["regression_tests"]["overdue"]
+            + (block["missed_target"] or 0) + block["open"])
 
 
 def repositories_section(report: Report) -> str:
@@ -232,7 +232,7 @@ def _skipped(report: Report) -> str:
 
 
 def _actions(report: Report) -> str:
-    items: list[dict[str, str]] = report["action_items"]  # type: ignore[assignment]
+    items = report["action_items"]
     listed = "".join(f"<li><code>{escape(i['id'])}</code> ({escape(i['severity'])}): "
                      f"{escape(i['item'])}</li>" for i in items[:MOST_ACTIONS])
     more = (f"<p>… and {len(items) - MOST_ACTIONS} more (<code>--format json</code> lists "
@@ -263,7 +263,7 @@ pending; done, deadline passed, no date to judge by: undated.</dd>
 
 
 def _targets(report: Report) -> str:
-    targets: dict[str, float | None] = report["targets_minutes"]  # type: ignore[assignment]
+    targets = report["targets_minutes"]
     return ", ".join(f"{escape(sev)} {mark(report, 'targets_minutes', sev)} min"
                      if minutes is not None else f"{escape(sev)} differs by repository"
                      for sev, minutes in targets.items())
@@ -293,7 +293,7 @@ def render_html(report: Report) -> str:
 <style>{CSS}</style></head>
 <body><main>
 <header><h1>{escape(title)}</h1>
-<p>As of {escape(str(report['now']))}.{where} Targets: {_targets(report)}.</p>
+<p>As of {escape(report['now'])}.{where} Targets: {_targets(report)}.</p>
 {_skipped(report)}{_kpis(report)}</header>
 {sections}{_actions(report)}{_gaps(report)}{DEFINITIONS}
 <footer>Made by <code>hotfix-gate report --format html</code> (hotfix-gates

@@ -7,14 +7,18 @@ import csv
 import io
 
 from hotfix_gates.reporting.combined import ALL
+from hotfix_gates.reporting.shapes import (
+    OUTCOMES,
+    Block,
+    Report,
+    RepositoryBlock,
+    SkippedRepository,
+    clocks,
+    outcome_counts,
+)
 
-Report = dict[str, object]
-Block = dict[str, object]
 
-
-def _blocks(report: Report) -> list[tuple[str, Block]]:
-    by_severity: dict[str, Block] = report["by_severity"]  # type: ignore[assignment]
-    totals: Block = report["totals"]  # type: ignore[assignment]
+def _blocks(by_severity: dict[str, Block], totals: Block) -> list[tuple[str, Block]]:
     return [*by_severity.items(), ("total", totals)]
 
 
@@ -23,14 +27,12 @@ def several(report: Report) -> bool:
     return len(repositories(report)) + len(skipped_repositories(report)) > 1
 
 
-def repositories(report: Report) -> list[tuple[str, Block]]:
-    by_repository: dict[str, Block] = report.get("by_repository") or {}  # type: ignore[assignment]
-    return list(by_repository.items())
+def repositories(report: Report) -> list[tuple[str, RepositoryBlock]]:
+    return list(report.get("by_repository", {}).items())
 
 
-def skipped_repositories(report: Report) -> list[dict[str, str]]:
-    skipped: list[dict[str, str]] = report.get("skipped") or []  # type: ignore[assignment]
-    return skipped
+def skipped_repositories(report: Report) -> list[SkippedRepository]:
+    return report.get("skipped", [])
 
 
 def num(value: object) -> str:
@@ -39,16 +41,6 @@ def num(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
     return str(value)
-
-
-def _spread(block: Block, name: str) -> dict[str, float | None]:
-    spread: dict[str, float | None] = block[f"{name}_minutes"]  # type: ignore[assignment]
-    return spread
-
-
-def _counts(block: Block, key: str) -> dict[str, int]:
-    counts: dict[str, int] = block[key]  # type: ignore[assignment]
-    return counts
 
 
 def period_text(report: Report) -> str:
@@ -65,18 +57,17 @@ def period_text(report: Report) -> str:
 def missing_lines(report: Report) -> list[str]:
     """Every record a number could not use, by reason, named."""
     lines = []
-    totals: Block = report["totals"]  # type: ignore[assignment]
-    open_ids: list[str] = totals["open_records"]  # type: ignore[assignment]
-    labels = (("missing", "no {key}"), ("unreadable", "unreadable {key}"),
-              ("before_start", "{key} before incident_start"))
-    for field, label in labels:
-        groups: dict[str, list[str]] = totals[field]  # type: ignore[assignment]
+    totals = report["totals"]
+    open_ids = totals["open_records"]
+    labels = ((totals["missing"], "no {key}"), (totals["unreadable"], "unreadable {key}"),
+              (totals["before_start"], "{key} before incident_start"))
+    for groups, label in labels:
         for key, ids in groups.items():
             named = [f"{i} (open)" if key == "resolved_at" and i in open_ids else i for i in ids]
             what = "record cannot be read (run `hotfix-gate check`)" if key == "record" else (
                 label.format(key=key))
             lines.append(f"{what}: {', '.join(named)}")
-    unplaced: list[str] = report["unplaced"]  # type: ignore[assignment]
+    unplaced = report["unplaced"]
     if unplaced:
         lines.append(f"not placed in the period (no readable incident_start): "
                      f"{', '.join(unplaced)}")
@@ -99,20 +90,22 @@ CSV_FIELDS = (
 
 def _flat(name: str, block: Block) -> dict[str, object]:
     row: dict[str, object] = {"severity": name, "count": block["count"], "open": block["open"]}
-    for clock in ("mttr", "detect", "deploy"):
-        spread = _spread(block, clock)
+    for clock, spread in clocks(block):
         row[f"{clock}_mean_minutes"] = spread["mean"]
         row[f"{clock}_median_minutes"] = spread["median"]
-    for key in ("target_minutes", "within_target", "missed_target", "open_action_items"):
-        row[key] = block[key]
-    for duty in ("post_mortems", "regression_tests"):
-        for outcome, count in _counts(block, duty).items():
-            row[f"{duty}_{outcome}"] = count
-    waivers: dict[str, object] = block["waivers"]  # type: ignore[assignment]
+    row["target_minutes"] = block["target_minutes"]
+    row["within_target"] = block["within_target"]
+    row["missed_target"] = block["missed_target"]
+    row["open_action_items"] = block["open_action_items"]
+    for duty, counts in (("post_mortems", block["post_mortems"]),
+                         ("regression_tests", block["regression_tests"])):
+        for outcome in OUTCOMES:
+            row[f"{duty}_{outcome}"] = counts[outcome]
+    waivers = block["waivers"]
     row["waivers"], row["waivers_active"] = waivers["count"], waivers["active"]
     parts = []
-    for field in ("missing", "unreadable", "before_start"):
-        groups: dict[str, list[str]] = block[field]  # type: ignore[assignment]
+    for field, groups in (("missing", block["missing"]), ("unreadable", block["unreadable"]),
+                          ("before_start", block["before_start"])):
         parts += [f"{field}:{key}={' '.join(ids)}" for key, ids in groups.items()]
     row["missing"] = "; ".join(parts)
     return row
@@ -127,9 +120,9 @@ def render_csv(report: Report) -> str:
     fields = ("repository", *CSV_FIELDS, "skipped") if many else CSV_FIELDS
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    groups = [(ALL, _blocks(report))]
+    groups = [(ALL, _blocks(report["by_severity"], report["totals"]))]
     if many:  # a repository's block holds its totals, and its own by_severity
-        groups += [(label, _blocks({"by_severity": block["by_severity"], "totals": block}))
+        groups += [(label, _blocks(block["by_severity"], block))
                    for label, block in repositories(report)]
     for label, blocks in groups:
         for name, block in blocks:
@@ -146,14 +139,13 @@ def _repository_table(report: Report, *, markdown: bool) -> list[str]:
             "post-mortems overdue", "tests overdue", "open actions", "waivers"]
     rows = []
     for label, block in repositories(report):
-        mttr = _spread(block, "mttr")
-        waivers: dict[str, object] = block["waivers"]  # type: ignore[assignment]
+        mttr = block["mttr_minutes"]
         rows.append([label.replace("|", "\\|") if markdown else label, num(block["count"]),
                      num(block["open"]), num(mttr["mean"]), num(mttr["median"]),
                      num(block["within_target"]), num(block["missed_target"]),
-                     num(_counts(block, "post_mortems")["overdue"]),
-                     num(_counts(block, "regression_tests")["overdue"]),
-                     num(block["open_action_items"]), num(waivers["count"])])
+                     num(block["post_mortems"]["overdue"]),
+                     num(block["regression_tests"]["overdue"]),
+                     num(block["open_action_items"]), num(block["waivers"]["count"])])
     return _table(head, rows, markdown=markdown)
 
 
@@ -170,10 +162,9 @@ def _summary_table(report: Report, *, markdown: bool) -> list[str]:
     head = ["severity", "count", "open", "MTTR mean", "MTTR median", "detect mean",
             "detect median", "deploy mean", "deploy median", "target", "within", "missed"]
     rows = []
-    for name, block in _blocks(report):
+    for name, block in _blocks(report["by_severity"], report["totals"]):
         row = [name, num(block["count"]), num(block["open"])]
-        for clock in ("mttr", "detect", "deploy"):
-            spread = _spread(block, clock)
+        for _, spread in clocks(block):
             row += [num(spread["mean"]), num(spread["median"])]
         row += [num(block["target_minutes"]), num(block["within_target"]),
                 num(block["missed_target"])]
@@ -185,10 +176,10 @@ def _duty_table(report: Report, *, markdown: bool) -> list[str]:
     head = ["severity", "post-mortem on time", "late", "overdue", "pending", "undated",
             "tests on time", "late", "overdue", "pending", "undated", "open actions", "waivers"]
     rows = []
-    for name, block in _blocks(report):
-        waivers: dict[str, object] = block["waivers"]  # type: ignore[assignment]
-        rows.append([name, *map(num, _counts(block, "post_mortems").values()),
-                     *map(num, _counts(block, "regression_tests").values()),
+    for name, block in _blocks(report["by_severity"], report["totals"]):
+        waivers = block["waivers"]
+        rows.append([name, *map(num, outcome_counts(block["post_mortems"])),
+                     *map(num, outcome_counts(block["regression_tests"])),
                      num(block["open_action_items"]),
                      f"{waivers['count']} ({waivers['active']} active)"])
     return _table(head, rows, markdown=markdown)
@@ -206,23 +197,21 @@ def _table(head: list[str], rows: list[list[str]], *, markdown: bool) -> list[st
 
 
 def _waiver_gates(report: Report) -> str:
-    totals: Block = report["totals"]  # type: ignore[assignment]
-    waivers: dict[str, object] = totals["waivers"]  # type: ignore[assignment]
-    by_gate: dict[str, int] = waivers["by_gate"]  # type: ignore[assignment]
+    by_gate = report["totals"]["waivers"]["by_gate"]
     return ", ".join(f"{gate} {count}" for gate, count in by_gate.items()) or "none"
 
 
 def _action_lines(report: Report) -> list[str]:
-    items: list[dict[str, str]] = report["action_items"]  # type: ignore[assignment]
-    return [f"- [ ] {item['id']} ({item['severity']}): {item['item']}" for item in items]
+    return [f"- [ ] {item['id']} ({item['severity']}): {item['item']}"
+            for item in report["action_items"]]
 
 
 def mttr_chart(report: Report, width: int = 40) -> list[str]:
     """Mean MTTR per month as a text bar chart."""
-    months: list[dict[str, object]] = report["mttr_by_month"]  # type: ignore[assignment]
+    months = report["mttr_by_month"]
     if not months:
         return ["(no resolved incidents in the period)"]
-    means = [float(m["mean"] or 0) for m in months]  # type: ignore[arg-type]
+    means = [float(m["mean"] or 0) for m in months]
     top = max(means) or 1.0
     lines = []
     for month, value in zip(months, means, strict=True):
@@ -268,10 +257,9 @@ DEFINITIONS = """\
 
 
 def render_markdown(report: Report) -> str:
-    targets: dict[str, object] = report["targets_minutes"]  # type: ignore[assignment]
-    totals: Block = report["totals"]  # type: ignore[assignment]
+    targets = report["targets_minutes"]
     lines = [f"# Hotfix report: {period_text(report)}", "",
-             f"As of {report['now']}. {totals['count']} incidents. Times are in minutes. "
+             f"As of {report['now']}. {report['totals']['count']} incidents. Times are in minutes. "
              "Targets: " + ", ".join(f"{sev} {num(m)} min" if m is not None
                                      else f"{sev} differs by repository"
                                      for sev, m in targets.items()) + ".",

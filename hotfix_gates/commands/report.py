@@ -58,19 +58,14 @@ def read_repository(path: str | None, rev: str | None, now: datetime
     `path` is None, honouring GIT_DIR as every command does)."""
     import pygit2
 
-    from hotfix_gates.commands.status import gather
-    from hotfix_gates.git.repository import open_repo, rev_tree, work_tree
-    from hotfix_gates.parsing.config import load_config
+    from hotfix_gates.commands.status import gather, open_tree
     from hotfix_gates.reporting.combined import Source
 
     try:
-        repo = open_repo(path)
-        tree = rev_tree(repo, rev) if rev else work_tree(repo)
-        config = load_config(tree)
+        tree, config, top = open_tree(rev, path)
         gathered, problems = gather(tree, config, now)
     except (pygit2.GitError, OSError) as exc:
         raise ToolError(f"cannot read the repository: {exc}") from None
-    top = os.path.normpath(repo.workdir or repo.path)
     return Source("", top, config, [facts for facts, _ in gathered]), problems
 
 

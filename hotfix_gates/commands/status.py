@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime
 
@@ -19,14 +20,16 @@ def clock(now_text: str | None) -> datetime:
     return resolve_now(now_text)
 
 
-def open_tree(rev: str | None) -> tuple[TreeView, Config]:
-    """The working tree (or the tree at REV) and the configuration in it."""
+def open_tree(rev: str | None, path: str | None = None) -> tuple[TreeView, Config, str]:
+    """The working tree (or the tree at REV) of the repository at `path` (else
+    the current one), the configuration in it, and the repository's top
+    folder (its git folder when bare)."""
     from hotfix_gates.git.repository import open_repo, rev_tree, work_tree
     from hotfix_gates.parsing.config import load_config
 
-    repo = open_repo()
+    repo = open_repo(path)
     tree: TreeView = rev_tree(repo, rev) if rev else work_tree(repo)
-    return tree, load_config(tree)
+    return tree, load_config(tree), os.path.normpath(repo.workdir or repo.path)
 
 
 def gather(tree: TreeView, config: Config, now: datetime | None = None
@@ -48,7 +51,7 @@ def status(overdue_only: bool, fmt: str, now_text: str | None, rev: str | None) 
     from hotfix_gates.reporting.status import needs_attention, render_text, row
 
     now = clock(now_text)
-    tree, config = open_tree(rev)
+    tree, config, _ = open_tree(rev)
     gathered, problems = gather(tree, config, now)
     show_problems(problems)
     rows = [row(facts, found, now) for facts, found in gathered]

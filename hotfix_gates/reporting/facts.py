@@ -15,6 +15,12 @@ from hotfix_gates.model.constants import COMPLETED_KEY
 from hotfix_gates.model.errors import TreeError
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.tree import TreeView, read
+from hotfix_gates.parsing.hotfix import (
+    NoFrontMatter,
+    UnclosedFrontMatter,
+    decode,
+    split_front_matter,
+)
 from hotfix_gates.reporting.metrics import Facts, open_action_items, optional_time
 
 
@@ -44,12 +50,7 @@ def facts_of(verdict: Verdict) -> Facts:
 
 
 def _front_matter_value(tree: TreeView, path: str, key: str) -> object:
-    from hotfix_gates.parsing.hotfix import (
-        NoFrontMatter,
-        UnclosedFrontMatter,
-        decode,
-        split_front_matter,
-    )
+    # YAML is loaded only when a front matter is read (as parsing.hotfix does).
     from hotfix_gates.parsing.yamlread import YamlProblem, load_mapping
 
     try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from hotfix_gates.gates.builtin import GATES_BY_ID
 from hotfix_gates.model.config import Config
 from hotfix_gates.model.constants import DONE_STATUSES, SEVERITIES, TESTS_ADDED_KEY
 from hotfix_gates.model.errors import TimeError
@@ -334,8 +335,6 @@ def summarize_entries(items: Sequence[Entry], now: datetime, severity: str | Non
 
 
 def waiver_counts(facts: Iterable[Facts], now: datetime) -> WaiverCounts:
-    from hotfix_gates.gates.builtin import GATES_BY_ID
-
     count = active = 0
     by_gate: dict[str, int] = {}
     for f in facts:

@@ -6,7 +6,8 @@ renderer reads them. Numbers of minutes are rounded to 2 decimals and are
 null where there is nothing to measure. Standard library only.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: with real annotations, the classes
+# know which keys are optional (`Report.__optional_keys__`) when run.
 
 from typing import Literal, NotRequired, TypedDict
 

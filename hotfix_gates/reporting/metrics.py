@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from hotfix_gates.gates.builtin import GATES_BY_ID
 from hotfix_gates.model.config import Config
@@ -34,6 +34,9 @@ UNASSESSED = "unassessed"
 GROUPS = (*SEVERITIES, UNASSESSED)
 STALE_AFTER = timedelta(minutes=15)  # the workflow asks for an update every 15 minutes
 
+if TYPE_CHECKING:
+    from hotfix_gates.gates.engine import Deadline
+
 
 @dataclass
 class Facts:
@@ -44,7 +47,7 @@ class Facts:
     completed_at: datetime | None = None  # post-mortem front matter `completed_at`
     tests: str = "none"  # listed (all present) | missing | none | invalid
     action_items: list[str] = field(default_factory=list)
-    deadlines: tuple[Any, ...] = ()  # the engine's Deadline per deadline gate
+    deadlines: tuple[Deadline, ...] = ()  # the engine's, one per deadline gate
     valid: bool = True  # no HG001 error
 
     @property

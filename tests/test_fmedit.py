@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hotfix_gates.editing import frontmatter as fmedit
-from hotfix_gates.editing.frontmatter import Stamp, front_matter_values
+from hotfix_gates.editing.frontmatter import front_matter_values
+from hotfix_gates.editing.yamlemit import Stamp
 from hotfix_gates.model.errors import EditError
 from hotfix_gates.parsing.hotfix import parse_hotfix
 from hotfix_gates.parsing.values import says_nothing, visible

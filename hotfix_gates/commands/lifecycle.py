@@ -231,7 +231,7 @@ def _read_text_file(name: str) -> str:
 # --- milestones ----------------------------------------------------------------
 
 def _milestone(record_id: str | None, at: str | None, key: str, status: str | None) -> int:
-    from hotfix_gates.editing.frontmatter import Stamp
+    from hotfix_gates.editing.yamlemit import Stamp
 
     moment = _moment(at).replace(microsecond=0)
     target = _load(record_id)
@@ -351,7 +351,8 @@ def waive(gate_id: str, reason: str | None, until: str | None, at: str | None,
     """Record an audited waiver of one gate for this record: the gate is
     reported as waived, not blocking, until --until. The honest
     alternative to `git push --no-verify`."""
-    from hotfix_gates.editing.frontmatter import Stamp, append_item
+    from hotfix_gates.editing.frontmatter import append_item
+    from hotfix_gates.editing.yamlemit import Stamp
     from hotfix_gates.gates.builtin import GATES_BY_ID
 
     wanted = gate_id.strip()
@@ -414,7 +415,8 @@ def _until(text: str, start: datetime) -> datetime:
 def regression_test(test: str, at: str | None, record_id: str | None) -> int:
     """List a regression test that guards the fix (HG202) and date it:
     regression_tests_added_at is set the first time (or to --at)."""
-    from hotfix_gates.editing.frontmatter import Stamp, append_item, set_key
+    from hotfix_gates.editing.frontmatter import append_item, set_key
+    from hotfix_gates.editing.yamlemit import Stamp
     from hotfix_gates.model.errors import TreeError
     from hotfix_gates.model.tree import normalize
 
@@ -469,11 +471,11 @@ def post_mortem_complete(at: str | None, record_id: str | None) -> int:
 
     from hotfix_gates.editing.frontmatter import (
         BOM,
-        Stamp,
         front_matter_values,
         set_key,
         verify_front_matter,
     )
+    from hotfix_gates.editing.yamlemit import Stamp
     from hotfix_gates.git.repository import work_tree
     from hotfix_gates.model.errors import EditError, TreeError
     from hotfix_gates.model.tree import read

@@ -51,17 +51,9 @@ class Plan:
 
 
 def front_matter(values: dict[str, object], comments: dict[str, str], newline: str) -> bytes:
-    import yaml
+    from hotfix_gates.editing.yamlemit import front_matter_block
 
-    lines = ["---"]
-    for key, value in values.items():
-        dumped = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True,
-                                width=4096).rstrip("\n")
-        if key in comments:
-            dumped += f"  # {comments[key]}"
-        lines.append(dumped)
-    lines.append("---")
-    return (newline.join(lines) + newline).encode("utf-8")
+    return front_matter_block(values, comments, newline)
 
 
 def _prepend(data: bytes, block_for: dict[str, object], comments: dict[str, str]) -> bytes:

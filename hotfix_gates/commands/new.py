@@ -92,18 +92,13 @@ def clean_title(description: str) -> str:
 
 def yaml_scalar(value: object) -> str:
     """`value` as one line of YAML that reads back as exactly `value`."""
-    import yaml
+    from hotfix_gates.editing.yamlemit import scalar_line
+    from hotfix_gates.model.errors import EditError
 
-    from hotfix_gates.model.timeutil import format_timestamp
-
-    if isinstance(value, datetime):
-        return format_timestamp(value)  # our own clock: a plain, unambiguous timestamp
-    dumped = yaml.safe_dump({"v": value}, allow_unicode=True, width=1 << 30,
-                            default_flow_style=False)
-    text = dumped.removeprefix("v: ").removesuffix("\n")
-    if "\n" in text:
-        raise ToolError(f"internal: {value!r:.60} does not fit on one YAML line")
-    return text
+    try:
+        return scalar_line(value)
+    except EditError as exc:
+        raise ToolError(f"internal: {exc}") from None
 
 
 def markdown_text(value: object) -> str:

@@ -3,8 +3,8 @@
 An edit rewrites only the lines of the one key it changes (or inserts new
 lines); every other line of the front matter (comments, blank lines, key
 order, quoting) and of the body keeps its bytes, line endings (CRLF too) and
-a leading BOM. Values are emitted by PyYAML's safe dumper, never pasted in as
-text, so no value can add a key. After each edit the result is parsed again
+a leading BOM. Values are emitted by the one YAML writer (yamlemit), never
+pasted in as text, so no value can add a key. After each edit the result is parsed again
 and compared with the original: if anything but the intended value changed,
 the edit is refused (EditError) and nothing is written.
 """
@@ -15,14 +15,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
 
 import yaml
 
+from hotfix_gates.editing.yamlemit import ODD_BREAKS as _ODD_BREAKS
+from hotfix_gates.editing.yamlemit import Stamp, dump_lines
 from hotfix_gates.model.errors import EditError, TimeError
 from hotfix_gates.model.finding import Level
 from hotfix_gates.model.record import HotfixRecord
-from hotfix_gates.model.timeutil import format_timestamp, parse_timestamp
+from hotfix_gates.model.timeutil import parse_timestamp
 from hotfix_gates.parsing.hotfix import RECORD_CODE, parse_hotfix
 from hotfix_gates.parsing.markdown import Document, timeline_table
 
@@ -37,71 +38,10 @@ TIMELINE_HEADER = ("| Time (UTC) | Event |", "| --- | --- |")
 
 _OPEN = re.compile(r"---[ \t]*")
 _CLOSE = re.compile(r"(---|\.\.\.)[ \t]*")
-# Characters YAML or str.splitlines() treat as line breaks although `\n`-split lines do not.
-_ODD_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # What may follow `key:` on a key line whose value continues below: a block
 # scalar header and a comment.
 _KEY_LINE_REST = re.compile(r"[ \t]*:(?:[ \t]+[|>][-+1-9]*)?([ \t]+#.*)?[ \t]*")
 _TAIL_COMMENT = re.compile(r"[ \t]+#.*")
-_WIDE = 1 << 30  # never fold a long value over several lines
-
-
-
-
-class Stamp(str):
-    """A UTC timestamp written as a plain YAML timestamp (2025-10-01T14:32:18Z)."""
-
-    __slots__ = ()
-
-    @classmethod
-    def of(cls, moment: datetime) -> Stamp:
-        return cls(format_timestamp(moment))
-
-    def __new__(cls, text: str) -> Stamp:
-        if not _STAMP.fullmatch(text):
-            raise ValueError(f"not a canonical UTC timestamp: {text!r}")
-        return super().__new__(cls, text)
-
-
-class _Dumper(yaml.SafeDumper):
-    def ignore_aliases(self, data: Any) -> bool:
-        return True  # the reader refuses aliases; never write one
-
-
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    # Several lines read best as a literal block; the emitter falls back to a
-    # double-quoted scalar when a block cannot hold the text exactly. Text
-    # ending in a line break is quoted: a block would need keep-chomping,
-    # which swallows the blank lines after it.
-    style = None
-    if data.endswith("\n"):
-        style = '"'
-    elif "\n" in data:
-        style = "|"
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-def _represent_stamp(dumper: yaml.SafeDumper, data: Stamp) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(data))
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(Stamp, _represent_stamp)
-
-
-def dump_lines(value: object, key: str | None = None) -> list[str]:
-    """`key: value` (or the bare value) as YAML lines, with no line ending."""
-    data = {key: value} if key is not None else value
-    text = ""
-    for unicode in (True, False):
-        text = yaml.dump(data, Dumper=_Dumper, default_flow_style=False, sort_keys=False,
-                         allow_unicode=unicode, width=_WIDE)
-        if not _ODD_BREAKS.search(text):
-            break
-    if text.endswith("\n...\n"):
-        text = text[: -len("...\n")]  # a document end marker would close the front matter
-    return text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
 
 
 @dataclass

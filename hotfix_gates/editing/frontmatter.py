@@ -198,12 +198,37 @@ def _with_comments(new: list[str], key: str, head: str | None, tail: str | None)
     if len(out) == 1 or re.fullmatch(rf"{re.escape(key)}:(?: [|>][-+1-9]*)?", out[0]):
         out[0] += comments[0]
         if len(comments) > 1:
-            if len(out) == 1:
-                out[0] += comments[1]
-            else:
-                out.append(comments[1].lstrip())
+            out.append(comments[1].lstrip())  # two comments on one line would read as one
         return out
     return [c.lstrip() for c in comments] + out
+
+
+def _inner_comments(doc: _Doc, entry: _Entry, head: str | None, tail: str | None) -> list[str]:
+    """The comments inside the lines an entry spans, other than `head` and
+    `tail`: comment lines between the key and its value, and comments inside
+    a flow collection or between the items of a block one."""
+    from hotfix_gates.editing.comments import find_comments
+
+    inner = []
+    for comment in find_comments("\n".join(doc.lines[1:doc.close])):
+        line = 1 + comment.line
+        if not entry.first <= line <= entry.last:
+            continue
+        if not comment.own_line and ((line == entry.first and head and entry.last > entry.first)
+                                     or (line == entry.last and tail)):
+            continue
+        inner.append(comment.text)
+    return inner
+
+
+def _replace(doc: _Doc, entry: _Entry, key: str, new: list[str]) -> bytes:
+    """The document with `entry` rewritten as `new`, keeping every comment its
+    lines held: those of the key line and of the value's last line where they
+    were, any other one on a line of its own just above the key."""
+    head, tail = _comments(doc, entry)
+    inner = _inner_comments(doc, entry, head, tail)
+    lines = [*inner, *_with_comments(new, key, head, tail)]
+    return doc.splice(entry.first, entry.last + 1, lines, doc.ends[entry.first])
 
 
 def set_key(data: bytes, key: str, value: object,
@@ -218,9 +243,7 @@ def set_key(data: bytes, key: str, value: object,
         at = _insert_at(doc, entries, key)
         out = doc.splice(at, at, new)
     else:
-        head, tail = _comments(doc, found)
-        out = doc.splice(found.first, found.last + 1, _with_comments(new, key, head, tail),
-                         doc.ends[found.first])
+        out = _replace(doc, found, key, new)
     (check or verify)(data, out, {key: value})
     return out
 
@@ -260,12 +283,49 @@ def append_item(data: bytes, key: str, item: object) -> bytes:
         at = _insert_at(doc, entries, key)
         out = doc.splice(at, at, dump_lines(items, key))
     else:
-        head, tail = _comments(doc, found)
-        out = doc.splice(found.first, found.last + 1,
-                         _with_comments(dump_lines(items, key), key, head, tail),
-                         doc.ends[found.first])
+        out = _replace(doc, found, key, dump_lines(items, key))
     verify(data, out, {key: items})
     return out
+
+
+def remove_item(data: bytes, key: str, item: object) -> bytes:
+    """Remove the first `item` from the list under `key`. In a block list only
+    the item's own lines go (a comment on them stays, on a line of its own);
+    a list left empty, or a flow list, is rewritten (`key: []`)."""
+    doc = _Doc.parse(data)
+    entries = _entries(doc)
+    found = next((e for e in entries if e.key == key), None)
+    old = front_matter_values(data).get(key)
+    if found is None or not isinstance(old, list) or item not in old:
+        raise EditError(f"{item!r:.80} is not listed under {key}")
+    index = old.index(item)
+    items = old[:index] + old[index + 1:]
+    node = found.value
+    if (isinstance(node, yaml.SequenceNode) and not node.flow_style and items
+            and len(node.value) == len(old)):
+        out = _drop_block_item(doc, node, index)
+    else:
+        out = _replace(doc, found, key, dump_lines(items, key))
+    verify(data, out, {key: items})
+    return out
+
+
+def _drop_block_item(doc: _Doc, node: yaml.SequenceNode, index: int) -> bytes:
+    """The document without item `index` of a block list: its lines from the
+    `-` to its last line, their comments kept as comment lines."""
+    from hotfix_gates.editing.comments import find_comments
+
+    yaml_lines = doc.lines[1:doc.close]
+    child = node.value[index]
+    first = 1 + child.start_mark.line
+    last = 1 + _last_line(child, yaml_lines)
+    dash = doc.lines[first]
+    indent = len(dash) - len(dash.lstrip(" "))
+    if dash[indent:indent + 1] != "-":
+        raise EditError("the list has an unusual layout; edit the file by hand")
+    kept = [" " * indent + c.text for c in find_comments("\n".join(yaml_lines))
+            if first <= 1 + c.line <= last]
+    return doc.splice(first, last + 1, kept, doc.ends[first])
 
 
 # --- the timeline in the body -------------------------------------------------
@@ -438,7 +498,15 @@ def _only_inserted(before: bytes, after: bytes) -> bool:
 
 def _check_values(before: bytes, after: bytes, changes: dict[str, object]) -> None:
     """Refuse unless the front matter of `after` reads as that of `before`
-    with exactly `changes` applied."""
+    with exactly `changes` applied, and holds the same comments."""
+    from hotfix_gates.editing.comments import same_comments
+
+    old_doc, new_doc = _Doc.parse(before), _Doc.parse(after)
+    differ = same_comments("\n".join(old_doc.lines[1:old_doc.close]),
+                           "\n".join(new_doc.lines[1:new_doc.close]))
+    if differ:
+        raise EditError(f"the edit would not keep the comment {differ[0].lstrip('+')!r:.60}; "
+                        "edit the file by hand (nothing was written)")
     old_raw, new_raw = front_matter_values(before), front_matter_values(after)
     wanted = {**old_raw, **changes}
     if new_raw.keys() != wanted.keys() or not all(_same(new_raw[k], wanted[k]) for k in wanted):

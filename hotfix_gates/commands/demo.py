@@ -139,7 +139,7 @@ def demo(keep: bool) -> int:
     """Walk one incident through the gates in a throwaway repository."""
     import pygit2
 
-    start = datetime.now(UTC).replace(microsecond=0)
+    start = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
     with _workspace(keep) as service:
         pygit2.init_repository(str(service), initial_head="main")
         (service / "service").mkdir()

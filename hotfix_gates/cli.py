@@ -164,6 +164,7 @@ def check_command(**options: Any) -> int:
 
 
 @cli.group("ci")
+@directory_option
 def ci_group() -> None:
     """`check --base` as a pull or merge request job: fetch the target
     branch, judge HEAD with its configuration, report where the platform
@@ -446,6 +447,7 @@ def uninstall_command(**options: Any) -> int:
 
 
 @cli.group("speckit")
+@directory_option
 def speckit_group() -> None:
     """The spec-kit extension: /speckit.hotfix, and the gates as hooks around
     /speckit.implement."""
@@ -466,6 +468,7 @@ def speckit_install_command(**options: Any) -> int:
 
 
 @speckit_group.command("path")
+@directory_option
 def speckit_path_command() -> int:
     """Print the extension's folder, for `specify init --extension PATH` or
     `specify extension add --dev PATH`."""
@@ -474,6 +477,7 @@ def speckit_path_command() -> int:
 
 @cli.command("demo")
 @click.option("--keep", is_flag=True, help="Keep the throwaway repository and print its path.")
+@directory_option
 def demo_command(**options: Any) -> int:
     """Walk one incident through the gates in a throwaway repository."""
     return run("demo:demo", **options)

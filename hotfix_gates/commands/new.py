@@ -83,7 +83,8 @@ def open_twin(repo: pygit2.Repository, tree: FsTree, config: Config, slug: str,
         folder = f"{config.specs_dir}/{match.group(1)}-{slug}"
         record_id = _open_record_id(at_tip, folder) if at_tip is not None else None
         if record_id:
-            return record_id, ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
+            short = ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
+            return record_id, f"branch {short}"
     return None
 
 
@@ -163,8 +164,8 @@ def create_record(
         existing = branch_names(repo)
         twin = None if anyway else open_twin(repo, tree, config, slug, existing)
         if twin is not None:
-            raise ToolError(f"{twin[0]} ({twin[1]}) is still open for the same incident; work "
-                            "on it (--id), or pass --anyway for a second record")
+            raise ToolError(f"{twin[0]} is still open for this incident ({twin[1]}); use it "
+                            "(--id), or pass --anyway to open another")
         if number is None:
             number = next_number(tree, config.specs_dir, existing)
         nnn = format_number(number)
@@ -280,7 +281,7 @@ def _next_steps(created: Created, committed: bool) -> str:
         "  2. Notify the incident channel, the on-call lead, the status page if customers see it",
         "  3. Say how to undo the fix: hotfix-gate set rollback-plan \"...\"",
         "  4. Fix it with the smallest safe change (tests may follow); hotfix-gate log \"...\"",
-        "  5. Once deployed: hotfix-gate deployed; once stable: hotfix-gate resolved "
+        "  5. Deployed: hotfix-gate deployed; stable: hotfix-gate resolved "
         f"(within {created.resolution_deadline} of the start)",
         f"  6. Within {created.regression_deadline} of resolution: a regression test "
         "(hotfix-gate regression-test PATH::NAME)",

@@ -112,7 +112,7 @@ def _check_present(target: Target, given: str, entry: str, not_yet: bool) -> lis
         raise ToolError(f"{problem.message}{hint}; check it, or pass --not-yet to list a test "
                         "not written yet")
     if pending(target.root, [path])[0]:
-        return [f"{path} is not committed as it is: HG202 counts it once committed"]
+        return [f"{path} is not committed yet: HG202 counts it once it is"]
     return []
 
 

@@ -121,7 +121,10 @@ def edit_record(record_id: str | None, commit: bool, work: Callable[[Target], Ou
         target = load(repo, record_id)
         outcome = work(target)
         paths = [change.rel for change in outcome.changes]
-        dirty = pending(target.root, paths)[0] if commit else []
+        dirty: list[str] = []
+        if commit:  # changes made before this command ride along in its commit: say so
+            changed, untracked = pending(target.root, paths)
+            dirty = [path for path in changed if path not in untracked]
         written = [replace_file(target.root / change.rel, change.rel, change.old, change.new)
                    for change in outcome.changes]
     for change, wrote in zip(outcome.changes, written, strict=True):

@@ -86,8 +86,9 @@ def command_line(root: Path, paths: list[str], untracked: list[str], message: st
             prefix = f"git -C {shlex.quote(str(root))}"
         else:
             shown = [os.path.join(inside, path) for path in paths]
-    elif inside != ".":
-        prefix = f"git -C {shlex.quote(inside)}"
+    elif inside != ".":  # the repository is below where the user is: a short -C if it is near
+        near = len(inside.split(os.sep)) <= 2
+        prefix = f"git -C {shlex.quote(inside if near else str(root))}"
 
     def quoted(names: list[str]) -> str:
         return " ".join(shlex.quote(name) for name in names)
@@ -136,7 +137,7 @@ def _covers(path: str, changed: str) -> bool:
 
 
 def finish(root: Path, paths: list[str], message: str, commit: bool,
-           dirty_before: list[str] | None = None, report: TextIO = sys.stdout) -> None:
+           dirty_before: list[str] | None = None, report: TextIO | None = None) -> None:
     """After an edit of `paths` (files, or folders written `dir/`): commit
     them (--commit) or print the command that would. Nothing when they
     hold no change to commit."""
@@ -158,4 +159,5 @@ def finish(root: Path, paths: list[str], message: str, commit: bool,
         print(f"hotfix-gate: note: the commit also carries earlier uncommitted changes to "
               f"{', '.join(earlier)}", file=sys.stderr)
     short = commit_paths(root, targets, new, message, body)
-    print(f"committed {short} on {current_branch_name(root)}: {message}", file=report)
+    print(f"committed {short} on {current_branch_name(root)}: {message}",
+          file=report or sys.stdout)

@@ -27,9 +27,9 @@ BUSY = "another hotfix-gate command is editing a record"
 @contextlib.contextmanager
 def edit_lock(repo: pygit2.Repository) -> Iterator[None]:
     """Hold the edit lock (in the git dir all worktrees share) for the block."""
-    from hotfix_gates.editing.locks import EDIT_LOCK, common_dir, held
+    from hotfix_gates.editing import locks
 
-    with held(common_dir(repo) / EDIT_LOCK, BUSY):
+    with locks.held(locks.common_dir(repo) / locks.EDIT_LOCK, BUSY, locks.WAIT):
         yield
 
 

@@ -433,7 +433,9 @@ def migrate_command(**options: Any) -> int:
                    "or version). Never replaces anyone else's hook.")
 @directory_option
 def install_command(**options: Any) -> int:
-    """Install the raw git hooks; an existing hook is kept and runs first."""
+    """Install the raw git hooks; an existing hook is kept and runs first.
+    Where .pre-commit-config.yaml lists the hotfix-gate hooks, pre-commit
+    runs the gates: it says so instead of installing them twice."""
     return run("install:install", **options)
 
 
@@ -479,7 +481,8 @@ def speckit_path_command() -> int:
 @click.option("--keep", is_flag=True, help="Keep the throwaway repository and print its path.")
 @directory_option
 def demo_command(**options: Any) -> int:
-    """Walk one incident through the gates in a throwaway repository."""
+    """Two incidents through a throwaway server and clone with the hooks
+    installed: each command shown as you could type it, each commit shown."""
     return run("demo:demo", **options)
 
 

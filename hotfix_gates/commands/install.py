@@ -7,7 +7,9 @@ hook always exists under one of the two names: install hard-links it to the
 chained name, then renames our hook over the original; uninstall renames it
 back. `--force` only replaces a hotfix-gates hook that differs from what this
 copy would write (another Python, another version); it never touches
-anyone else's hook.
+anyone else's hook. Where pre-commit's configuration lists our hooks, the
+raw ones are not installed (pre-commit runs the gates; both would run them
+twice), and pre-receive goes only where pushes land.
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ def closed(record_id: str | None, commit: bool = False) -> int:
                             "resolved --at TIME` first")
         missing = _unfinished(target, now)
         if missing:
-            raise ToolError(f"not closed: {'; '.join(missing)}")
+            raise ToolError(f"not closed: {'; '.join(missing)}; or waive the gate")
         return _write(target, _status_change(target, "closed", "closed"), "closed")
 
     return edit_record(record_id, commit, work)
@@ -152,15 +152,13 @@ def _unfinished(target: Target, now: datetime) -> list[str]:
     waived = {w.gate for w in record.waivers if w.active(now)} - target.config.not_waivable
     missing = []
     if "HG201" not in waived and not _post_mortem_complete(target):
-        missing.append("the post-mortem is not complete (`hotfix-gate post-mortem-complete`)")
+        missing.append("post-mortem not complete (`post-mortem-complete`)")
     if "HG202" not in waived:
         tree = work_tree(target.repo)
         if not record.regression_tests:
-            missing.append("no regression test is listed (`hotfix-gate regression-test "
-                           "PATH::NAME`)")
+            missing.append("no regression test listed (`regression-test PATH::NAME`)")
         elif any(check_entry(tree, target.config, entry) for entry in record.regression_tests):
-            missing.append("a listed regression test is not found (`hotfix-gate check` says "
-                           "which)")
+            missing.append("a listed regression test is not found (`check` says which)")
     return missing
 
 

@@ -52,9 +52,8 @@ def test_closed_needs_the_follow_up_done(hotfix: Path, here: Path,
     assert run(capsys, "resolved", "--at", "2025-10-01T15:00:00Z")[0] == 0
     code, _, err = run(capsys, "closed")
     assert code == 2 and err == (
-        "hotfix-gate: error: not closed: the post-mortem is not complete (`hotfix-gate "
-        "post-mortem-complete`); no regression test is listed (`hotfix-gate regression-test "
-        "PATH::NAME`)\n")
+        "hotfix-gate: error: not closed: post-mortem not complete (`post-mortem-complete`); no "
+        "regression test listed (`regression-test PATH::NAME`); or waive the gate\n")
     (hotfix.parent / "post-mortem.md").write_text(COMPLETE_POST_MORTEM)
     (here / "tests").mkdir()
     (here / "tests/test_pool.py").write_text("def test_release():\n    pass\n")

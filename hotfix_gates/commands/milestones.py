@@ -18,36 +18,17 @@ from hotfix_gates.commands.record_edit import (
     Outcome,
     Target,
     apply,
+    check_order,
     edit_record,
     moment,
     old_value,
     show,
 )
-from hotfix_gates.model.constants import MILESTONES, STATUSES
+from hotfix_gates.model.constants import STATUSES
 from hotfix_gates.model.errors import ToolError
-from hotfix_gates.model.record import HotfixRecord
 from hotfix_gates.model.timeutil import format_timestamp
 
 RANK = {status: rank for rank, status in enumerate(STATUSES)}
-# The command that records each milestone, for the messages that name it.
-COMMANDS = {"incident_start": "set incident-start", "detected_at": "detected",
-            "deployed_at": "deployed", "resolved_at": "resolved"}
-
-
-def check_order(record: HotfixRecord, key: str, when: datetime) -> None:
-    """Refuse a time before an earlier milestone or after a later one."""
-    position = MILESTONES.index(key)
-    for index, other in enumerate(MILESTONES):
-        then = getattr(record, other)
-        if other == key or then is None:
-            continue
-        if (index < position and when < then) or (index > position and when > then):
-            side = "before" if index < position else "after"
-            raise ToolError(f"{key} {format_timestamp(when)} would be {side} {other} "
-                            f"{format_timestamp(then)}; give the real time, or correct "
-                            f"{other} (`hotfix-gate {COMMANDS[other]} ...`)")
-
-
 def _status_change(target: Target, status: str, verb: str) -> list[tuple[str, object, object]]:
     current = target.record.status
     if current is not None and RANK[current] > RANK[status]:

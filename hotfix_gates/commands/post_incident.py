@@ -117,7 +117,8 @@ def _check_present(target: Target, given: str, entry: str, not_yet: bool) -> lis
 
 
 def _remove(target: Target, given: str) -> Outcome:
-    from hotfix_gates.editing.frontmatter import front_matter_values, remove_item, set_key
+    from hotfix_gates.editing.frontmatter import remove_item, set_key
+    from hotfix_gates.editing.verify import front_matter_values
 
     listed = old_value(target, "regression_tests")
     items = [item for item in listed if isinstance(item, str)] if isinstance(listed, list) else []
@@ -150,12 +151,9 @@ def post_mortem_complete(at: str | None, record_id: str | None, commit: bool = F
 
 
 def _complete(target: Target, when: datetime, at: str | None) -> Outcome:
-    from hotfix_gates.editing.frontmatter import (
-        BOM,
-        front_matter_values,
-        set_key,
-        verify_front_matter,
-    )
+    from hotfix_gates.editing.document import BOM
+    from hotfix_gates.editing.frontmatter import set_key
+    from hotfix_gates.editing.verify import front_matter_values, verify_front_matter
     from hotfix_gates.editing.yamlemit import Stamp
     from hotfix_gates.git.repository import work_tree
     from hotfix_gates.model.errors import EditError

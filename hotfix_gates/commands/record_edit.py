@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hotfix_gates.model.constants import MILESTONES
 from hotfix_gates.model.errors import EXIT_OK, ToolError
 from hotfix_gates.model.finding import Level
 from hotfix_gates.model.record import HotfixRecord
@@ -135,6 +136,25 @@ def edit_record(record_id: str | None, commit: bool, work: Callable[[Target], Ou
     return EXIT_OK
 
 
+# The command that records each milestone, for the messages that name it.
+COMMANDS = {"incident_start": "set incident-start", "detected_at": "detected",
+            "deployed_at": "deployed", "resolved_at": "resolved"}
+
+
+def check_order(record: HotfixRecord, key: str, when: datetime) -> None:
+    """Refuse a time before an earlier milestone or after a later one."""
+    position = MILESTONES.index(key)
+    for index, other in enumerate(MILESTONES):
+        then = getattr(record, other)
+        if other == key or then is None:
+            continue
+        if (index < position and when < then) or (index > position and when > then):
+            side = "before" if index < position else "after"
+            raise ToolError(f"{key} {format_timestamp(when)} would be {side} {other} "
+                            f"{format_timestamp(then)}; give the real time, or correct "
+                            f"{other} (`hotfix-gate {COMMANDS[other]} ...`)")
+
+
 def apply(target: Target, data: bytes, edit: Callable[[bytes], bytes], rel: str = "") -> bytes:
     """`edit(data)`, its refusal said as one line naming the file."""
     from hotfix_gates.model.errors import EditError
@@ -147,7 +167,7 @@ def apply(target: Target, data: bytes, edit: Callable[[bytes], bytes], rel: str 
 
 def old_value(target: Target, key: str) -> object:
     """The value as written in the front matter (not as derived from the body)."""
-    from hotfix_gates.editing.frontmatter import front_matter_values
+    from hotfix_gates.editing.verify import front_matter_values
     from hotfix_gates.model.errors import EditError
 
     try:

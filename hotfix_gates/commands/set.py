@@ -12,6 +12,7 @@ from hotfix_gates.commands.record_edit import (
     Outcome,
     Target,
     apply,
+    check_order,
     edit_record,
     old_value,
     show,
@@ -88,7 +89,6 @@ def _read_text_file(name: str) -> str:
 
 def set_incident_start(time: str, record_id: str | None, commit: bool = False) -> int:
     """Correct when the incident began (`new` records the moment it ran)."""
-    from hotfix_gates.commands.milestones import check_order
     from hotfix_gates.editing.clock import edit_moment
     from hotfix_gates.editing.frontmatter import set_key
     from hotfix_gates.editing.yamlemit import Stamp

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 import click
 
 from hotfix_gates import __version__
-from hotfix_gates.model.constants import SEVERITIES
 from hotfix_gates.model.errors import EXIT_TOOL_ERROR, ToolError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,6 +39,9 @@ def run(target: str, **arguments: Any) -> int:
 
 def _chdir(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     if value:
+        from hotfix_gates.editing.commit import remember_start
+
+        remember_start(os.getcwd())
         try:
             os.chdir(value)
         except OSError as exc:
@@ -86,9 +88,16 @@ def rev_option(func: F) -> F:
                         "instead of the working tree.")(func)
 
 
+def commit_option(func: F) -> F:
+    return click.option(
+        "--commit", is_flag=True,
+        help="Commit the record files this changes (only them: whatever else is staged "
+             "stays out). Without it, the git command that does is printed.")(func)
+
+
 def lifecycle(func: F) -> F:
     """The options every record-editing command takes."""
-    return directory_option(id_option(at_option(func)))
+    return directory_option(id_option(at_option(commit_option(func))))
 
 
 # --- the group ---------------------------------------------------------------------
@@ -104,22 +113,25 @@ def cli() -> None:
 
 @cli.command("new")
 @click.argument("description", nargs=-1, required=True)
-@click.option("--severity", type=click.Choice(SEVERITIES, case_sensitive=False),
-              metavar="P0|P1|P2",
+@click.option("--severity", metavar="P0|P1|P2",
               help="P0 outage, P1 major, P2 minor (default: not assessed yet).")
 @click.option("--at", "at", metavar="TIMESTAMP",
               help="When the incident began, ISO 8601 (a time without a zone is UTC; "
                    "default: $HOTFIX_GATE_NOW, else now).")
 @click.option("--no-branch", is_flag=True, help="Write the record only; do not create or "
               "switch to the hotfix/NNN-slug branch.")
+@click.option("--anyway", is_flag=True, help="Open a second record although one for the same "
+              "incident (the same slug) is still open.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
 @click.option("--shell", "as_shell", is_flag=True,
               help='Print export lines for `eval "$(hotfix-gate new --shell ...)"`.')
+@commit_option
 @directory_option
 def new_command(description: tuple[str, ...], **options: Any) -> int:
     """Open an emergency hotfix: the record folder specs/hotfix/NNN-slug/
     (hotfix.md, post-mortem.md, plan.md, tasks.md, POST_MORTEM_REMINDER.txt)
-    and the branch hotfix/NNN-slug, switched to with uncommitted work kept."""
+    and the branch hotfix/NNN-slug, switched to with uncommitted work kept.
+    With --commit, the record is committed on that branch."""
     return run("new:new", description=" ".join(description), **options)
 
 
@@ -152,6 +164,7 @@ def check_command(**options: Any) -> int:
 
 
 @cli.group("ci")
+@directory_option
 def ci_group() -> None:
     """`check --base` as a pull or merge request job: fetch the target
     branch, judge HEAD with its configuration, report where the platform
@@ -243,38 +256,42 @@ def report_command(**options: Any) -> int:
 
 @cli.group("set")
 @id_option
+@commit_option
 @directory_option
 @click.pass_context
-def set_group(ctx: click.Context, record_id: str | None) -> None:
-    """Set severity, reviewed-by or rollback-plan in the record's front matter."""
-    ctx.obj = {"record_id": record_id}
+def set_group(ctx: click.Context, record_id: str | None, commit: bool) -> None:
+    """Set severity, reviewed-by, rollback-plan or incident-start in the
+    record's front matter."""
+    ctx.obj = {"record_id": record_id, "commit": commit}
 
 
-def _record_id(given: str | None) -> str | None:
-    """--id after the key (`set severity P1 --id 7`), else before it (`set --id 7 ...`)."""
-    if given is not None:
-        return given
+def _from_set(record_id: str | None, commit: bool) -> dict[str, Any]:
+    """--id and --commit after the key (`set severity P1 --id 7`), else before
+    it (`set --id 7 severity P1`)."""
     ctx = click.get_current_context()
-    parent: dict[str, str | None] = (ctx.parent.obj if ctx.parent else None) or {}
-    return parent.get("record_id")
+    parent: dict[str, Any] = (ctx.parent.obj if ctx.parent else None) or {}
+    return {"record_id": record_id if record_id is not None else parent.get("record_id"),
+            "commit": commit or bool(parent.get("commit"))}
 
 
 @set_group.command("severity")
 @click.argument("level", metavar="P0|P1|P2")
 @id_option
+@commit_option
 @directory_option
-def set_severity(level: str, record_id: str | None) -> int:
+def set_severity(level: str, record_id: str | None, commit: bool) -> int:
     """Set the severity: P0 (outage), P1 (major), P2 (minor)."""
-    return run("lifecycle:set_severity", level=level, record_id=_record_id(record_id))
+    return run("set:set_severity", level=level, **_from_set(record_id, commit))
 
 
 @set_group.command("reviewed-by")
 @click.argument("name")
 @id_option
+@commit_option
 @directory_option
-def set_reviewed_by(name: str, record_id: str | None) -> int:
+def set_reviewed_by(name: str, record_id: str | None, commit: bool) -> int:
     """Record who gave the fix its quick review."""
-    return run("lifecycle:set_reviewed_by", name=name, record_id=_record_id(record_id))
+    return run("set:set_reviewed_by", name=name, **_from_set(record_id, commit))
 
 
 @set_group.command("rollback-plan")
@@ -282,25 +299,47 @@ def set_reviewed_by(name: str, record_id: str | None) -> int:
 @click.option("--file", "file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
               help="Read the plan from FILE (`-` for stdin) instead of TEXT.")
 @id_option
+@commit_option
 @directory_option
-def set_rollback_plan(text: str | None, file: str | None, record_id: str | None) -> int:
+def set_rollback_plan(text: str | None, file: str | None, record_id: str | None,
+                      commit: bool) -> int:
     """Say how to undo the fix (several lines are kept as a YAML block)."""
-    return run("lifecycle:set_rollback_plan", text=text, file=file,
-               record_id=_record_id(record_id))
+    return run("set:set_rollback_plan", text_given=text, file=file,
+               **_from_set(record_id, commit))
+
+
+@set_group.command("incident-start")
+@click.argument("time", metavar="TIMESTAMP")
+@id_option
+@commit_option
+@directory_option
+def set_incident_start(time: str, record_id: str | None, commit: bool) -> int:
+    """Correct when the incident began (`new` records the moment it ran);
+    it stays before the other milestones."""
+    return run("set:set_incident_start", time=time, **_from_set(record_id, commit))
 
 
 @cli.command("detected")
 @lifecycle
 def detected_command(**options: Any) -> int:
     """Record when the incident was detected (status stays as it is)."""
-    return run("lifecycle:detected", **options)
+    return run("milestones:detected", **options)
 
 
 @cli.command("deployed")
 @lifecycle
 def deployed_command(**options: Any) -> int:
     """Record when the fix reached production; status becomes fix-deployed."""
-    return run("lifecycle:deployed", **options)
+    return run("milestones:deployed", **options)
+
+
+@cli.command("monitoring")
+@id_option
+@commit_option
+@directory_option
+def monitoring_command(**options: Any) -> int:
+    """The deployed fix is being watched; status becomes monitoring."""
+    return run("milestones:monitoring", **options)
 
 
 @cli.command("resolved")
@@ -308,7 +347,17 @@ def deployed_command(**options: Any) -> int:
 def resolved_command(**options: Any) -> int:
     """Record when the incident ended; status becomes resolved. The
     post-mortem and regression-test deadlines count from this time."""
-    return run("lifecycle:resolved", **options)
+    return run("milestones:resolved", **options)
+
+
+@cli.command("closed")
+@id_option
+@commit_option
+@directory_option
+def closed_command(**options: Any) -> int:
+    """Close the record once its follow-up is done: resolved, post-mortem
+    complete and a regression test listed (a waived gate counts as done)."""
+    return run("milestones:closed", **options)
 
 
 @cli.command("log")
@@ -316,7 +365,7 @@ def resolved_command(**options: Any) -> int:
 @lifecycle
 def log_command(**options: Any) -> int:
     """Append a timestamped row to the record's `## Timeline` table."""
-    return run("lifecycle:log", **options)
+    return run("log:log", **options)
 
 
 @cli.command("waive")
@@ -330,16 +379,22 @@ def waive_command(**options: Any) -> int:
     """Record an audited waiver of one gate for this record: the gate is
     reported as waived, not blocking, until --until. The honest
     alternative to `git push --no-verify`."""
-    return run("lifecycle:waive", **options)
+    return run("waive:waive", **options)
 
 
 @cli.command("regression-test")
 @click.argument("test", metavar="PATH[::NAME]")
+@click.option("--remove", is_flag=True, help="Take this test off the list instead.")
+@click.option("--not-yet", "not_yet", is_flag=True,
+              help="List it although it is not in the working tree yet (HG202 counts it once "
+                   "it is written and committed).")
 @lifecycle
 def regression_test_command(**options: Any) -> int:
     """List a regression test that guards the fix (HG202) and date it:
-    regression_tests_added_at is set the first time (or to --at)."""
-    return run("lifecycle:regression_test", **options)
+    regression_tests_added_at is set the first time (or to --at). PATH is
+    relative to the current folder, like git's; it must exist and define
+    NAME."""
+    return run("post_incident:regression_test", **options)
 
 
 @cli.command("post-mortem-complete")
@@ -347,7 +402,7 @@ def regression_test_command(**options: Any) -> int:
 def post_mortem_complete_command(**options: Any) -> int:
     """Mark the post-mortem complete (HG201): sets status: complete and
     completed_at in post-mortem.md, once every required section is written."""
-    return run("lifecycle:post_mortem_complete", **options)
+    return run("post_incident:post_mortem_complete", **options)
 
 
 @cli.command("migrate")
@@ -355,6 +410,7 @@ def post_mortem_complete_command(**options: Any) -> int:
               "or 7); default: the current hotfix/NNN-* branch, else $SPECIFY_HOTFIX.")
 @click.option("--all", "every", is_flag=True, help="Migrate every record.")
 @click.option("--write", is_flag=True, help="Write the front matter (default: only show it).")
+@commit_option
 @directory_option
 def migrate_command(**options: Any) -> int:
     """Give spec-kit records (Markdown only, no front matter) the front matter
@@ -377,7 +433,9 @@ def migrate_command(**options: Any) -> int:
                    "or version). Never replaces anyone else's hook.")
 @directory_option
 def install_command(**options: Any) -> int:
-    """Install the raw git hooks; an existing hook is kept and runs first."""
+    """Install the raw git hooks; an existing hook is kept and runs first.
+    Where .pre-commit-config.yaml lists the hotfix-gate hooks, pre-commit
+    runs the gates: it says so instead of installing them twice."""
     return run("install:install", **options)
 
 
@@ -391,6 +449,7 @@ def uninstall_command(**options: Any) -> int:
 
 
 @cli.group("speckit")
+@directory_option
 def speckit_group() -> None:
     """The spec-kit extension: /speckit.hotfix, and the gates as hooks around
     /speckit.implement."""
@@ -411,6 +470,7 @@ def speckit_install_command(**options: Any) -> int:
 
 
 @speckit_group.command("path")
+@directory_option
 def speckit_path_command() -> int:
     """Print the extension's folder, for `specify init --extension PATH` or
     `specify extension add --dev PATH`."""
@@ -419,8 +479,10 @@ def speckit_path_command() -> int:
 
 @cli.command("demo")
 @click.option("--keep", is_flag=True, help="Keep the throwaway repository and print its path.")
+@directory_option
 def demo_command(**options: Any) -> int:
-    """Walk one incident through the gates in a throwaway repository."""
+    """Two incidents through a throwaway server and clone with the hooks
+    installed: each command shown as you could type it, each commit shown."""
     return run("demo:demo", **options)
 
 
@@ -428,6 +490,8 @@ def demo_command(**options: Any) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if "hotfix_gates.editing.commit" in sys.modules:  # an earlier run in this process
+        sys.modules["hotfix_gates.editing.commit"].forget_start()
     try:
         result = cli.main(args=args, prog_name="hotfix-gate", standalone_mode=False)
     except ToolError as exc:

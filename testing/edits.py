@@ -65,3 +65,22 @@ def line_diff(old: bytes, new: bytes) -> tuple[list[bytes], list[bytes]]:
         if tag in ("replace", "insert"):
             added.extend(b[j1:j2])
     return removed, added
+
+
+CLOCK_NOTE = "hotfix-gate: note: HOTFIX_GATE_NOW="
+
+
+def commit_hint(message: str, *paths: str, new: bool = False) -> str:
+    """The two lines an edit ends with when --commit is not given."""
+    quoted = " ".join(paths)
+    command = f"git commit -m '{message}' -- {quoted}"
+    if new:
+        command = f"git add -- {quoted} && {command}"
+    return ("hotfix-gate: the hooks judge commits, not files; commit the change "
+            f"(or pass --commit):\n  {command}\n")
+
+
+def without_notes(err: str) -> str:
+    """stderr without the line saying HOTFIX_GATE_NOW stands in for the clock."""
+    return "".join(line for line in err.splitlines(keepends=True)
+                   if not line.startswith(CLOCK_NOTE))

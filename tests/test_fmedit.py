@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hotfix_gates.editing import frontmatter as fmedit
-from hotfix_gates.editing.frontmatter import Stamp, front_matter_values
+from hotfix_gates.editing.frontmatter import front_matter_values
+from hotfix_gates.editing.yamlemit import Stamp
 from hotfix_gates.model.errors import EditError
 from hotfix_gates.parsing.hotfix import parse_hotfix
 from hotfix_gates.parsing.values import says_nothing, visible
@@ -208,6 +209,9 @@ def _text_forms(key: str) -> st.SearchStrategy[list[str]]:
         word.map(lambda w: [f"{key}: {w}", f"  continued {w}"]),
         word.map(lambda w: [f"{key}: |", f"  {w}", "  # inside the block"]),
         word.map(lambda w: [f"{key}: >-", f"  {w}", f"  {w}"]),
+        # comment lines between the key and its value
+        word.map(lambda w: [f"{key}:", "  # between", f"  {w}"]),
+        word.map(lambda w: [f"{key}:", "# at the margin", "", f"  {w}  # after"]),
     )
 
 
@@ -215,6 +219,10 @@ def _list_forms(key: str) -> st.SearchStrategy[list[str]]:
     return st.sampled_from([
         [f"{key}: []"], [f"{key}: [tests/a.py, 'tests/b.py']"],
         [f"{key}:", "- tests/a.py"], [f"{key}:", "  - tests/a.py", "  - tests/b.py::t"],
+        # comments inside flow lists spanning lines and between block items
+        [f"{key}: [tests/a.py,  # first", "  # second", "  tests/b.py]"],
+        [f"{key}:", "  # the first", "  - tests/a.py  # flaky", "  # the second",
+         "  - tests/b.py"],
     ])
 
 
@@ -226,7 +234,8 @@ FORMS: dict[str, st.SearchStrategy[list[str]]] = {
     "incident_start": st.sampled_from([["incident_start: 2025-10-01T14:00:00Z"],
                                        ["incident_start: '2025-10-01T14:00:00+02:00'"]]),
     "detected_at": st.sampled_from([["detected_at: null"],
-                                    ["detected_at: 2025-10-01T14:05:00Z"]]),
+                                    ["detected_at: 2025-10-01T14:05:00Z"],
+                                    ["detected_at:", "  # set by `detected`", "  null"]]),
     "rollback_plan": _text_forms("rollback_plan"),
     "reviewed_by": _text_forms("reviewed_by"),
     "regression_tests": _list_forms("regression_tests"),
@@ -266,6 +275,15 @@ EDITS: dict[str, st.SearchStrategy[object]] = {
     "owner": st.text(max_size=30),
     "regression_tests": st.lists(st.text(min_size=1, max_size=20), max_size=3),
 }
+
+
+def comments_of(data: bytes) -> list[str]:
+    """The front matter's comments, as the scanner-based reader finds them
+    (tests/editing/test_comments.py holds that reader to hand-made cases)."""
+    from hotfix_gates.editing.comments import find_comments
+
+    front = data.decode().replace("\r\n", "\n").split("\n---\n", 1)[0]
+    return [c.text for c in find_comments(front.split("\n", 1)[1] if "\n" in front else "")]
 
 
 def _norm(value: object) -> object:
@@ -319,6 +337,9 @@ def test_edits_preserve_every_byte_outside_the_key(
         want = value
     after_values = front_matter_values(out)
     got = after_values[key]
+    # Every comment is still there (one between a key and its value moves
+    # above the key, on a line of its own).
+    assert sorted(comments_of(out)) == sorted(comments_of(original))
     if key == "waivers":
         assert isinstance(got, list) and got[:-1] == want[:-1]  # type: ignore[index]
         assert got[-1]["reason"] == item["reason"]  # type: ignore[index]

@@ -556,7 +556,8 @@ def test_new_stores_any_description_as_plain_text(fresh: Path, name: str) -> Non
     from hotfix_gates.commands.new import clean_title
 
     description = DESCRIPTIONS[name]
-    outcome = gate(fresh, "new", "--no-branch", "--json", "--at", "2025-10-01T14:00:00Z", "--",
+    outcome = gate(fresh, "new", "--no-branch", "--anyway", "--json", "--at",
+                   "2025-10-01T14:00:00Z", "--",
                    description)
     assert_clean(outcome)
     assert outcome.code == 0, outcome.err
@@ -616,7 +617,7 @@ def test_numbers_with_thousands_of_digits(repo: Path) -> None:
     outcome = gate(repo, "check", "--rev", commit, "--now", NOW)
     assert_clean(outcome)
     assert outcome.code == 1 and "HG102" in outcome.out
-    if importlib.util.find_spec("hotfix_gates.commands.lifecycle") is not None:
+    if importlib.util.find_spec("hotfix_gates.commands.set") is not None:
         for wanted in (BIG, "0" * 5000 + "1"):
             assert_clean(gate(repo, "set", "severity", "P0", "--id", wanted))
 

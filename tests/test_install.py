@@ -288,7 +288,7 @@ def test_pre_commit_hook_is_chained_too(tmp_path: Path,
     subprocess.run([sys.executable, "-m", "pre_commit", "install", "--hook-type", "commit-msg"],
                    cwd=repo, env=env, check=True, capture_output=True)
     code, out, _ = gate(capsys, repo, "install", "--hook", "commit-msg")
-    assert code == 0 and "written by pre-commit" in out
+    assert code == 0 and "that hook is pre-commit's" in out
     write_record(repo, 1)
     git(repo, "add", "-A")
     refused = git(repo, "commit", "-q", "-m", "record", env=env, check=False)
@@ -331,3 +331,29 @@ def test_installed_hooks_guard_real_pushes(tmp_path: Path,
     assert ("remote: hotfix-gate pre-receive to hotfix/004-payment-timeouts: blocked"
             in skipped.stderr)
     assert "HG101" in skipped.stderr
+
+
+def test_a_configured_but_uninstalled_plugin_is_named(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / ".pre-commit-config.yaml").write_text(
+        "repos:\n- repo: https://example.com/hotfix-gates\n  rev: v0.1.0\n"
+        "  hooks: [{id: hotfix-gate-pre-push}]\n")
+    code, out, err = gate(capsys, repo, "install")
+    assert code == 2
+    assert out == f"commit-msg: installed {repo / '.git/hooks/commit-msg'}\n"
+    assert err == ("hotfix-gate: error: pre-push: .pre-commit-config.yaml lists "
+                   "hotfix-gate-pre-push; run `pre-commit install --hook-type pre-push` instead "
+                   "(both would run the gates twice)\n")
+    assert not (repo / ".git/hooks/pre-push").exists()
+
+
+def test_pre_receive_in_a_clone_is_refused_with_the_reason(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = gate(capsys, repo, "install", "--hook", "pre-receive")
+    assert (code, out) == (2, "")
+    assert err == ("hotfix-gate: error: pre-receive runs only where pushes are received (the "
+                   "server's bare repository): run `hotfix-gate install` there; here, pre-push\n")
+    assert not (repo / ".git/hooks/pre-receive").exists()
+    git(repo, "config", "receive.denyCurrentBranch", "updateInstead")  # this clone takes pushes
+    code, out, _ = gate(capsys, repo, "install", "--hook", "pre-receive")
+    assert code == 0 and out.startswith("pre-receive: installed ")

@@ -14,7 +14,13 @@ import pytest
 
 from hotfix_gates.parsing.hotfix import parse_hotfix
 from testing.cli import gate
-from testing.edits import COMMENTED_HOTFIX, line_diff, write_commented_record
+from testing.edits import (
+    COMMENTED_HOTFIX,
+    commit_hint,
+    line_diff,
+    without_notes,
+    write_commented_record,
+)
 from testing.repos import clean_env, git, run_gate, write_record
 
 REL = "specs/hotfix/001-database-connection-pool/hotfix.md"
@@ -29,6 +35,7 @@ def refused(capsys: pytest.CaptureFixture[str], path: Path, *args: str) -> str:
     """Run a command that must be refused: exit 2, one error line, file untouched."""
     before = path.read_bytes()
     code, out, err = gate(capsys, *args)
+    err = without_notes(err)
     assert code == 2, (out, err)
     assert out == ""
     assert path.read_bytes() == before
@@ -40,42 +47,52 @@ def refused(capsys: pytest.CaptureFixture[str], path: Path, *args: str) -> str:
 
 def test_journey_changes_only_the_intended_lines(
         hotfix: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    steps: list[tuple[list[str], str, list[bytes], list[bytes]]] = [
+    git(hotfix.parents[3], "add", "-A")
+    git(hotfix.parents[3], "commit", "-q", "-m", "the record")
+    steps: list[tuple[list[str], str, list[bytes], list[bytes], str]] = [
         (["set", "severity", "p1", "--id", "1"], "severity: null -> P1",
-         [b"severity: null   # P0, P1 or P2\n"], [b"severity: P1   # P0, P1 or P2\n"]),
+         [b"severity: null   # P0, P1 or P2\n"], [b"severity: P1   # P0, P1 or P2\n"],
+         "severity P1"),
         (["set", "reviewed-by", "Ana Ruiz", "--id", "1"], "reviewed_by: null -> Ana Ruiz",
          [b"reviewed_by: null  # P1/P2 need a quick review\n"],
-         [b"reviewed_by: Ana Ruiz  # P1/P2 need a quick review\n"]),
+         [b"reviewed_by: Ana Ruiz  # P1/P2 need a quick review\n"], "reviewed by Ana Ruiz"),
         (["set", "rollback-plan", "git revert abc123  \nmake deploy\n", "--id", "1"],
          "rollback_plan: null -> git revert abc123 (+1 lines)",
          [b"rollback_plan: null\n"],
-         [b"rollback_plan: |-\n", b"  git revert abc123\n", b"  make deploy\n"]),
+         [b"rollback_plan: |-\n", b"  git revert abc123\n", b"  make deploy\n"],
+         "rollback plan written"),
         (["detected", "--at", "2025-10-01T14:05:00Z", "--id", "1"],
          "detected_at: null -> 2025-10-01T14:05:00Z",
-         [b"detected_at: null\n"], [b"detected_at: 2025-10-01T14:05:00Z\n"]),
+         [b"detected_at: null\n"], [b"detected_at: 2025-10-01T14:05:00Z\n"],
+         "detected at 2025-10-01T14:05:00Z"),
         (["deployed", "--at", "2025-10-01T16:30:00+02:00", "--id", "1"],
          "deployed_at: null -> 2025-10-01T14:30:00Z, status: investigating -> fix-deployed",
          [b"status: investigating\n", b"deployed_at: null\n"],
-         [b"status: fix-deployed\n", b"deployed_at: 2025-10-01T14:30:00Z\n"]),
+         [b"status: fix-deployed\n", b"deployed_at: 2025-10-01T14:30:00Z\n"],
+         "deployed at 2025-10-01T14:30:00Z"),
         (["resolved", "--at", "2025-10-01T15:00:00", "--id", "1"],
          "resolved_at: null -> 2025-10-01T15:00:00Z, status: fix-deployed -> resolved",
          [b"status: fix-deployed\n", b"resolved_at: null\n"],
-         [b"status: resolved\n", b"resolved_at: 2025-10-01T15:00:00Z\n"]),
+         [b"status: resolved\n", b"resolved_at: 2025-10-01T15:00:00Z\n"],
+         "resolved at 2025-10-01T15:00:00Z"),
         (["log", "Pool size back to 50 | errors at 0", "--at", "2025-10-01T15:05:00Z",
           "--id", "1"], "timeline: + 2025-10-01T15:05:00Z Pool size back to 50 \\| errors at 0",
-         [], [b"| 2025-10-01T15:05:00Z | Pool size back to 50 \\| errors at 0 |\n"]),
+         [], [b"| 2025-10-01T15:05:00Z | Pool size back to 50 \\| errors at 0 |\n"],
+         "log 2025-10-01T15:05:00Z: Pool size back to 50 \\| errors at 0"),
         (["waive", "post-mortem", "--reason", "joint review with the vendor", "--until",
           "2025-10-10T00:00:00Z", "--at", "2025-10-01T15:10:00Z", "--id", "1"],
          "waivers: + HG201 post-mortem waived by Test Responder <responder@example.com> until "
          "2025-10-10T00:00:00Z: joint review with the vendor",
          [], [b"waivers:\n", b"- gate: HG201\n", b"  reason: joint review with the vendor\n",
               b"  by: Test Responder <responder@example.com>\n",
-              b"  at: 2025-10-01T15:10:00Z\n", b"  until: 2025-10-10T00:00:00Z\n"]),
+              b"  at: 2025-10-01T15:10:00Z\n", b"  until: 2025-10-10T00:00:00Z\n"],
+         "waive HG201 post-mortem until 2025-10-10T00:00:00Z"),
     ]
-    for args, summary, removed, added in steps:
+    for args, summary, removed, added, message in steps:
         before = hotfix.read_bytes()
         code, out, err = gate(capsys, *args)
-        assert (code, err) == (0, ""), args
+        # Each step ends with the command that commits it, naming the change.
+        assert (code, err) == (0, commit_hint(f"hotfix-001: {message}", REL)), args
         assert out == f"{REL}: {summary}\n"
         after = hotfix.read_bytes()
         assert line_diff(before, after) == (removed, added), args
@@ -381,8 +398,10 @@ def test_a_time_in_the_future_is_refused(
         command: list[str]) -> None:
     # A future resolution would hold the post-incident deadlines off.
     monkeypatch.setenv("HOTFIX_GATE_NOW", "2025-10-01T15:00:00Z")
-    err = refused(capsys, hotfix, *command, "--at", "2999-01-01T00:00:00Z", "--id", "1")
+    err = refused(capsys, hotfix, *command, "--at", "2999-01-01T00:00:00Z", "--id", "1",
+                  "--not-yet" if command[0] == "regression-test" else "--id=1")
     assert err == ("hotfix-gate: error: --at 2999-01-01T00:00:00Z is in the future (now is "
                    "2025-10-01T15:00:00Z); give the time it happened\n")
     # A few minutes of clock skew are fine.
-    assert gate(capsys, *command, "--at", "2025-10-01T15:04:00Z", "--id", "1")[0] == 0
+    assert gate(capsys, *command, "--at", "2025-10-01T15:04:00Z", "--id", "1",
+                "--not-yet" if command[0] == "regression-test" else "--id=1")[0] == 0

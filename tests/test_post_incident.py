@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from testing.cli import gate
-from testing.edits import line_diff, write_commented_record
+from testing.edits import commit_hint, line_diff, without_notes, write_commented_record
 from testing.repos import COMPLETE_POST_MORTEM, DRAFT_POST_MORTEM
 
 FOLDER = "specs/hotfix/001-database-connection-pool"
@@ -28,6 +28,7 @@ def resolved(here: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 def refused(capsys: pytest.CaptureFixture[str], files: list[Path], *args: str) -> str:
     before = [path.read_bytes() for path in files]
     code, out, err = gate(capsys, *args)
+    err = without_notes(err)
     assert (code, out) == (2, ""), err
     assert [path.read_bytes() for path in files] == before
     assert err.startswith("hotfix-gate: error: ") and err.count("\n") == 1, err
@@ -51,7 +52,11 @@ def test_regression_test_is_listed_and_dated_once(
     before = hotfix.read_bytes()
     code, out, err = gate(capsys, "regression-test", "tests/test_pool.py::test_release",
                           "--at", "2025-10-02T09:00:00Z", "--id", "1")
-    assert (code, err) == (0, "")
+    assert code == 0
+    assert err == ("hotfix-gate: note: tests/test_pool.py is not committed yet: HG202 "
+                   "counts it once it is\n" + commit_hint(
+                       "hotfix-001: regression test tests/test_pool.py::test_release",
+                       f"{FOLDER}/hotfix.md", new=True))
     assert out == (f"{FOLDER}/hotfix.md: regression_tests: + tests/test_pool.py::test_release, "
                    "regression_tests_added_at: null -> 2025-10-02T09:00:00Z\n")
     removed, added = line_diff(before, hotfix.read_bytes())
@@ -69,21 +74,26 @@ def test_regression_test_is_listed_and_dated_once(
     assert b"regression_tests_added_at: 2025-10-02T09:00:00Z\n" in after
 
 
-def test_regression_test_not_in_the_tree_yet_is_recorded_with_a_note(
+def test_regression_test_not_in_the_tree_yet_is_refused_unless_not_yet(
         resolved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(capsys, [resolved / "hotfix.md"], "regression-test",
+                  "tests/test_pool.py::test_release", "--id", "1")
+    assert err == ("hotfix-gate: error: tests/test_pool.py does not exist; check it, or pass "
+                   "--not-yet to list a test not written yet\n")
     code, _, err = gate(capsys, "regression-test", "tests/test_pool.py::test_release",
-                        "--id", "1")
+                        "--not-yet", "--id", "1")
     assert code == 0
-    assert err == ("hotfix-gate: note: tests/test_pool.py does not exist; HG202 counts the "
-                   "test once it is committed\n")
+    assert err.startswith("hotfix-gate: note: tests/test_pool.py does not exist; HG202 counts "
+                          "the test once it is written and committed\n")
     assert b"- tests/test_pool.py::test_release\n" in (resolved / "hotfix.md").read_bytes()
 
 
 @pytest.mark.parametrize(("test", "message"), [
-    ("/etc/passwd", "'/etc/passwd' is absolute"),
-    ("../outside.py", "'../outside.py' leaves the repository"),
-    ("::test_x", "give the test as one PATH or PATH::NAME"),
-    ("tests/a.py\nseverity: P0", "give the test as one PATH or PATH::NAME"),
+    ("/etc/passwd", "/etc/passwd is outside the repository"),
+    ("../outside.py", "../outside.py is outside the repository"),
+    ("::test_x", "give the test as PATH or PATH::NAME"),
+    ("tests/a.py\nseverity: P0", "give the test as PATH or PATH::NAME"),
+    (".git/config", "'.git/config' is inside .git, not the tree"),
 ])
 def test_regression_test_refusals(resolved: Path, capsys: pytest.CaptureFixture[str],
                                   test: str, message: str) -> None:
@@ -94,7 +104,7 @@ def test_regression_test_refusals(resolved: Path, capsys: pytest.CaptureFixture[
 def test_regression_test_before_the_incident_is_refused(
         resolved: Path, capsys: pytest.CaptureFixture[str]) -> None:
     err = refused(capsys, [resolved / "hotfix.md"], "regression-test", "tests/t.py",
-                  "--at", "2020-01-01T00:00:00Z", "--id", "1")
+                  "--at", "2020-01-01T00:00:00Z", "--not-yet", "--id", "1")
     assert "is before incident_start" in err
 
 
@@ -117,7 +127,8 @@ def test_complete_changes_only_the_front_matter_lines(
     post.write_bytes(written.replace("\n", "\r\n").encode())
     code, out, err = gate(capsys, "post-mortem-complete", "--at", "2025-10-02T10:00:00Z",
                           "--id", "1")
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, commit_hint("hotfix-001: post-mortem complete",
+                                          f"{FOLDER}/post-mortem.md", new=True))
     assert out == (f"{FOLDER}/post-mortem.md: status: draft -> complete, "
                    "completed_at: null -> 2025-10-02T10:00:00Z\n")
     removed, added = line_diff(written.replace("\n", "\r\n").encode(), post.read_bytes())

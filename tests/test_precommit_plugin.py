@@ -57,10 +57,10 @@ def pre_commit(cwd: Path, home: Path, *args: str) -> subprocess.CompletedProcess
                           timeout=600)
 
 
-def config_text(plugin: Plugin) -> str:
+def config_text(plugin: Plugin, verbose: bool = False) -> str:
     return (f"repos:\n- repo: {plugin.source}\n  rev: {plugin.rev}\n  hooks:\n"
             "  - id: hotfix-gate-pre-push\n  - id: hotfix-gate-commit-msg\n"
-            "  - id: hotfix-gate-check\n")
+            + ("    verbose: true\n" if verbose else "") + "  - id: hotfix-gate-check\n")
 
 
 @pytest.fixture(scope="session")
@@ -112,8 +112,7 @@ def test_hotfix_branch_push_then_merge(sample: Path, plugin: Plugin) -> None:
     record = write_record(sample, 1).hotfix
     git(sample, "add", "-A")
     code, out = run_git(sample, plugin, "commit", "-m", "open the incident")
-    assert code == 0, out  # reminders only on the hotfix branch
-    assert "HG101 severity" in out
+    assert code == 0, out  # reminders only on the hotfix branch (shown with verbose: true)
 
     code, out = run_git(sample, plugin, "push", "origin", BRANCH)
     assert code != 0 and "HG101 severity" in out
@@ -153,3 +152,41 @@ def test_manual_check_stage(sample: Path, plugin: Plugin) -> None:
     assert done.returncode == 1
     assert "HG101 severity" in done.stdout
 
+
+
+def test_an_ordinary_commit_costs_one_line(sample: Path, plugin: Plugin) -> None:
+    (sample / "app.py").write_text("print('hello')\n")
+    git(sample, "add", "app.py")
+    code, out = run_git(sample, plugin, "commit", "-m", "ordinary work")
+    assert code == 0, out
+    ours = [line for line in out.splitlines() if "hotfix" in line or line.startswith("- ")]
+    assert len(ours) == 1 and ours[0].startswith("hotfix gates (commit-msg)"), out
+    assert ours[0].endswith("Passed")
+
+
+def test_reminders_on_a_hotfix_branch_with_verbose(sample: Path, plugin: Plugin) -> None:
+    git(sample, "checkout", "-q", "-b", BRANCH)
+    write_record(sample, 1)
+    git(sample, "add", "-A")
+    code, out = run_git(sample, plugin, "commit", "-m", "open the incident")
+    assert code == 0 and "HG101" not in out  # quiet by default: a reminder never blocks
+    (sample / ".pre-commit-config.yaml").write_text(config_text(plugin, verbose=True))
+    write_record(sample, 1, rollback_plan="revert")
+    git(sample, "add", "-A")
+    code, out = run_git(sample, plugin, "commit", "-m", "plan")
+    assert code == 0 and "HG101 severity" in out  # asked for in the config: shown
+
+
+def test_install_leaves_the_gates_to_pre_commit(sample: Path, plugin: Plugin) -> None:
+    hooks = sample / ".git/hooks"
+    before = {name: (hooks / name).read_bytes() for name in ("pre-push", "commit-msg")}
+    done = subprocess.run([sys.executable, "-m", "hotfix_gates.cli", "install"], cwd=sample,
+                          capture_output=True, text=True, env=hook_env(), check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "pre-push: not installed: pre-commit already runs hotfix-gate-pre-push here "
+        "(.pre-commit-config.yaml); a raw hook too would run the gates twice",
+        "commit-msg: not installed: pre-commit already runs hotfix-gate-commit-msg here "
+        "(.pre-commit-config.yaml); a raw hook too would run the gates twice"]
+    assert {name: (hooks / name).read_bytes() for name in before} == before
+    assert not list(hooks.glob("*.hotfix-gates-chained"))

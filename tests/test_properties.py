@@ -248,6 +248,14 @@ def test_fmedit_set_key_any_record(data: bytes, key: str, value: object) -> None
     before = module.front_matter_values(data)
     assert set(after) == set(before) | {key}  # no key was added but the one set
     assert after[key] == value or (value is None and after[key] is None)
+    # No comment is lost or added, wherever it sat (the edit refuses otherwise).
+    from hotfix_gates.editing.comments import find_comments
+
+    def comments(raw: bytes) -> list[str]:
+        return sorted(c.text for c in find_comments(split_front_matter(
+            raw.decode("utf-8-sig").replace("\r\n", "\n")).yaml_text))
+
+    assert comments(out) == comments(data)
 
 
 @FAST

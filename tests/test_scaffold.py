@@ -20,14 +20,9 @@ import pytest
 import yaml
 
 from hotfix_gates import cli
-from hotfix_gates.commands.new import (
-    MAX_TITLE,
-    TEMPLATE_FILES,
-    clean_title,
-    create_record,
-    render,
-)
+from hotfix_gates.commands.new import create_record
 from hotfix_gates.editing.locks import NEW_LOCK as LOCK_NAME
+from hotfix_gates.editing.templates import MAX_TITLE, TEMPLATE_FILES, clean_title, render
 from hotfix_gates.model.constants import POST_MORTEM_SECTIONS
 from hotfix_gates.model.errors import ToolError
 from hotfix_gates.parsing.hotfix import parse_hotfix, parse_post_mortem, split_front_matter
@@ -89,10 +84,16 @@ def rev(repo: Path, name: str) -> str:
     return git(repo, "rev-parse", "--verify", "-q", name, check=False).stdout.strip()
 
 
+def without_clock_note(err: str) -> str:
+    """stderr without the line saying HOTFIX_GATE_NOW stands in for the clock."""
+    return "".join(line for line in err.splitlines(keepends=True)
+                   if not line.startswith("hotfix-gate: note: HOTFIX_GATE_NOW="))
+
+
 def one_line_error(result: Result) -> str:
     assert result.code == 2, result
     assert result.out == ""
-    lines = result.err.strip().splitlines()
+    lines = without_clock_note(result.err).strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("hotfix-gate: error: "), result.err
     assert "Traceback" not in result.err
     return lines[0]
@@ -268,7 +269,10 @@ def test_configured_specs_dir(repo: Path, run: Runner) -> None:
 
 def test_json_output(repo: Path, run: Runner) -> None:
     result = run(repo, "new", "--json", "--severity", "P1", DESCRIPTION)
-    assert result.code == 0 and result.err == ""
+    assert result.code == 0
+    assert without_clock_note(result.err).splitlines()[-1] == (
+        f"  git add -- {FIRST}/ && git commit -m 'hotfix-001: open the record: "
+        f"{DESCRIPTION}' -- {FIRST}/")  # on stderr: stdout is the JSON alone
     data = json.loads(result.out)
     directory = repo.resolve() / FIRST
     assert data == {
@@ -548,7 +552,7 @@ HOSTILE = [
 
 def test_hostile_descriptions_cannot_change_the_record(repo: Path, run: Runner) -> None:
     for number, description in enumerate(HOSTILE, start=1):
-        result = run(repo, "new", "--json", "--no-branch", "--", description)
+        result = run(repo, "new", "--json", "--no-branch", "--anyway", "--", description)
         assert result.code == 0, (description, result)
         data = json.loads(result.out)
         folder = Path(str(data["dir"]))

@@ -10,7 +10,13 @@ import pytest
 
 from hotfix_gates.parsing.hotfix import parse_hotfix
 from testing.cli import gate
-from testing.edits import COMMENTED_HOTFIX, line_diff, write_commented_record
+from testing.edits import (
+    COMMENTED_HOTFIX,
+    commit_hint,
+    line_diff,
+    without_notes,
+    write_commented_record,
+)
 from testing.repos import clean_env, git, make_repo, run_gate, write_record
 
 REL = "specs/hotfix/001-database-connection-pool/hotfix.md"
@@ -45,13 +51,15 @@ def test_check_blocked_then_waived_then_blocked_again_after_until(
 
     code, out, err = gate(capsys, "waive", "post-mortem", "--id", "1", "--reason",
                           "joint review with the vendor on Friday", "--until", "2025-10-06T00:00Z")
-    assert (code, err) == (0, "")
+    assert code == 0
+    assert without_notes(err) == commit_hint(
+        "hotfix-001: waive HG201 post-mortem until 2025-10-06T00:00:00Z", REL, new=True)
     assert out == (f"{REL}: waivers: + HG201 post-mortem waived by Test Responder "
                    "<responder@example.com> until 2025-10-06T00:00:00Z: joint review with the "
                    "vendor on Friday\n")
     code, out, err = gate(capsys, "waive", "hg202", "--id", "1", "--reason", "test needs the "
                           "staging replica", "--until", "24h")
-    assert (code, err) == (0, "")
+    assert code == 0 and err.startswith(f"hotfix-gate: note: HOTFIX_GATE_NOW={LATE} stands in")
     assert "until 2025-10-04T17:00:00Z" in out  # 24 hours from HOTFIX_GATE_NOW
 
     code, out, _ = gate(capsys, "check")

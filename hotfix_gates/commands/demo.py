@@ -1,13 +1,21 @@
-"""`hotfix-gate demo`: one incident's life in a throwaway repository.
+"""`hotfix-gate demo`: two incidents, start to finish, in a throwaway setup.
 
-Everything runs for real: a repository made with pygit2 in a temporary
-folder, the same commands a responder types, and the pre-push hook fed the
-line git would give it. The clock is moved with HOTFIX_GATE_NOW so the 48-hour
-rule can be shown in seconds.
+Everything is real: a bare repository standing in for the server with the
+pre-receive hook installed, a clone with the pre-push and commit-msg hooks,
+and the commands a responder types. Each command is printed as it could be
+typed again by hand, with the HOTFIX_GATE_NOW that moves the clock along the
+story (past times: the edits refuse a future one), and each commit is shown.
+
+The first incident is deployed from main after its merge; the second is
+deployed from its hotfix branch and merged afterwards (git-flow). Fifty hours
+on, the first one's post-mortem and regression test are overdue: a push to
+main is refused, by the hook and by the server, until they are done.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shlex
 import shutil
@@ -15,16 +23,18 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from hotfix_gates.model.errors import EXIT_OK, ToolError
 from hotfix_gates.model.timeutil import format_timestamp
 
-BOLD, RED, GREEN, CYAN = "1", "31", "32", "36"
-
-DESCRIPTION = "database connection pool exhausted causing 503 errors"
-ZERO = "0" * 40
+BOLD, RED, GREEN, CYAN, GREY = "1", "31", "32", "36", "90"
+POOL = "database connection pool exhausted causing 503 errors"
+SEARCH = "search index returns empty results"
+POOL_BRANCH = "hotfix/001-database-connection-pool"
+SEARCH_BRANCH = "hotfix/002-search-index-returns"
+CLOCK_NOTE = "hotfix-gate: note: HOTFIX_GATE_NOW="
 
 POOL_CODE = '''"""Connection pool of the demo service."""
 
@@ -32,12 +42,13 @@ POOL_CODE = '''"""Connection pool of the demo service."""
 def checkout(pool, fail=False):
     conn = pool.pop()
     if fail:
-        pool.append(conn)  # the fix: give the connection back on the early return
         return None
     return conn
 '''
-
-REGRESSION_TEST = '''from service.pool import checkout
+POOL_FIX = POOL_CODE.replace("        return None\n",
+                             "        pool.append(conn)  # give it back on the early return\n"
+                             "        return None\n")
+REGRESSION_TEST = '''from app.pool import checkout
 
 
 def test_connection_returned_on_early_exit():
@@ -45,7 +56,6 @@ def test_connection_returned_on_early_exit():
     assert checkout(pool, fail=True) is None
     assert pool == ["c1"]
 '''
-
 POST_MORTEM = """---
 status: draft
 ---
@@ -58,7 +68,7 @@ Checkout returned 503s for 58 minutes: an early return leaked pool connections.
 | Time (UTC) | Event |
 | --- | --- |
 | T+0m | 503 alerts fire |
-| T+40m | fix deployed |
+| T+40m | fix deployed from main |
 
 ## Root Cause Analysis
 `checkout(fail=True)` returned without giving its connection back to the pool.
@@ -79,137 +89,226 @@ def _styled(text: str, *codes: str) -> str:
     return f"\033[{';'.join(codes)}m{text}\033[0m"
 
 
-def _say(text: str) -> None:
-    print(_styled(f"\n# {text}", CYAN, BOLD))
+class Story:
+    """The throwaway setup, its clock, and how each step is run and shown."""
+
+    def __init__(self, root: Path, start: datetime) -> None:
+        self.root = root
+        self.server = root / "service.git"
+        self.clone = root / "service"
+        self.start = start
+        self.clock = start
+
+    # --- showing -----------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        print(_styled(f"\n# {text}", CYAN, BOLD))
+
+    def at(self, offset: timedelta) -> str:
+        self.clock = self.start + offset
+        return format_timestamp(self.clock)
+
+    def _show(self, command: str, output: str, code: int, expect: int) -> None:
+        prefix = f"HOTFIX_GATE_NOW={format_timestamp(self.clock)} "
+        print(_styled(f"$ {prefix}{command}", BOLD))
+        for line in output.rstrip().splitlines():
+            if not line.startswith(CLOCK_NOTE):  # the prefix above says the same
+                print(f"  {line}")
+        if code != 0:
+            print(_styled(f"  [exit {code}: {'blocked' if code == 1 else 'refused'}]", RED))
+        if code != expect:
+            raise ToolError(f"the demo went off its script at `{command}` (exit {code}); "
+                            "please report it")
+
+    @contextlib.contextmanager
+    def _environment(self) -> Iterator[None]:
+        """The clock and a committer for this step; nothing from the caller's git."""
+        saved = dict(os.environ)
+        stamp = format_timestamp(self.clock)
+        for name in list(os.environ):
+            if name.startswith(("GIT_", "HOTFIX_GATE", "SPECIFY_", "PRE_COMMIT")):
+                del os.environ[name]
+        os.environ.update(HOTFIX_GATE_NOW=stamp, GIT_AUTHOR_DATE=stamp,
+                          GIT_COMMITTER_DATE=stamp, GIT_CONFIG_NOSYSTEM="1")
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    # --- running -----------------------------------------------------------------
+
+    def gate(self, *args: str, expect: int = 0, where: Path | None = None) -> str:
+        """`hotfix-gate ARGS` as typed in the clone (run in this process)."""
+        from hotfix_gates.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        with self._environment(), contextlib.redirect_stdout(out), \
+                contextlib.redirect_stderr(err):
+            code = main(["-C", str(where or self.clone), *args])
+        shown = " ".join(shlex.quote(a) for a in args)
+        if where is not None:
+            shown = f"-C {os.path.relpath(where, self.clone)} {shown}"
+        self._show(f"hotfix-gate {shown}", out.getvalue() + err.getvalue(), code, expect)
+        return out.getvalue()
+
+    def git(self, *args: str, expect: int = 0, quiet: bool = False,
+            cwd: Path | None = None) -> str:
+        """`git ARGS` in the clone (or `cwd`), with the hooks running as they would for you."""
+        with self._environment():
+            done = subprocess.run(["git", *args], cwd=cwd or self.clone, capture_output=True,
+                                  text=True, check=False)
+        output = done.stdout + done.stderr
+        if args[0] in ("commit", "merge") and done.returncode == 0:
+            output += self._commit_line()
+        if not quiet:
+            shown = " ".join(shlex.quote(a) for a in args)
+            self._show(f"git {shown}", output, min(done.returncode, 1), expect)
+        elif done.returncode != 0:
+            raise ToolError(f"git {args[0]} failed in the demo: {output.strip()}")
+        return done.stdout
+
+    def _commit_line(self) -> str:
+        done = subprocess.run(["git", "log", "-1", "--format=[%h] %s"], cwd=self.clone,
+                              capture_output=True, text=True, check=False)
+        branch = subprocess.run(["git", "branch", "--show-current"], cwd=self.clone,
+                                capture_output=True, text=True, check=False).stdout.strip()
+        return f"committed on {branch}: {done.stdout.strip()}\n"
+
+    def write(self, rel: str, text: str) -> None:
+        path = self.clone / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(_styled(f"  (the responder writes {rel})", GREY))
 
 
-def _run(args: list[str], clock: datetime, *, stdin: str | None = None,
-         module: str = "hotfix_gates.cli") -> int:
-    """Run a command of ours as its own process, as a user would."""
-    shown = "hotfix-gate " + " ".join(shlex.quote(a) for a in args)
-    if module != "hotfix_gates.cli":
-        shown = f"git push  # the pre-push hook runs: {module.rsplit('.', 1)[-1]}"
-    print(_styled(f"$ {shown}", BOLD))
-    env = dict(os.environ, HOTFIX_GATE_NOW=format_timestamp(clock))
-    env.pop("SPECIFY_HOTFIX", None)
-    result = subprocess.run([sys.executable, "-m", module, *args], input=stdin, text=True,
-                            capture_output=True, env=env, check=False)
-    for line in (result.stdout + result.stderr).rstrip().splitlines():
-        print(f"  {line}")
-    verdict = {0: "exit 0", 1: "exit 1: blocked", 2: "exit 2: error"}.get(result.returncode,
-                                                                        str(result.returncode))
-    print(_styled(f"  [{verdict}]", GREEN if result.returncode == 0 else RED))
-    return result.returncode
-
-
-def _commit(path: Path, message: str) -> str:
-    import pygit2
-
-    repo = pygit2.Repository(str(path))
-    index = repo.index
-    index.add_all()
-    index.write()
-    signature = pygit2.Signature("Demo Responder", "responder@example.com")
-    parents = [] if repo.head_is_unborn else [repo.head.target]
-    ref = "HEAD"
-    oid = repo.create_commit(ref, signature, signature, message, index.write_tree(), parents)
-    return str(oid)
-
-
-def _branch_tip(path: Path) -> tuple[str, str]:
-    import pygit2
-
-    repo = pygit2.Repository(str(path))
-    return repo.head.name, str(repo.head.target)
-
-
-@contextmanager
+@contextlib.contextmanager
 def _workspace(keep: bool) -> Iterator[Path]:
     root = Path(tempfile.mkdtemp(prefix="hotfix-gates-demo-"))
     try:
-        yield root / "service"
+        yield root
     finally:
         if keep:
-            print(f"\nThe demo repository is kept at {root / 'service'}")
+            print(f"\nThe demo is kept in {root}: service/ (the clone), service.git (the "
+                  "server)")
         else:
             shutil.rmtree(root, ignore_errors=True)
 
 
 def demo(keep: bool) -> int:
-    """Walk one incident through the gates in a throwaway repository."""
-    import pygit2
-
-    start = datetime.now(UTC).replace(microsecond=0)
-    with _workspace(keep) as service:
-        pygit2.init_repository(str(service), initial_head="main")
-        (service / "service").mkdir()
-        (service / "service/__init__.py").write_text("")
-        (service / "service/pool.py").write_text(POOL_CODE.replace(
-            "        pool.append(conn)  # the fix: give the connection back on the early return\n",
-            ""))
-        _commit(service, "demo service")
-        previous = os.getcwd()
-        os.chdir(service)
-        try:
-            return _story(service, start)
-        finally:
-            os.chdir(previous)
+    """Walk two incidents through the gates in a throwaway setup."""
+    if shutil.which("git") is None:
+        raise ToolError("the demo runs git, which is not on PATH; install git first")
+    # Three days ago on the hour: the story ends in the past, as edits must.
+    start = (datetime.now(UTC) - timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    with _workspace(keep) as root:
+        story = Story(root, start)
+        _setup(story)
+        _deploy_from_main(story)
+        _deploy_from_the_branch(story)
+        _fifty_hours_later(story)
+    return EXIT_OK
 
 
-def _story(service: Path, start: datetime) -> int:
-    _say("03:12 UTC, production returns 503s. Open an emergency hotfix:")
-    if _run(["new", DESCRIPTION], start) != 0:
-        return 2
-    record = next((service / "specs/hotfix").glob("001-*"))
+def _setup(story: Story) -> None:
+    story.say("A server (a bare repository) and your clone of it, in a new folder; then "
+              "everything runs in service/:")
+    story.git("init", "-q", "--bare", "-b", "main", "service.git", cwd=story.root)
+    story.git("clone", "-q", "service.git", "service", cwd=story.root)
+    story.git("config", "user.name", "Demo Responder", quiet=True)
+    story.git("config", "user.email", "responder@example.com", quiet=True)
+    story.git("config", "commit.gpgsign", "false", quiet=True)
+    story.git("symbolic-ref", "HEAD", "refs/heads/main", quiet=True)
+    story.write("app/__init__.py", "")
+    story.write("app/pool.py", POOL_CODE)
+    story.git("add", "-A")
+    story.git("commit", "-q", "-m", "The demo service")
+    story.git("push", "-q", "-u", "origin", "main")
+    story.say("The hooks: pre-receive on the server, pre-push and commit-msg in your clone:")
+    story.gate("install", where=story.server)
+    story.gate("install")
 
-    _say("The fix is written first (that is the TDD exception), but the gates are not met:")
-    (service / "service/pool.py").write_text(POOL_CODE)
-    _run(["check"], start + timedelta(minutes=10))
 
-    _say("The branch is committed and pushed to main: the pre-push hook refuses it.")
-    _commit(service, "Give the connection back on early return")
-    ref, tip = _branch_tip(service)
-    _run([], start + timedelta(minutes=12), module="hotfix_gates.hooks.pre_push",
-         stdin=f"{ref} {tip} refs/heads/main {ZERO}\n")
+def _deploy_from_main(story: Story) -> None:
+    story.say(f"{story.at(timedelta())}: checkout returns 503s. Open the hotfix; --commit puts "
+              "the record on its branch:")
+    story.gate("new", POOL, "--commit")
+    story.say("The fix comes first (tests may follow: the emergency exception):")
+    story.at(timedelta(minutes=10))
+    story.write("app/pool.py", POOL_FIX)
+    story.git("commit", "-q", "-am", "Give the connection back on the early return")
+    story.git("push", "-q", "-u", "origin", POOL_BRANCH, expect=1)
+    story.say("The hook wants the severity. Each edit is committed, since the hooks read "
+              "commits:")
+    story.at(timedelta(minutes=12))
+    story.gate("set", "severity", "P0", "--commit")
+    story.gate("set", "rollback-plan", "git revert the pool fix; redeploy the previous image",
+               "--commit")
+    story.git("push", "-q", "-u", "origin", POOL_BRANCH)
+    story.say("Flow 1, deploy from main after the merge: merge, push, deploy from main, and "
+              "record it there:")
+    story.at(timedelta(minutes=20))
+    story.git("checkout", "-q", "main")
+    story.git("merge", "-q", "--no-ff", POOL_BRANCH, "-m", f"Merge {POOL_BRANCH}")
+    story.git("push", "-q", "origin", "main")
+    story.at(timedelta(minutes=41))
+    story.gate("deployed", "--id", "1",
+               "--at", format_timestamp(story.start + timedelta(minutes=40)), "--commit")
+    story.at(timedelta(minutes=58))
+    story.gate("resolved", "--id", "1", "--commit")
+    story.git("push", "-q", "origin", "main")
+    print(_styled("  (main now holds resolved_at: the 48-hour clock of hotfix-001 runs there)",
+                  GREY))
 
-    _say("Assess severity and write how to undo the fix, without hand-editing YAML:")
-    _run(["set", "severity", "P0"], start + timedelta(minutes=14))
-    _run(["set", "rollback-plan", "git revert the pool fix and redeploy the previous image"],
-         start + timedelta(minutes=15))
-    _run(["check"], start + timedelta(minutes=16))
-    _commit(service, "Assess hotfix-001")
-    ref, tip = _branch_tip(service)
-    if _run([], start + timedelta(minutes=17), module="hotfix_gates.hooks.pre_push",
-            stdin=f"{ref} {tip} refs/heads/main {ZERO}\n") == 0:
-        print("  (the push goes through)")
 
-    _say("Record detection, deployment and resolution. The 48-hour clock starts at resolution:")
-    _run(["detected", "--at", format_timestamp(start + timedelta(minutes=4))],
-         start + timedelta(minutes=18))
-    _run(["log", "Pool fix merged; deploying"], start + timedelta(minutes=19))
-    _run(["deployed", "--at", format_timestamp(start + timedelta(minutes=40))],
-         start + timedelta(minutes=41))
-    resolved = start + timedelta(minutes=58)
-    _run(["resolved", "--at", format_timestamp(resolved)], resolved)
+def _deploy_from_the_branch(story: Story) -> None:
+    story.say(f"{story.at(timedelta(hours=3))}: search returns nothing. Flow 2, git-flow: "
+              "deploy from the hotfix branch, merge after:")
+    story.gate("new", SEARCH, "--severity", "P1", "--commit")
+    story.at(timedelta(hours=3, minutes=20))
+    story.write("app/search.py", "def search(index, words):\n    return index.find(words)\n")
+    story.git("add", "app/search.py")
+    story.git("commit", "-q", "-m", "Query the index again")
+    story.gate("set", "rollback-plan", "redeploy search v2.3.1", "--commit")
+    story.gate("set", "reviewed-by", "Ana Ruiz", "--commit")
+    story.at(timedelta(hours=3, minutes=40))
+    story.gate("deployed", "--commit")
+    story.at(timedelta(hours=4))
+    story.gate("resolved", "--commit")
+    story.git("push", "-q", "-u", "origin", SEARCH_BRANCH)
+    story.say("Finish the hotfix: the merge brings its dates to main (until then main cannot "
+              "see them):")
+    story.at(timedelta(hours=4, minutes=5))
+    story.git("checkout", "-q", "main")
+    story.git("merge", "-q", "--no-ff", SEARCH_BRANCH, "-m", f"Merge {SEARCH_BRANCH}")
+    story.git("push", "-q", "origin", "main")
 
-    _say("47 hours later nothing is due yet:")
-    _run(["check"], resolved + timedelta(hours=47))
-    _say("49 hours later the post-mortem and the regression test are overdue:")
-    _run(["check"], resolved + timedelta(hours=49))
 
-    _say("Write the regression test and finish the post-mortem:")
-    (service / "tests").mkdir(exist_ok=True)
-    (service / "tests/test_pool.py").write_text(REGRESSION_TEST)
-    (record / "post-mortem.md").write_text(POST_MORTEM)
-    print("  (wrote tests/test_pool.py and the sections of post-mortem.md)")
-    _run(["regression-test", "tests/test_pool.py::test_connection_returned_on_early_exit"],
-         resolved + timedelta(hours=50))
-    _run(["post-mortem-complete"], resolved + timedelta(hours=50))
-    code = _run(["check"], resolved + timedelta(hours=50))
-    _run(["report", "--format", "text"], resolved + timedelta(hours=50))
-
-    _say("In your own repository:")
-    print("  pip install /path/to/hotfix-gates && hotfix-gate install  # pre-push, commit-msg")
-    print("  or add the pre-commit plugin (see the README), and run the pre-receive hook"
-               " or `hotfix-gate check --base main` in CI, where --no-verify cannot skip it.")
-    return 0 if code == 0 else 1
+def _fifty_hours_later(story: Story) -> None:
+    later = timedelta(minutes=58) + timedelta(hours=49)
+    story.say(f"{story.at(later)}: 49 hours after hotfix-001 was resolved, an ordinary change "
+              "to main:")
+    story.write("README.md", "The demo service.\n")
+    story.git("add", "README.md")
+    story.git("commit", "-q", "-m", "Add a README")
+    story.git("push", "-q", "origin", "main", expect=1)
+    story.say("--no-verify skips your hook, not the server's:")
+    story.git("push", "-q", "--no-verify", "origin", "main", expect=1)
+    story.say("What unblocks it: the regression test and the post-mortem, each committed:")
+    story.at(later + timedelta(minutes=30))
+    story.write("tests/test_pool.py", REGRESSION_TEST)
+    story.git("add", "tests/test_pool.py")
+    story.git("commit", "-q", "-m", "Regression test for the pool leak")
+    story.gate("regression-test", "tests/test_pool.py::test_connection_returned_on_early_exit",
+               "--id", "1", "--commit")
+    story.write("specs/hotfix/001-database-connection-pool/post-mortem.md", POST_MORTEM)
+    story.git("commit", "-q", "-m", "Post-mortem of hotfix-001",
+              "specs/hotfix/001-database-connection-pool/post-mortem.md")
+    story.gate("post-mortem-complete", "--id", "1", "--commit")
+    story.gate("closed", "--id", "1", "--commit")
+    story.git("push", "-q", "origin", "main")
+    story.say("What is due next: hotfix-002's follow-up, counted from its own resolution:")
+    story.gate("status")
+    story.say("In your own repository: pip install hotfix-gates, then `hotfix-gate install` "
+              "(or the pre-commit plugin), and the pre-receive hook or `hotfix-gate check "
+              "--base main` on the server side, where --no-verify cannot skip it.")

@@ -10,7 +10,6 @@ to `git apply`); notes and problems go to stderr.
 from __future__ import annotations
 
 import difflib
-import os
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -51,17 +50,9 @@ class Plan:
 
 
 def front_matter(values: dict[str, object], comments: dict[str, str], newline: str) -> bytes:
-    import yaml
+    from hotfix_gates.editing.yamlemit import front_matter_block
 
-    lines = ["---"]
-    for key, value in values.items():
-        dumped = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True,
-                                width=4096).rstrip("\n")
-        if key in comments:
-            dumped += f"  # {comments[key]}"
-        lines.append(dumped)
-    lines.append("---")
-    return (newline.join(lines) + newline).encode("utf-8")
+    return front_matter_block(values, comments, newline)
 
 
 def _prepend(data: bytes, block_for: dict[str, object], comments: dict[str, str]) -> bytes:
@@ -207,21 +198,12 @@ def unified_diff(change: Change) -> str:
 
 
 def apply(tree: FsTree, change: Change) -> None:
-    from hotfix_gates.editing.atomic import write_atomic
+    """Write one change through the one write path (the caller holds the edit lock)."""
+    from pathlib import Path
 
-    target = os.path.join(tree.root, change.path)
-    try:
-        with open(target, "rb") as handle:
-            current = handle.read()
-    except OSError as exc:
-        raise ToolError(f"{change.path}: cannot read it again ({exc.strerror})") from None
-    if current != change.old:
-        raise ToolError(f"{change.path} changed while migrating; nothing more was written, "
-                        "run `hotfix-gate migrate` again")
-    try:
-        write_atomic(target, change.new)
-    except OSError as exc:
-        raise ToolError(f"{change.path}: cannot write it ({exc.strerror})") from None
+    from hotfix_gates.editing.write import replace_file
+
+    replace_file(Path(tree.root, change.path), change.path, change.old, change.new)
 
 
 def select_folders(repo: pygit2.Repository, tree: FsTree, given_id: str | None,
@@ -242,7 +224,7 @@ def select_folders(repo: pygit2.Repository, tree: FsTree, given_id: str | None,
     return [find_folder(tree, config, number, source)]
 
 
-def migrate(given_id: str | None, every: bool, write: bool) -> int:
+def migrate(given_id: str | None, every: bool, write: bool, commit: bool = False) -> int:
     """Give spec-kit records (Markdown only, no front matter) the front matter
     the gates read, derived from their Markdown, which is kept byte for byte.
     Shows a unified diff; writes only with --write. Records that already have
@@ -253,6 +235,8 @@ def migrate(given_id: str | None, every: bool, write: bool) -> int:
 
     if given_id and every:
         raise ToolError("--id and --all cannot be combined; pass one of them")
+    if commit and not write:
+        raise ToolError("--commit commits what --write writes; pass both")
     repo = open_repo()
     tree = work_tree(repo)
     plans = [plan_folder(tree, folder) for folder in select_folders(repo, tree, given_id, every)]
@@ -265,9 +249,12 @@ def migrate(given_id: str | None, every: bool, write: bool) -> int:
         for finding in plan.problems:
             print(finding.text(), file=sys.stderr)
     if write:
-        for plan in plans:
-            for change in plan.changes:
-                apply(tree, change)
+        from hotfix_gates.editing.write import edit_lock
+
+        with edit_lock(repo):
+            for plan in plans:
+                for change in plan.changes:
+                    apply(tree, change)
     moved = [plan for plan in plans if plan.changes]
     refused = [plan for plan in plans if plan.problems]
     files = sum(len(plan.changes) for plan in moved)
@@ -282,4 +269,22 @@ def migrate(given_id: str | None, every: bool, write: bool) -> int:
     if refused:
         summary += (f"; {len(refused)} not migrated until the lines above are fixed")
     print(f"hotfix-gate: migrate: {summary}", file=sys.stderr)
+    if write and moved:
+        _commit_step(tree, moved, commit)
     return EXIT_BLOCKED if refused else EXIT_OK
+
+
+def _commit_step(tree: FsTree, moved: list[Plan], commit: bool) -> None:
+    from pathlib import Path
+
+    from hotfix_gates.editing.commit import finish
+    from hotfix_gates.model.constants import folder_number
+
+    paths = [change.path for plan in moved for change in plan.changes]
+    if len(moved) == 1:
+        number = folder_number(moved[0].folder)
+        name = f"hotfix-{number:03d}" if number is not None else moved[0].folder
+        message = f"{name}: front matter derived from its Markdown (migrate)"
+    else:
+        message = f"migrate {len(moved)} hotfix records to front matter"
+    finish(Path(tree.root), paths, message, commit)

@@ -3,30 +3,31 @@
 An edit rewrites only the lines of the one key it changes (or inserts new
 lines); every other line of the front matter (comments, blank lines, key
 order, quoting) and of the body keeps its bytes, line endings (CRLF too) and
-a leading BOM. Values are emitted by PyYAML's safe dumper, never pasted in as
-text, so no value can add a key. After each edit the result is parsed again
-and compared with the original: if anything but the intended value changed,
-the edit is refused (EditError) and nothing is written.
+a leading BOM; a comment inside a rewritten value is kept on a line of its
+own. Values are emitted by the one YAML writer (yamlemit), never pasted in
+as text, so no value can add a key. After each edit the result is checked
+(editing.verify): if anything but the intended value changed, the edit is
+refused (EditError) and nothing is written.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
 
 import yaml
 
-from hotfix_gates.model.errors import EditError, TimeError
-from hotfix_gates.model.finding import Level
-from hotfix_gates.model.record import HotfixRecord
-from hotfix_gates.model.timeutil import format_timestamp, parse_timestamp
-from hotfix_gates.parsing.hotfix import RECORD_CODE, parse_hotfix
+from hotfix_gates.editing.document import BOM as BOM
+from hotfix_gates.editing.document import Doc as _Doc
+from hotfix_gates.editing.verify import front_matter_values as front_matter_values
+from hotfix_gates.editing.verify import verify as verify
+from hotfix_gates.editing.verify import verify_front_matter as verify_front_matter
+from hotfix_gates.editing.yamlemit import ODD_BREAKS as _ODD_BREAKS
+from hotfix_gates.editing.yamlemit import dump_lines
+from hotfix_gates.model.errors import EditError
 from hotfix_gates.parsing.markdown import Document, timeline_table
 
-BOM = b"\xef\xbb\xbf"
 # Where a missing key goes: after the nearest key that precedes it here.
 KEY_ORDER = (
     "id", "title", "branch", "severity", "status", "incident_start", "detected_at",
@@ -35,129 +36,10 @@ KEY_ORDER = (
 )
 TIMELINE_HEADER = ("| Time (UTC) | Event |", "| --- | --- |")
 
-_OPEN = re.compile(r"---[ \t]*")
-_CLOSE = re.compile(r"(---|\.\.\.)[ \t]*")
-# Characters YAML or str.splitlines() treat as line breaks although `\n`-split lines do not.
-_ODD_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # What may follow `key:` on a key line whose value continues below: a block
 # scalar header and a comment.
 _KEY_LINE_REST = re.compile(r"[ \t]*:(?:[ \t]+[|>][-+1-9]*)?([ \t]+#.*)?[ \t]*")
 _TAIL_COMMENT = re.compile(r"[ \t]+#.*")
-_WIDE = 1 << 30  # never fold a long value over several lines
-
-
-
-
-class Stamp(str):
-    """A UTC timestamp written as a plain YAML timestamp (2025-10-01T14:32:18Z)."""
-
-    __slots__ = ()
-
-    @classmethod
-    def of(cls, moment: datetime) -> Stamp:
-        return cls(format_timestamp(moment))
-
-    def __new__(cls, text: str) -> Stamp:
-        if not _STAMP.fullmatch(text):
-            raise ValueError(f"not a canonical UTC timestamp: {text!r}")
-        return super().__new__(cls, text)
-
-
-class _Dumper(yaml.SafeDumper):
-    def ignore_aliases(self, data: Any) -> bool:
-        return True  # the reader refuses aliases; never write one
-
-
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    # Several lines read best as a literal block; the emitter falls back to a
-    # double-quoted scalar when a block cannot hold the text exactly. Text
-    # ending in a line break is quoted: a block would need keep-chomping,
-    # which swallows the blank lines after it.
-    style = None
-    if data.endswith("\n"):
-        style = '"'
-    elif "\n" in data:
-        style = "|"
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-def _represent_stamp(dumper: yaml.SafeDumper, data: Stamp) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(data))
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(Stamp, _represent_stamp)
-
-
-def dump_lines(value: object, key: str | None = None) -> list[str]:
-    """`key: value` (or the bare value) as YAML lines, with no line ending."""
-    data = {key: value} if key is not None else value
-    text = ""
-    for unicode in (True, False):
-        text = yaml.dump(data, Dumper=_Dumper, default_flow_style=False, sort_keys=False,
-                         allow_unicode=unicode, width=_WIDE)
-        if not _ODD_BREAKS.search(text):
-            break
-    if text.endswith("\n...\n"):
-        text = text[: -len("...\n")]  # a document end marker would close the front matter
-    return text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
-
-
-@dataclass
-class _Doc:
-    """hotfix.md as lines, each with its own line ending."""
-
-    prefix: bytes  # a BOM, or nothing
-    lines: list[str]
-    ends: list[str]  # "\n", "\r\n", or "" for a last line without one
-    newline: str  # the file's usual line ending, for new lines
-    close: int  # index of the closing fence
-
-    @classmethod
-    def parse(cls, data: bytes) -> _Doc:
-        prefix = BOM if data.startswith(BOM) else b""
-        try:
-            text = data[len(prefix):].decode("utf-8")
-        except UnicodeDecodeError:
-            raise EditError("the file is not UTF-8 text") from None
-        lines: list[str] = []
-        ends: list[str] = []
-        pieces = text.split("\n")
-        for index, piece in enumerate(pieces):
-            if index == len(pieces) - 1:
-                if piece:
-                    lines.append(piece)
-                    ends.append("")
-            elif piece.endswith("\r"):
-                lines.append(piece[:-1])
-                ends.append("\r\n")
-            else:
-                lines.append(piece)
-                ends.append("\n")
-        newline = "\r\n" if ends.count("\r\n") > ends.count("\n") else "\n"
-        if not lines or not _OPEN.fullmatch(lines[0]):
-            from hotfix_gates.parsing.frontmatter import has_front_matter
-
-            if has_front_matter(text):
-                raise EditError("the front matter does not start on line 1; move its `---` "
-                                "line to the very top first")
-            raise EditError("the file has no front matter (a first line `---`)")
-        for index in range(1, len(lines)):
-            if _CLOSE.fullmatch(lines[index]):
-                return cls(prefix, lines, ends, newline, index)
-        raise EditError("the front matter is never closed")
-
-    def render(self) -> bytes:
-        return self.prefix + "".join(a + b for a, b in zip(self.lines, self.ends,
-                                                             strict=True)).encode("utf-8")
-
-    def splice(self, start: int, stop: int, new: list[str], end: str | None = None) -> bytes:
-        """The document with lines[start:stop] replaced by `new`."""
-        ending = end if end is not None else self.newline
-        lines = self.lines[:start] + new + self.lines[stop:]
-        ends = self.ends[:start] + [ending] * len(new) + self.ends[stop:]
-        return _Doc(self.prefix, lines, ends, self.newline, 0).render()
 
 
 @dataclass
@@ -258,12 +140,37 @@ def _with_comments(new: list[str], key: str, head: str | None, tail: str | None)
     if len(out) == 1 or re.fullmatch(rf"{re.escape(key)}:(?: [|>][-+1-9]*)?", out[0]):
         out[0] += comments[0]
         if len(comments) > 1:
-            if len(out) == 1:
-                out[0] += comments[1]
-            else:
-                out.append(comments[1].lstrip())
+            out.append(comments[1].lstrip())  # two comments on one line would read as one
         return out
     return [c.lstrip() for c in comments] + out
+
+
+def _inner_comments(doc: _Doc, entry: _Entry, head: str | None, tail: str | None) -> list[str]:
+    """The comments inside the lines an entry spans, other than `head` and
+    `tail`: comment lines between the key and its value, and comments inside
+    a flow collection or between the items of a block one."""
+    from hotfix_gates.editing.comments import find_comments
+
+    inner = []
+    for comment in find_comments("\n".join(doc.lines[1:doc.close])):
+        line = 1 + comment.line
+        if not entry.first <= line <= entry.last:
+            continue
+        if not comment.own_line and ((line == entry.first and head and entry.last > entry.first)
+                                     or (line == entry.last and tail)):
+            continue
+        inner.append(comment.text)
+    return inner
+
+
+def _replace(doc: _Doc, entry: _Entry, key: str, new: list[str]) -> bytes:
+    """The document with `entry` rewritten as `new`, keeping every comment its
+    lines held: those of the key line and of the value's last line where they
+    were, any other one on a line of its own just above the key."""
+    head, tail = _comments(doc, entry)
+    inner = _inner_comments(doc, entry, head, tail)
+    lines = [*inner, *_with_comments(new, key, head, tail)]
+    return doc.splice(entry.first, entry.last + 1, lines, doc.ends[entry.first])
 
 
 def set_key(data: bytes, key: str, value: object,
@@ -278,9 +185,7 @@ def set_key(data: bytes, key: str, value: object,
         at = _insert_at(doc, entries, key)
         out = doc.splice(at, at, new)
     else:
-        head, tail = _comments(doc, found)
-        out = doc.splice(found.first, found.last + 1, _with_comments(new, key, head, tail),
-                         doc.ends[found.first])
+        out = _replace(doc, found, key, new)
     (check or verify)(data, out, {key: value})
     return out
 
@@ -320,12 +225,49 @@ def append_item(data: bytes, key: str, item: object) -> bytes:
         at = _insert_at(doc, entries, key)
         out = doc.splice(at, at, dump_lines(items, key))
     else:
-        head, tail = _comments(doc, found)
-        out = doc.splice(found.first, found.last + 1,
-                         _with_comments(dump_lines(items, key), key, head, tail),
-                         doc.ends[found.first])
+        out = _replace(doc, found, key, dump_lines(items, key))
     verify(data, out, {key: items})
     return out
+
+
+def remove_item(data: bytes, key: str, item: object) -> bytes:
+    """Remove the first `item` from the list under `key`. In a block list only
+    the item's own lines go (a comment on them stays, on a line of its own);
+    a list left empty, or a flow list, is rewritten (`key: []`)."""
+    doc = _Doc.parse(data)
+    entries = _entries(doc)
+    found = next((e for e in entries if e.key == key), None)
+    old = front_matter_values(data).get(key)
+    if found is None or not isinstance(old, list) or item not in old:
+        raise EditError(f"{item!r:.80} is not listed under {key}")
+    index = old.index(item)
+    items = old[:index] + old[index + 1:]
+    node = found.value
+    if (isinstance(node, yaml.SequenceNode) and not node.flow_style and items
+            and len(node.value) == len(old)):
+        out = _drop_block_item(doc, node, index)
+    else:
+        out = _replace(doc, found, key, dump_lines(items, key))
+    verify(data, out, {key: items})
+    return out
+
+
+def _drop_block_item(doc: _Doc, node: yaml.SequenceNode, index: int) -> bytes:
+    """The document without item `index` of a block list: its lines from the
+    `-` to its last line, their comments kept as comment lines."""
+    from hotfix_gates.editing.comments import find_comments
+
+    yaml_lines = doc.lines[1:doc.close]
+    child = node.value[index]
+    first = 1 + child.start_mark.line
+    last = 1 + _last_line(child, yaml_lines)
+    dash = doc.lines[first]
+    indent = len(dash) - len(dash.lstrip(" "))
+    if dash[indent:indent + 1] != "-":
+        raise EditError("the list has an unusual layout; edit the file by hand")
+    kept = [" " * indent + c.text for c in find_comments("\n".join(yaml_lines))
+            if first <= 1 + c.line <= last]
+    return doc.splice(first, last + 1, kept, doc.ends[first])
 
 
 # --- the timeline in the body -------------------------------------------------
@@ -418,138 +360,3 @@ def _append_lines(doc: _Doc, at: int, new: list[str], data: bytes) -> bytes:
     out = _Doc(doc.prefix, lines, ends, doc.newline, 0).render()
     verify(data, out, {})
     return out
-
-
-# --- checking an edit ---------------------------------------------------------
-
-def front_matter_values(data: bytes) -> dict[str, object]:
-    """The front matter's keys and values as the gates' reader sees them."""
-    from hotfix_gates.parsing.hotfix import (
-        NoFrontMatter,
-        UnclosedFrontMatter,
-        decode,
-        split_front_matter,
-    )
-    from hotfix_gates.parsing.yamlread import YamlProblem, load_mapping
-
-    try:
-        block = split_front_matter(decode(data))
-        return load_mapping(block.yaml_text, block.yaml_line).values
-    except (UnicodeDecodeError, NoFrontMatter, UnclosedFrontMatter, YamlProblem) as exc:
-        raise EditError(f"the edited front matter does not read back ({exc})") from None
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, (datetime, Stamp)) or isinstance(b, (datetime, Stamp)):
-        try:
-            return parse_timestamp(a)[0] == parse_timestamp(b)[0]
-        except TimeError:
-            return False
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, str) and isinstance(b, str):
-        # A block scalar that ends the front matter has no final line break
-        # until a key is added after it; the record strips text anyway.
-        return a.rstrip("\n") == b.rstrip("\n")
-    return type(a) is type(b) and a == b
-
-
-def _trimmed(value: object) -> object:
-    """Unknown keys' values with strings compared without final line breaks (see _same)."""
-    if isinstance(value, str):
-        return value.rstrip("\n")
-    if isinstance(value, list):
-        return [_trimmed(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _trimmed(v) for k, v in value.items()}
-    return value
-
-
-_LAYOUT_FIELDS = {"lines", "front_matter_end", "body_line", "path", "folder"}
-
-
-def _snapshot(record: HotfixRecord) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for item in fields(record):
-        if item.name in _LAYOUT_FIELDS:
-            continue
-        value = getattr(record, item.name)
-        if item.name == "waivers":
-            value = [(w.gate, w.reason, w.by, w.at, w.until) for w in value]
-        elif item.name == "extra":
-            value = {k: _trimmed(v) for k, v in value.items()}
-        out[item.name] = value
-    return out
-
-
-def _only_inserted(before: bytes, after: bytes) -> bool:
-    """`after` is `before` with one run of new lines (a last line may gain its ending)."""
-    a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    same = 0
-    while same < min(len(a), len(b)) and a[same] == b[same]:
-        same += 1
-    if same == len(a) - 1 and same < len(b) and b[same].rstrip(b"\r\n") == a[same]:
-        same += 1  # the old last line, which had no line ending
-    added = len(b) - len(a)
-    return added > 0 and b[same + added:] == a[same:]
-
-
-def _check_values(before: bytes, after: bytes, changes: dict[str, object]) -> None:
-    """Refuse unless the front matter of `after` reads as that of `before`
-    with exactly `changes` applied."""
-    old_raw, new_raw = front_matter_values(before), front_matter_values(after)
-    wanted = {**old_raw, **changes}
-    if new_raw.keys() != wanted.keys() or not all(_same(new_raw[k], wanted[k]) for k in wanted):
-        changed = sorted(k for k in wanted.keys() | new_raw.keys()
-                         if not _same(new_raw.get(k), wanted.get(k)))
-        raise EditError(f"the edit would not read back as intended (keys {', '.join(changed)}); "
-                        "nothing was written")
-
-
-def verify_front_matter(before: bytes, after: bytes, changes: dict[str, object]) -> None:
-    """For a file that is not hotfix.md (post-mortem.md): exactly `changes`
-    in the front matter, and the body byte for byte."""
-    _check_values(before, after, changes)
-    if _body(before) != _body(after):
-        raise EditError("the edit would change the body of the file; nothing was written")
-
-
-def _body(data: bytes) -> bytes:
-    doc = _Doc.parse(data)
-    return _Doc(doc.prefix, doc.lines[doc.close + 1:], doc.ends[doc.close + 1:],
-                doc.newline, 0).render()
-
-
-def verify(before: bytes, after: bytes, changes: dict[str, object]) -> None:
-    """Refuse unless `after` reads as `before` with exactly `changes` applied
-    to the front matter and the body unchanged, or, when `changes` is empty,
-    as `before` with lines added to the body and nothing else."""
-    _check_values(before, after, changes)
-    old_record, _ = parse_hotfix("hotfix.md", "", before)
-    new_record, findings = parse_hotfix("hotfix.md", "", after)
-    errors = [f for f in findings if f.code == RECORD_CODE and f.level is Level.ERROR]
-    if errors or new_record.invalid:
-        why = errors[0].message if errors else "a key is invalid"
-        raise EditError(f"the edited record would not be valid ({why}); nothing was written")
-    old_view, new_view = _snapshot(old_record), _snapshot(new_record)
-    for name in changes:
-        old_view.pop(name, None)
-        new_view.pop(name, None)
-        for view in (old_view, new_view):
-            extra = view.get("extra")
-            if isinstance(extra, dict):
-                view["extra"] = {k: v for k, v in extra.items() if k not in changes}
-    if changes:
-        if old_record.body != new_record.body:
-            raise EditError("the edit would change the body of hotfix.md; nothing was written")
-    else:
-        if not _only_inserted(before, after):
-            raise EditError("the edit would change the body beyond the added lines; "
-                            "nothing was written")
-        old_view.pop("body", None)
-        new_view.pop("body", None)
-    if old_view != new_view:
-        changed = sorted(k for k in old_view if old_view[k] != new_view.get(k))
-        raise EditError(f"the edit would also change {', '.join(changed)}; nothing was written")

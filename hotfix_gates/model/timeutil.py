@@ -111,20 +111,3 @@ def resolve_now(flag: str | None = None, environ: dict[str, str] | None = None) 
 
 
 CLOCK_SKEW = timedelta(minutes=5)  # clocks disagree a little; a milestone is not days ahead
-
-
-def moment_at(at: str | None) -> datetime:
-    """An `--at` time (a naive one is UTC), else the clock. A time in the
-    future is refused: it records what happened, and a future resolution
-    would hold the post-incident deadlines off."""
-    now = resolve_now(None)
-    if not at:
-        return now
-    try:
-        moment = parse_timestamp(at)[0]
-    except TimeError as exc:
-        raise TimeError(f"--at: {exc}") from None
-    if moment > now + CLOCK_SKEW:
-        raise TimeError(f"--at {format_timestamp(moment)} is in the future (now is "
-                        f"{format_timestamp(now)}); give the time it happened")
-    return moment

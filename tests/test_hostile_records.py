@@ -437,7 +437,7 @@ def test_malformed_git_objects(repo: Path) -> None:
         "file-is-tree": "is a tree, not a blob",
         "link-is-tree": "is a tree, not a blob",
         "missing-objects": "is missing from the repository",
-        "unparsable": "cannot be listed",
+        "unparsable": "cannot be read",
     }
     for name, entries in cases.items():
         hotfix = raw_tree(repo, entries)

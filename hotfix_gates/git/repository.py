@@ -77,11 +77,12 @@ def rev_tree(repo: pygit2.Repository, rev: str) -> GitTree:
     try:
         # A commit (or a tag of one): a bare tree such as HEAD:specs would be
         # judged as if it were the whole repository, and pass with no records.
-        tree = obj.peel(pygit2.Commit).tree
+        commit = obj.peel(pygit2.Commit)
     except (ValueError, pygit2.GitError, pygit2.InvalidSpecError):
         raise ToolError(f"revision {rev!r} names a {obj.type_str}, not a commit; name a branch, "
                         "tag or commit") from None
-    return GitTree(repo, tree, label=rev)
+    # By id: a root tree that does not parse is a finding of the judgement.
+    return GitTree(repo, commit.tree_id, label=rev)
 
 
 def cached(tree: GitTree, repo: pygit2.Repository) -> ParseCache:

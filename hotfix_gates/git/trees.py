@@ -47,6 +47,9 @@ class FsTree:
     def object_id(self, path: str) -> str | None:
         return None  # files on disk have no git id: never cached
 
+    def flaws(self, path: str) -> list[str]:
+        return []  # a file system holds no repeated or slashed names
+
     def _parent_ok(self, path: str) -> bool:
         # Intermediate components must be real directories, never symlinks,
         # so a link cannot smuggle a read out of the tree.
@@ -158,27 +161,62 @@ class GitTree:
 
     Each directory's listing is read once and kept: a lookup by path walks
     these dictionaries instead of asking libgit2 to re-read every parent.
+
+    A tree made by hand can hold what git itself never writes: an entry whose
+    name contains `/` or is empty (git checks it out as a path, a lookup by
+    path never finds it), or a name listed twice (tools disagree on which one
+    counts). Such entries are kept out of the listing (the first of a repeated
+    name stays, as `git show` shows it) and named by `flaws`, so the readers
+    of records can refuse the tree instead of passing it with records unseen.
     """
 
-    def __init__(self, repo: pygit2.Repository, tree: pygit2.Tree, label: str) -> None:
+    def __init__(self, repo: pygit2.Repository, tree: pygit2.Tree | pygit2.Oid | str,
+                 label: str) -> None:
         self.repo = repo
-        self.tree = tree
         self.label = label
+        root: Any = tree
+        if hasattr(root, "type_str"):  # a parsed tree
+            self._root: Any = root
+            self.tree_id: Any = root.id
+        else:  # an id: parsed on first use, so a malformed root is a flaw, not a crash
+            self._root = None
+            self.tree_id = root
         self._dirs: dict[str, dict[str, tuple[int, Any]] | None] = {}
+        self._flaws: dict[str, list[str]] = {}
         self.cache: ParseCache | None = None
+
+    @property
+    def tree(self) -> pygit2.Tree:
+        """The root tree object; TreeError when it cannot be parsed."""
+        if self._root is None:
+            self._root = _git_object(self.repo, self.tree_id, "tree", "the root tree")
+        root: pygit2.Tree = self._root
+        return root
 
     def object_id(self, path: str) -> str | None:
         """The id of the entry at `path` (not following symlinks), for caching."""
-        found = self._lookup(normalize(path))
+        if not path:
+            return str(self.tree_id)
+        path = normalize(path)
+        found = self._lookup(path)
         return str(found[1]) if found is not None else None
+
+    def flaws(self, path: str) -> list[str]:
+        """What is wrong with the listing of the folder at `path` (none when
+        it is not a folder of this tree; "" is the root)."""
+        path = normalize(path) if path else ""
+        self._entries(path)
+        return self._flaws.get(path, [])
 
     def _entries(self, path: str) -> dict[str, tuple[int, Any]] | None:
         if path in self._dirs:
             return self._dirs[path]
-        listing: dict[str, tuple[int, Any]] | None = None
         obj: Any = None
         if not path:
-            obj = self.tree
+            try:
+                obj = self.tree
+            except TreeError as exc:
+                self._flaws[path] = [str(exc)]
         else:
             parent, _, name = path.rpartition("/")
             entries = self._entries(parent)
@@ -186,16 +224,33 @@ class GitTree:
             if found is not None and found[0] == _GIT_TREE:
                 try:
                     obj = _git_object(self.repo, found[1], "tree", path)
-                except TreeError:
-                    obj = None  # corrupt or missing: listed as unreadable by the caller
-        if obj is not None:
-            import pygit2
-
-            try:
-                listing = {entry.name: (entry.filemode, entry.id) for entry in obj}
-            except pygit2.GitError:
-                listing = None
+                except TreeError as exc:
+                    self._flaws[path] = [str(exc)]
+        listing = self._listing(obj, path) if obj is not None else None
         self._dirs[path] = listing
+        return listing
+
+    def _listing(self, obj: Any, path: str) -> dict[str, tuple[int, Any]] | None:
+        import pygit2
+
+        where = path or "the root tree"
+        try:
+            entries = [(entry.name, entry.filemode, entry.id) for entry in obj]
+        except (pygit2.GitError, UnicodeError) as exc:
+            self._flaws[path] = [f"{where} cannot be read ({exc})"]
+            return None
+        listing: dict[str, tuple[int, Any]] = {}
+        flaws: list[str] = []
+        for name, mode, oid in entries:
+            if not name or "/" in name:
+                flaws.append(f"{where} has an entry named {name!r:.100}, which git would "
+                             "check out as a path of its own")
+            elif name in listing:
+                flaws.append(f"{where} lists {name!r:.100} twice")
+            else:
+                listing[name] = (mode, oid)
+        if flaws:
+            self._flaws[path] = flaws
         return listing
 
     def _lookup(self, path: str) -> tuple[int, Any] | None:
@@ -211,7 +266,7 @@ class GitTree:
         return _kind_from_mode(found[0]) if found is not None else None
 
     def listdir(self, path: str) -> dict[str, EntryKind] | None:
-        entries = self._entries(normalize(path))
+        entries = self._entries(normalize(path) if path else "")
         if entries is None:
             return None
         return {name: _kind_from_mode(mode) for name, (mode, _) in entries.items()}
@@ -281,6 +336,9 @@ class IndexTree:
     def object_id(self, path: str) -> str | None:
         found = self._entries.get(normalize(path))
         return str(found[1]) if found is not None else None
+
+    def flaws(self, path: str) -> list[str]:
+        return []  # built from the index's paths: each one a path git checks out
 
     def _oid(self, path: str) -> pygit2.Oid:
         found = self._entries.get(path)

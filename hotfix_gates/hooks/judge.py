@@ -64,8 +64,8 @@ class RefJudge:
         from hotfix_gates.git.trees import GitTree
 
         found = self._last_tree
-        if found is None or found.tree.id != commit.tree_id:
-            found = GitTree(self.repo, commit.tree, label=label)
+        if found is None or found.tree_id != commit.tree_id:
+            found = GitTree(self.repo, commit.tree_id, label=label)
             found.cache = self.parse_cache
             self._last_tree = found
         return found
@@ -80,7 +80,7 @@ class RefJudge:
         if kind == "file":
             key = f"blob:{tree.object_id(CONFIG_FILE)}"
         elif kind is not None:
-            key = f"tree:{tree.tree.id}"  # a link or folder: keyed by where it is read
+            key = f"tree:{tree.tree_id}"  # a link or folder: keyed by where it is read
         if key not in self._configs:
             self._configs[key] = load_config(tree)
         return self._configs[key], key
@@ -93,7 +93,7 @@ class RefJudge:
         from hotfix_gates.gates.subject import Run
         from hotfix_gates.hooks.verdict import outcome
 
-        key = (decision.kind, config_key, str(tree.tree.id), decision.number)
+        key = (decision.kind, config_key, str(tree.tree_id), decision.number)
         if key in self._verdicts:
             return self._verdicts[key], True
         run = Run(tree, config, self.now, self.parse_cache)
@@ -115,7 +115,7 @@ class RefJudge:
         from hotfix_gates.hooks.verdict import report
 
         result, seen = self.verdict(decision, tree, config, config_key)
-        key = (decision.kind, config_key, str(tree.tree.id), decision.number)
+        key = (decision.kind, config_key, str(tree.tree_id), decision.number)
         if seen and result.findings:
             state = "blocked" if result.blocked else "warnings"
             print(f"hotfix-gate {self.hook} to {update.name}: {state}: the same findings as "

@@ -134,6 +134,9 @@ class _OneFile:
     def listdir(self, path: str) -> dict[str, EntryKind] | None:
         return {CONFIG_FILE: "file"} if path == "" else None
 
+    def flaws(self, path: str) -> list[str]:
+        return []
+
     def _read_entry(self, path: str, limit: int) -> bytes:
         from hotfix_gates.model.errors import TreeError
         from hotfix_gates.model.tree import too_large

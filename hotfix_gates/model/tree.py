@@ -21,8 +21,6 @@ MAX_LINK_HOPS = 8
 
 
 
-
-
 def normalize(path: str) -> str:
     """A clean relative posix path inside the tree, or TreeError saying why not."""
     if (path and path[0] not in "/." and "/." not in path and "//" not in path
@@ -53,6 +51,11 @@ class TreeView(Protocol):
     def kind(self, path: str) -> EntryKind | None: ...
 
     def listdir(self, path: str) -> dict[str, EntryKind] | None: ...
+
+    def flaws(self, path: str) -> list[str]:
+        """What makes the folder at `path` read differently by different
+        tools (a hand-made git tree): each a sentence; none for a sound one."""
+        ...
 
     def _read_entry(self, path: str, limit: int) -> bytes: ...
 

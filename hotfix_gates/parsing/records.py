@@ -4,7 +4,11 @@ Record folders are `<specs_dir>/NNN-slug`, and the older `specs/hotfix-NNN-slug`
 beside a `specs/hotfix` folder. A folder the reader will not read must never
 be silent: a file where a record folder should be, a specs folder hidden
 behind a symlink, or a folder that holds a hotfix.md under a name that is not
-a record's (`001`, `001_pool`, a `.bak` copy) is an HG001 finding.
+a record's (`001`, `001_pool`, a `.bak` copy) is an HG001 finding. So is a
+hand-made git tree on the way to the records (the root, the specs folder and
+the folders above it, a record folder) that other tools read differently: an
+entry name with a `/` or an empty one, a name listed twice, a tree that
+cannot be parsed.
 """
 
 from __future__ import annotations
@@ -33,15 +37,26 @@ def problem(path: str, message: str, fix: str, level: Level = Level.ERROR) -> Fi
     return Finding(path, 1, CODE, NAME, message, fix, level)
 
 
+FLAWED_FIX = ("git never writes such a tree: rewrite the commit with plain git commands "
+              "(`git fsck` names the tree); a server with receive.fsckObjects refuses it")
+
+
+def flawed(tree: TreeView, folder: str) -> list[Finding]:
+    """HG001 for each flaw of the folder's listing (see TreeView.flaws)."""
+    return [problem(folder or ".", flaw, FLAWED_FIX) for flaw in tree.flaws(folder)]
+
+
 def record_folders(tree: TreeView, config: Config) -> tuple[list[str], list[Finding]]:
     """The record folders in `tree`, and HG001 findings for what hides records."""
     folders: list[str] = []
-    problems: list[Finding] = []
     specs = config.specs_dir
+    parts = specs.split("/")
+    problems = [finding for depth in range(len(parts) + 1)
+                for finding in flawed(tree, "/".join(parts[:depth]))]
     kind = tree.kind(specs)
     if kind == "dir":
         listing = tree.listdir(specs)
-        if listing is None:
+        if listing is None and not tree.flaws(specs):
             problems.append(problem(specs, f"{specs} cannot be listed (a missing or corrupt "
                                            "tree object)",
                                     "repair the repository (`git fsck`) and push again"))
@@ -103,14 +118,16 @@ def load_record(tree: TreeView, folder: str, cache: ParseCache | None = None) ->
     def parse() -> Loaded:
         from hotfix_gates.parsing.hotfix import parse_hotfix
 
+        flaws = flawed(tree, folder)
         try:
             data = read(tree, path)
         except TreeError as exc:
             record = HotfixRecord(path=path, folder=folder, number=folder_number(folder))
             record.invalid.add("*")
-            return record, [problem(path, f"cannot read the record: {exc}",
-                                    f"every record folder needs a {RECORD_FILE}")]
-        return parse_hotfix(path, folder, data)
+            return record, [*flaws, problem(path, f"cannot read the record: {exc}",
+                                            f"every record folder needs a {RECORD_FILE}")]
+        record, found = parse_hotfix(path, folder, data)
+        return record, [*flaws, *found]
 
     key = folder_key(tree, folder) if cache is not None else None
     if cache is None or key is None:

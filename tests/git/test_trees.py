@@ -1,5 +1,7 @@
 """The three tree views (working tree, commit, index) read the same tree the
-same way, and none reads outside it."""
+same way, and none reads outside it. GitTree over hand-made trees: entries
+git never writes are kept out of the listing and named as flaws, never read
+as something else."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 from hotfix_gates.git.trees import FsTree, GitTree, IndexTree
 from hotfix_gates.model.errors import TreeError
 from hotfix_gates.model.tree import TreeView, normalize, read, resolve
+from testing.hostile import hash_object, raw_tree
 from testing.repos import commit_all, make_repo
 
 
@@ -72,3 +75,49 @@ def test_commit_and_index_views_pin_content_by_id(repo: Path) -> None:
     blob = commit.object_id("specs/hotfix/001-pool/hotfix.md")
     assert blob is not None and blob == index.object_id("specs/hotfix/001-pool/hotfix.md")
     assert commit.object_id("specs/hotfix") is not None
+
+
+def tree_of(repo: Path, entries: list[tuple[str, str, str]]) -> GitTree:
+    return GitTree(pygit2.Repository(str(repo)), pygit2.Oid(hex=raw_tree(repo, entries)), "t")
+
+
+def test_a_sound_tree_has_no_flaws(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    blob = hash_object(repo, "blob", b"x\n")
+    tree = tree_of(repo, [("100644", "a.md", blob), ("40000", "d",
+                                                      raw_tree(repo, [("100644", "b", blob)]))])
+    assert tree.flaws("") == [] and tree.flaws("d") == [] and tree.flaws("nowhere") == []
+    assert tree.listdir("") == {"a.md": "file", "d": "dir"}
+    assert tree.object_id("") == str(tree.tree_id)
+
+
+def test_a_name_with_a_slash_is_a_flaw_and_is_never_listed(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    blob = hash_object(repo, "blob", b"x\n")
+    tree = tree_of(repo, [("100644", "specs/hotfix/001-pool/hotfix.md", blob)])
+    assert tree.listdir("") == {}
+    assert tree.kind("specs/hotfix/001-pool/hotfix.md") is None
+    (flaw,) = tree.flaws("")
+    assert "'specs/hotfix/001-pool/hotfix.md'" in flaw and "the root tree" in flaw
+
+
+def test_a_repeated_name_keeps_the_first_as_git_show_does(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    first = hash_object(repo, "blob", b"first\n")
+    last = hash_object(repo, "blob", b"last\n")
+    sub = raw_tree(repo, [("100644", "hotfix.md", first), ("100644", "hotfix.md", last)])
+    tree = tree_of(repo, [("40000", "rec", sub)])
+    assert tree.object_id("rec/hotfix.md") == first
+    assert tree.flaws("rec") == ["rec lists 'hotfix.md' twice"]
+
+
+def test_a_tree_that_does_not_parse_is_a_flaw(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    blob = hash_object(repo, "blob", b"x\n")
+    empty_name = raw_tree(repo, [("100644", "", blob)])
+    tree = tree_of(repo, [("40000", "specs", empty_name)])
+    assert tree.listdir("specs") is None
+    (flaw,) = tree.flaws("specs")
+    assert flaw.startswith("specs: object ") and "cannot be read" in flaw
+    broken_root = GitTree(pygit2.Repository(str(repo)), pygit2.Oid(hex=empty_name), "t")
+    assert broken_root.kind("specs") is None and broken_root.flaws("")

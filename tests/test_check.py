@@ -152,7 +152,8 @@ def test_real_process_and_gates_listing(repo: Path) -> None:
     lines = listing.stdout.splitlines()
     assert lines[0] == "gates with the default configuration:"
     assert [line.split()[0] for line in lines[1:] if not line.startswith(" ")] == [
-        "HG001", "HG101", "HG102", "HG103", "HG201", "HG202", "HG203", "HG204", "HG301"]
+        "HG001", "HG002", "HG101", "HG102", "HG103", "HG201", "HG202", "HG203", "HG204",
+        "HG205", "HG206", "HG301"]
     assert "       applies: after the incident, from 2d after resolution (else deployment)" in lines
 
 

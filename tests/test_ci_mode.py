@@ -93,9 +93,30 @@ def test_a_base_that_is_not_there_says_how_to_fetch_it(project: tuple[Path, Path
             in err and err.count("\n") == 1)
 
 
-def test_broken_configuration_on_the_base_is_one_line(tmp_path: Path) -> None:
+def test_a_broken_configuration_on_the_base_gives_way_to_its_last_valid_one(
+        tmp_path: Path) -> None:
     repo, _ = make_pushing_clone(tmp_path, pre_push=False)
+    (repo / ".hotfix-gates.yaml").write_text("specs_dir: records\n")
+    valid = commit_all(repo, "records live in records/")
+    (repo / ".hotfix-gates.yaml").write_text("specs_dir: records\ndeadlines: {post-mortem: soon}\n")
+    commit_all(repo, "broken")
+    write_record(repo, 1, specs_dir="records")
+    commit_all(repo, "an unassessed record")
+    code, out, err = check(repo, "--base", "HEAD")
+    assert code == 1 and "records/001-database-connection-pool/hotfix.md:5: HG101" in out
+    assert err.startswith("hotfix-gate: warning: .hotfix-gates.yaml (HEAD):2: ")
+    assert err.splitlines()[0].endswith(f"; the configuration of {valid[:12]} (HEAD~2, "
+                                        "'records live in records/') judges until it is fixed")
+
+
+def test_a_shallow_base_with_a_broken_configuration_cannot_judge(tmp_path: Path) -> None:
+    repo, remote = make_pushing_clone(tmp_path, pre_push=False)
     (repo / ".hotfix-gates.yaml").write_text("deadlines: {post-mortem: soon}\n")
     commit_all(repo, "broken")
-    code, _, err = check(repo, "--base", "HEAD")
-    assert code == 2 and ".hotfix-gates.yaml (HEAD):1:" in err and err.count("\n") == 1
+    git(repo, "push", "-q", "origin", "main")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{remote}", str(shallow))
+    code, out, err = check(shallow, "--base", "origin/main")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert ".hotfix-gates.yaml (origin/main):1: " in err
+    assert "fetch more (`git fetch --deepen=1000 origin main`)" in err

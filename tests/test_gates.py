@@ -57,9 +57,11 @@ def write_test(repo: Path) -> None:
 
 def test_registry_has_the_documented_codes() -> None:
     assert [(g.code, g.name) for g in GATES] == [
-        ("HG001", "record-valid"), ("HG101", "severity"), ("HG102", "rollback-plan"),
-        ("HG103", "quick-review"), ("HG201", "post-mortem"), ("HG202", "regression-test"),
-        ("HG203", "resolution-recorded"), ("HG204", "open-incident"), ("HG301", "unique-id"),
+        ("HG001", "record-valid"), ("HG002", "config-valid"), ("HG101", "severity"),
+        ("HG102", "rollback-plan"), ("HG103", "quick-review"), ("HG201", "post-mortem"),
+        ("HG202", "regression-test"), ("HG203", "resolution-recorded"),
+        ("HG204", "open-incident"), ("HG205", "milestones-kept"), ("HG206", "record-kept"),
+        ("HG301", "unique-id"),
     ]
 
 

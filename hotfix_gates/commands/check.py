@@ -3,7 +3,8 @@
 By default the tree is judged as a merge into a protected branch would be
 (merge gates and the post-incident gates that are due). `--branch NAME`
 judges it as a push to NAME, exactly as the hooks do; `--base REF` (CI mode)
-reads the configuration from REF, where a pull request cannot weaken it;
+judges it as the server judges a push to REF: with REF's configuration,
+where a pull request cannot weaken it, and against REF's records;
 `--id`/`--current` judge one record, with the verdict a full check gives it.
 """
 
@@ -19,6 +20,7 @@ from hotfix_gates.gates.builtin import GATES
 from hotfix_gates.gates.engine import MERGE_CHECK, Judgement, judge
 from hotfix_gates.gates.subject import Run
 from hotfix_gates.model.config import Config
+from hotfix_gates.model.constants import CONFIG_FILE
 from hotfix_gates.model.errors import EXIT_BLOCKED, EXIT_OK, ToolError
 from hotfix_gates.model.timeutil import format_timestamp, resolve_now
 from hotfix_gates.parsing.config import load_config
@@ -86,12 +88,20 @@ def run_check(rev: str | None, base: str | None, now_text: str | None,
         rev = "HEAD"
     tree = rev_tree(repo, rev) if rev else work_tree(repo)
     cache = cached(tree, repo) if isinstance(tree, GitTree) else None
-    config = load_config(base_tree(repo, base) if base is not None else tree, config_path)
     extra: dict[str, object] = {"tree": tree.label, "now": format_timestamp(now)}
     for key, value in (("base", base), ("config", config_path), ("branch", branch)):
         if value is not None:
             extra[key] = value
-    run = Run(tree, config, now, cache)
+    if base is None:
+        run = Run(tree, load_config(tree, config_path), now, cache)
+    else:
+        # As the server judges a push: the target's configuration, and the
+        # target's records to keep.
+        target = base_tree(repo, base)
+        target.cache = cache
+        run = Run(tree, base_config(repo, base, target, config_path), now, cache,
+                  baseline=target, config_file=config_path or CONFIG_FILE)
+    config = run.config
     if current and wanted is None:
         print("hotfix-gate: no hotfix in progress (the branch is not hotfix/NNN-*, and "
               f"${ENV_ID} is not set); nothing to judge", file=sys.stderr)
@@ -155,6 +165,34 @@ def _folders(tree: TreeView, config: Config, number: int, source: str) -> list[s
         raise ToolError(f"no hotfix record numbered {number:03d} under {config.specs_dir} in "
                         f"{tree.label} (from {source}); `hotfix-gate status` lists the records")
     return folders
+
+
+def base_config(repo: pygit2.Repository, base: str, target: GitTree,
+                config_path: str | None) -> Config:
+    """The configuration at the base; when it does not load, the last one
+    that does in the base's first-parent history (as the server does), with
+    a warning. A shallow clone that lacks that history cannot judge."""
+    import pygit2
+
+    from hotfix_gates.git.configs import SHALLOW, last_valid
+    from hotfix_gates.model.errors import ConfigError
+
+    try:
+        return load_config(target, config_path)
+    except ConfigError as exc:
+        problem = exc
+    fallback = last_valid(repo, repo.revparse_single(base).peel(pygit2.Commit), base,
+                          config_path)
+    if fallback.how == SHALLOW:
+        name = base.removeprefix("origin/")
+        raise ToolError(f"{problem}; {fallback.why}, so the last valid configuration is not "
+                        f"found: fetch more (`git fetch --deepen=1000 origin {name}`), or fix it "
+                        f"on {name}") from None
+    if not fallback.found and config_path is not None:
+        raise problem  # an explicit file never falls back to the defaults
+    print(f"hotfix-gate: warning: {problem}; {fallback.words} until it is fixed",
+          file=sys.stderr)
+    return fallback.config
 
 
 def base_tree(repo: pygit2.Repository, base: str) -> GitTree:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
-from hotfix_gates.gates import consistency
+from hotfix_gates.gates import consistency, target
 from hotfix_gates.gates.registry import START_WORDS, Clock, Gate, Moment, Scope
-from hotfix_gates.gates.subject import Subject
+from hotfix_gates.gates.subject import Run, Subject
 from hotfix_gates.model.constants import DONE_STATUSES, id_number
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.timeutil import format_duration, format_timestamp
@@ -51,6 +51,23 @@ class RecordValid(Gate):
     def check(self, subject: Subject) -> Iterator[Finding]:
         yield from subject.parse_findings
         yield from consistency.problems(subject.record, subject.run.now)
+
+
+class ConfigValid(Gate):
+    code, name = "HG002", "config-valid"
+    moments = frozenset({Moment.MERGE})
+    scope = Scope.TREE
+    waivable = False
+    passes = "a .hotfix-gates.yaml the judged tree brings loads"
+    condition = "server and CI, where the configuration comes from the target"
+
+    def check_tree(self, run: Run) -> Iterator[Finding]:
+        problem = target.config_problem(run)
+        if problem is not None and run.config_file is not None:
+            yield self.finding(run.config_file, problem.line,
+                               f"this configuration does not load: {problem.detail}",
+                               "fix it: the target's configuration judges this push, and the "
+                               "next push would be judged by a broken one")
 
 
 class Severity(Gate):
@@ -201,6 +218,47 @@ class OpenIncident(Gate):
                            "the incident really is still open")
 
 
+class MilestonesKept(Gate):
+    code, name = "HG205", "milestones-kept"
+    moments = frozenset({Moment.MERGE})
+    passes = ("no milestone on the target branch's copy of the record moves later or "
+              "disappears, and the status does not move back")
+    condition = "server and CI, when the target branch holds the record"
+
+    def relevant(self, subject: Subject) -> bool:
+        return bool(subject.target_copies)
+
+    def check(self, subject: Subject) -> Iterator[Finding]:
+        record = subject.record
+        for copy in subject.target_copies:
+            for key, message in target.moved(record, copy):
+                yield self.finding(record.path, record.line_of(key), message,
+                                   "keep the time recorded when it happened; to correct a wrong "
+                                   f"one, record why: `hotfix-gate waive {self.name} --id "
+                                   f"{record_id(subject)} --reason TEXT --until 24h`")
+
+
+class RecordKept(Gate):
+    code, name = "HG206", "record-kept"
+    moments = frozenset({Moment.MERGE})
+    scope = Scope.REMOVED
+    passes = ("each record on the target branch is still in the judged tree, unless it is "
+              "resolved with its post-mortem complete and its regression tests present")
+    condition = "server and CI; its waiver goes on the target's copy, merged first"
+
+    def check(self, subject: Subject) -> Iterator[Finding]:
+        owed = target.unfinished(subject)
+        if owed:
+            record = subject.record
+            yield self.finding(record.path, 1,
+                               f"{record_id(subject)} is on the target branch but gone from "
+                               f"the judged tree (deleted, renamed or moved) while its work is "
+                               f"not done: {', '.join(owed)}",
+                               f"restore {record.folder}; remove a record once it is complete, "
+                               f"or merge a waiver first (`hotfix-gate waive {self.name} --id "
+                               f"{record_id(subject)} --reason TEXT --until 24h`)")
+
+
 class UniqueId(Gate):
     code, name = "HG301", "unique-id"
     scope = Scope.REPOSITORY
@@ -235,8 +293,9 @@ def _age(subject: Subject) -> tuple[bool, float, str]:
 
 
 GATES: tuple[Gate, ...] = (
-    RecordValid(), Severity(), RollbackPlan(), QuickReview(), PostMortem(), RegressionTest(),
-    ResolutionRecorded(), OpenIncident(), UniqueId(),
+    RecordValid(), ConfigValid(), Severity(), RollbackPlan(), QuickReview(), PostMortem(),
+    RegressionTest(), ResolutionRecorded(), OpenIncident(), MilestonesKept(), RecordKept(),
+    UniqueId(),
 )
 GATES_BY_ID: dict[str, Gate] = {g.code: g for g in GATES} | {g.name: g for g in GATES}
 DEADLINE_KEYS: dict[str, Clock] = {g.clock.deadline: g.clock for g in GATES if g.clock}

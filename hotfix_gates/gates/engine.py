@@ -92,6 +92,9 @@ def judge(run: Run, moments: frozenset[Moment], folders: Iterable[str] | None = 
     for verdict in verdicts:
         findings.extend(verdict.findings)
     findings.extend(_repository(run, subjects, moments, folders is not None))
+    if folders is None:  # a judgement of some records says nothing of the rest
+        findings.extend(_tree(run, moments))
+        findings.extend(_removed(run, subjects, moments))
     findings.sort(key=sort_key)
     return Judgement(verdicts, findings)
 
@@ -186,6 +189,37 @@ def _repository(run: Run, subjects: list[Subject], moments: frozenset[Moment],
         raw = [f for f in gate.check_all(group) if not partial
                or f.path.rsplit("/", 1)[0] in wanted]
         out.extend(policy.apply(raw, gate, None, run.config, run.now))
+    return out
+
+
+def _tree(run: Run, moments: frozenset[Moment]) -> list[Finding]:
+    out: list[Finding] = []
+    for gate in GATES:
+        if gate.scope is Scope.TREE and in_force(gate, run, moments):
+            out.extend(policy.apply(list(gate.check_tree(run)), gate, None, run.config, run.now))
+    return out
+
+
+def _removed(run: Run, subjects: list[Subject], moments: frozenset[Moment]) -> list[Finding]:
+    """The gates on the records the target holds and the judged tree does not
+    (neither in their folder nor, renamed, under their number). Each is read
+    from the target, and its waivers there are the ones that count."""
+    gates = [g for g in GATES if g.scope is Scope.REMOVED and in_force(g, run, moments)]
+    if run.baseline is None or not gates:
+        return []
+    folders = {s.record.folder for s in subjects}
+    numbers = {s.record.number for s in subjects}
+    out: list[Finding] = []
+    target = None
+    for folder, number in run.target_folders.items():
+        if folder in folders or (number is not None and number in numbers):
+            continue
+        target = target or run.on_target()
+        record, found = load_record(target.tree, folder, run.cache)
+        subject = Subject(record, found, target)
+        for gate in gates:
+            out.extend(policy.apply(_run_gate(gate, subject), gate, record, run.config,
+                                    run.now))
     return out
 
 

@@ -16,7 +16,7 @@ from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.timeutil import format_duration
 
 if TYPE_CHECKING:
-    from hotfix_gates.gates.subject import Subject
+    from hotfix_gates.gates.subject import Run, Subject
     from hotfix_gates.model.config import Config
     from hotfix_gates.model.record import HotfixRecord
 
@@ -44,6 +44,9 @@ START_WORDS = {"resolved_at": "resolution", "deployed_at": "deployment",
 class Scope(enum.StrEnum):
     RECORD = "record"  # judges one record at a time
     REPOSITORY = "repository"  # judges the records together (unique numbers)
+    TREE = "tree"  # judges the tree once, beside its records (its configuration)
+    # judges each record the merge target holds that the judged tree no longer does
+    REMOVED = "removed"
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,8 @@ class Clock:
 
 class Gate:
     """One quality gate. Subclasses set the class attributes and `check`
-    (or `check_all` for a repository-wide gate)."""
+    (`check_all` for a repository-wide gate, `check_tree` for a tree gate;
+    a REMOVED gate's `check` sees the target's copy of a removed record)."""
 
     code: ClassVar[str]
     name: ClassVar[str]
@@ -96,6 +100,9 @@ class Gate:
         return iter(())
 
     def check_all(self, subjects: Sequence[Subject]) -> Iterator[Finding]:
+        return iter(())
+
+    def check_tree(self, run: Run) -> Iterator[Finding]:
         return iter(())
 
     def finding(self, path: str, line: int, message: str, fix: str) -> Finding:

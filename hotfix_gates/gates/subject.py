@@ -29,13 +29,37 @@ if TYPE_CHECKING:
 @dataclass
 class Run:
     """One judgement's shared state: the tree, its configuration, the clock,
-    the parse cache (commit trees only) and the test files scanned so far."""
+    the parse cache (commit trees only) and the test files scanned so far.
+
+    On the server and in CI the merge target is known: `baseline` is its
+    tree, whose records the judged ones must keep (HG205, HG206), and
+    `config_file` names the configuration read from it rather than from
+    `tree`, whose own copy must still load (HG002).
+    """
 
     tree: TreeView
     config: Config
     now: datetime
     cache: ParseCache | None = None
     scans: test_files.Scans = field(default_factory=test_files.Scans)
+    baseline: TreeView | None = None
+    config_file: str | None = None
+
+    @cached_property
+    def target_folders(self) -> dict[str, int | None]:
+        """The record folders of the baseline, with their numbers (none
+        without a baseline)."""
+        from hotfix_gates.model.constants import folder_number
+        from hotfix_gates.parsing.records import record_folders
+
+        if self.baseline is None:
+            return {}
+        return {f: folder_number(f) for f in record_folders(self.baseline, self.config)[0]}
+
+    def on_target(self) -> Run:
+        """A run over the baseline itself, sharing the clock and the caches."""
+        assert self.baseline is not None
+        return Run(self.baseline, self.config, self.now, self.cache, self.scans)
 
 
 @dataclass(frozen=True)
@@ -74,6 +98,21 @@ class Subject:
     @property
     def valid(self) -> bool:
         return not any(f.level is Level.ERROR for f in self.parse_findings)
+
+    @cached_property
+    def target_copies(self) -> list[HotfixRecord]:
+        """The record as the merge target holds it: its folder there, else (a
+        folder renamed) the target's records with the same number."""
+        from hotfix_gates.parsing.records import load_record
+
+        run, folder, number = self.run, self.record.folder, self.record.number
+        if run.baseline is None:
+            return []
+        if folder in run.target_folders and _same_folder(run, folder):
+            return [self.record]  # the same tree id: the same record, nothing to read
+        same = [folder] if folder in run.target_folders else [
+            f for f, n in run.target_folders.items() if number is not None and n == number]
+        return [load_record(run.baseline, f, run.cache)[0] for f in same]
 
     @cached_property
     def post_mortem(self) -> PostMortemReading:
@@ -121,6 +160,20 @@ def _parse_post_mortem(tree: TreeView, path: str) -> tuple[PostMortem | None, st
         return None, str(exc), 1
     post, problem, line = parse_post_mortem(path, data)
     return post, problem or "", line
+
+
+def _same_folder(run: Run, folder: str) -> bool:
+    """The folder is the same tree in both, and its record is a regular file
+    (a symlinked one reads outside the folder: its tree id does not pin it)."""
+    from hotfix_gates.model.constants import RECORD_FILE
+
+    assert run.baseline is not None
+    try:
+        mine = run.tree.object_id(folder)
+        return (mine is not None and mine == run.baseline.object_id(folder)
+                and run.tree.kind(f"{folder}/{RECORD_FILE}") == "file")
+    except TreeError:
+        return False
 
 
 def _folder_key(tree: TreeView, folder: str) -> str | None:

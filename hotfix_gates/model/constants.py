@@ -32,6 +32,7 @@ POST_MORTEM_SECTIONS = (
 # The gates' stable codes and names (their behaviour: hotfix_gates.gates).
 GATE_NAMES = {
     "HG001": "record-valid",
+    "HG002": "config-valid",
     "HG101": "severity",
     "HG102": "rollback-plan",
     "HG103": "quick-review",
@@ -39,6 +40,8 @@ GATE_NAMES = {
     "HG202": "regression-test",
     "HG203": "resolution-recorded",
     "HG204": "open-incident",
+    "HG205": "milestones-kept",
+    "HG206": "record-kept",
     "HG301": "unique-id",
 }
 # `deadlines:` keys and their defaults: the post-incident work counts from

@@ -12,7 +12,14 @@ class ToolError(Exception):
 
 
 class ConfigError(ToolError):
-    """A configuration that cannot be used."""
+    """A configuration that cannot be used: the message names the file and the
+    line; `line` and `detail` (the message without the file) are for a
+    finding about it."""
+
+    def __init__(self, message: str, line: int = 1, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.detail = detail if detail is not None else message
 
 
 class TimeError(ToolError, ValueError):

@@ -39,11 +39,12 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     try:
         mapping = load_mapping(text)
     except YamlProblem as problem:
-        raise ConfigError(f"{source}:{problem.line}: {problem.message}") from None
+        raise ConfigError(f"{source}:{problem.line}: {problem.message}", problem.line,
+                          problem.message) from None
     values, lines = mapping.values, mapping.lines
 
     def fail_at(line: int, message: str) -> ConfigError:
-        return ConfigError(f"{source}:{line}: {message}")
+        return ConfigError(f"{source}:{line}: {message}", line, message)
 
     def fail(key: str, message: str) -> ConfigError:
         return fail_at(lines.get(key, 1), message)
@@ -202,5 +203,5 @@ def load_config(tree: TreeView, path: str | None = None) -> Config:
     try:
         text = read_text(tree, normalize(name), limit=256 * 1024)
     except TreeError as exc:
-        raise ConfigError(f"{source}: {exc}") from None
+        raise ConfigError(f"{source}: {exc}", detail=str(exc)) from None
     return parse_config(text, source)

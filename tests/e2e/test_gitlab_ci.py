@@ -75,7 +75,7 @@ def test_blocking_merge_request_fails_with_both_reports(origin: Path, tmp_path: 
         ("HG202 regression-test", "info", 13), ("HG101 severity", "blocker", 5),
         ("HG102 rollback-plan", "minor", 11)]
     assert {k: junit.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
-        "tests": "13", "failures": "1", "errors": "0", "skipped": "1"}  # 8 + 4 + repository
+        "tests": "14", "failures": "1", "errors": "0", "skipped": "1"}  # 9 + 4 + repository
     failed = junit.find("testsuite[@name='specs/hotfix/002-cache']/testcase/failure/..")
     assert failed is not None and failed.get("name") == "HG101 severity"
 

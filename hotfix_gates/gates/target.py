@@ -1,0 +1,88 @@
+"""The judged tree against the merge target (the server's branch tip, CI's
+`--base`): what a push to a protected branch must keep of it.
+
+- Its configuration keeps loading (HG002): the target's configuration judges
+  the push, and the push must not leave a broken one for the next.
+- A record keeps its milestones (HG205): a time recorded on the target does
+  not move later or disappear, and the status does not move back, or the
+  post-incident clock would start again (or never).
+- A record is not dropped before its work is done (HG206): deleting,
+  renaming or moving its folder would take its obligations with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from hotfix_gates.model.constants import CONFIG_FILE, MILESTONES, STATUSES
+from hotfix_gates.model.errors import ConfigError, TreeError
+from hotfix_gates.model.record import HotfixRecord
+from hotfix_gates.model.timeutil import format_timestamp
+from hotfix_gates.model.tree import TreeView, resolve
+
+if TYPE_CHECKING:
+    from hotfix_gates.gates.subject import Run, Subject
+
+
+def config_problem(run: Run) -> ConfigError | None:
+    """Why the judged tree's own configuration does not load, when the one in
+    force came from the target and the judged tree changes it."""
+    from hotfix_gates.parsing.config import load_config
+
+    name = run.config_file
+    if name is None or run.tree.kind(name) is None:
+        return None  # its own judged it, or it has none (the defaults)
+    if run.baseline is not None and _file_id(run.tree, name) == _file_id(run.baseline, name):
+        return None  # the same as the target's: this push does not bring it
+    try:
+        load_config(run.tree, None if name == CONFIG_FILE else name)
+    except ConfigError as exc:
+        return exc
+    return None
+
+
+def _file_id(tree: TreeView, name: str) -> str | None:
+    try:
+        return tree.object_id(resolve(tree, name))
+    except TreeError:
+        return None
+
+
+def moved(record: HotfixRecord, target: HotfixRecord) -> Iterator[tuple[str, str]]:
+    """(key, what happened) for each milestone that the target's copy holds and
+    `record` moves later or drops, and for a status that moves back."""
+    if "*" in record.invalid or "*" in target.invalid:
+        return  # HG001 says why one of them cannot be read
+    for key in MILESTONES:
+        before = getattr(target, key)
+        after = getattr(record, key)
+        if before is None or key in target.invalid or key in record.invalid:
+            continue
+        if after is None:
+            yield key, f"{key} {format_timestamp(before)} on the target branch is not set here"
+        elif after > before:
+            yield key, (f"{key} moved later: {format_timestamp(before)} on the target branch, "
+                        f"{format_timestamp(after)} here")
+    was, now = target.status, record.status
+    if was in STATUSES and now in STATUSES and STATUSES.index(now) < STATUSES.index(was):
+        yield "status", f"status moved back: {was} on the target branch, {now} here"
+
+
+def unfinished(subject: Subject) -> list[str]:
+    """What a removed record (read from the target) still owes; empty when
+    its post-incident work is done."""
+    record = subject.record
+    if subject.unreadable:
+        return ["it cannot be read"]
+    owed = []
+    if record.resolved_at is None:
+        owed.append("no resolution recorded")
+    post = subject.post_mortem.state
+    if post != "complete":
+        owed.append(f"post-mortem {post}")
+    tests = subject.tests.state
+    if tests != "listed":
+        owed.append({"none": "no regression test", "missing": "regression test not found",
+                     "invalid": "regression tests unreadable"}.get(tests, tests))
+    return owed

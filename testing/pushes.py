@@ -33,11 +33,22 @@ def hooks_dir(repo: Path) -> Path:
     return (common if common.is_absolute() else repo / common) / "hooks"
 
 
+def server_clock(remote: Path, now: str | None = NOW) -> None:
+    """Set (None: unset) the time the server's pre-receive judges at: its own
+    git config, as the pusher's HOTFIX_GATE_NOW does not reach it."""
+    if now is None:
+        git(remote, "config", "--unset", "hotfix-gates.now", check=False)
+    else:
+        git(remote, "config", "hotfix-gates.now", now)
+
+
 def make_remote(path: Path, *, pre_receive: bool = False) -> Path:
-    """An empty bare repository whose HEAD names main."""
+    """An empty bare repository whose HEAD names main (with pre-receive, its
+    clock set to NOW)."""
     git(path.parent, "init", "-q", "--bare", "-b", "main", str(path))
     if pre_receive:
         install_hook(path / "hooks", "pre-receive")
+        server_clock(path)
     return path
 
 
@@ -52,6 +63,7 @@ def make_pushing_clone(root: Path, *, pre_push: bool = True, pre_receive: bool =
         install_hook(hooks_dir(repo), "pre-push")
     if pre_receive:
         install_hook(remote / "hooks", "pre-receive")
+        server_clock(remote)
     return repo, remote
 
 

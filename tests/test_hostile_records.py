@@ -462,6 +462,8 @@ def hook(module: str, repo: Path, stdin: str) -> tuple[int, str]:
     hooks = importlib.import_module(f"hotfix_gates.hooks.{module}")
     err = io.StringIO()
     environ = {"GIT_DIR": str(repo / ".git"), "HOTFIX_GATE_NOW": NOW}
+    if module == "pre_receive":  # the server's clock is its own git config
+        git(repo, "config", "hotfix-gates.now", NOW)
     with contextlib.redirect_stderr(err):
         code = hooks.guarded(module, lambda: hooks.run(environ, io.StringIO(stdin)))
     text = err.getvalue()

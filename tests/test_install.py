@@ -14,7 +14,7 @@ import pytest
 
 from hotfix_gates.cli import main
 from hotfix_gates.commands.install import CHAINED, HOOKS, install_hook, render
-from testing.hooks import hook_env
+from testing.hooks import NOW, hook_env
 from testing.repos import commit_all, git, make_repo, write_record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -304,6 +304,7 @@ def test_installed_hooks_guard_real_pushes(tmp_path: Path,
     server = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", str(server))
     assert gate(capsys, server, "install")[0] == 0
+    git(server, "config", "hotfix-gates.now", NOW)  # the server judges at its own time
     repo = make_repo(tmp_path / "svc")
     git(repo, "remote", "add", "origin", str(server))
     git(repo, "push", "-q", "origin", "main")

@@ -121,32 +121,38 @@ def test_first_push_into_an_empty_server_uses_the_defaults(tmp_path: Path) -> No
     assert remote_sha(remote, "main") is None
 
 
-def test_broken_server_configuration_warns_and_uses_the_defaults(
+def test_a_broken_configuration_is_refused_and_its_repair_lands(
         served: tuple[Path, Path]) -> None:
     repo, remote = served
     (repo / ".hotfix-gates.yaml").write_text("protected_branches: [main\n")
     commit_all(repo, "broken configuration")
-    assert push(repo, "origin", "main").returncode == 0  # judged by the defaults: no records
+    refused = push(repo, "origin", "main")
+    assert refused.returncode != 0
+    assert any(".hotfix-gates.yaml:1: HG002 config-valid: this configuration does not load: "
+               "invalid YAML" in line for line in remote_lines(refused.stderr)), refused.stderr
     (repo / ".hotfix-gates.yaml").write_text("protected_branches: [main]\n")
     commit_all(repo, "repair it")
     repaired = push(repo, "origin", "main")
     assert repaired.returncode == 0, repaired.stderr
     assert remote_sha(remote, "main") == sha(repo)
-    assert any("warning: .hotfix-gates.yaml (main at" in line and "default configuration" in line
-               for line in remote_lines(repaired.stderr))
 
 
-def test_deletions_and_tags_pass_on_the_server(served: tuple[Path, Path]) -> None:
+def test_tags_and_deletions_pass_but_not_of_a_protected_branch(
+        served: tuple[Path, Path]) -> None:
     repo, remote = served
     assert push(repo, "origin", "main:refs/heads/old", "main:release/1").returncode == 0
     write_record(repo, 1, "database-pool")
     commit_all(repo, "unassessed")
     git(repo, "tag", "v2")
-    pushed = push(repo, "origin", "v2", ":refs/heads/old", ":refs/heads/release/1")
+    pushed = push(repo, "origin", "v2", ":refs/heads/old")
     assert pushed.returncode == 0, pushed.stderr
     assert remote_sha(remote, "refs/tags/v2") == sha(repo)
     assert remote_sha(remote, "refs/heads/old") is None
-    assert remote_sha(remote, "refs/heads/release/1") is None
+    refused = push(repo, "origin", ":refs/heads/release/1")
+    assert refused.returncode != 0
+    assert remote_lines(refused.stderr)[0].startswith(
+        "remote: hotfix-gate pre-receive to release/1: refused: release/1 is a protected branch")
+    assert remote_sha(remote, "refs/heads/release/1") is not None
 
 
 def test_many_refs_in_one_push(served: tuple[Path, Path]) -> None:

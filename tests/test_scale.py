@@ -120,6 +120,7 @@ def test_pre_receive_memory_does_not_grow_with_the_number_of_refs(tmp_path: Path
     pushed = _fast_import_refs(repo, base, 100)
     bare = tmp_path / "server.git"
     git(tmp_path, "clone", "-q", "--bare", "--mirror", str(repo), str(bare))
+    git(bare, "config", "hotfix-gates.now", NOW)
     zero = "0" * 40
     lines = [f"{zero} {commit} {ref}" for ref, commit in pushed]
     _peak_pre_receive(bare, lines[:2])  # imports and first-use caches, not measured

@@ -5,6 +5,8 @@ pre-receive hook installed, a clone with the pre-push and commit-msg hooks,
 and the commands a responder types. Each command is printed as it could be
 typed again by hand, with the HOTFIX_GATE_NOW that moves the clock along the
 story (past times: the edits refuse a future one), and each commit is shown.
+The server's hook ignores the pusher's HOTFIX_GATE_NOW: before a push, the
+demo sets the server's own clock (`git config hotfix-gates.now`) and shows it.
 
 The first incident is deployed from main after its merge; the second is
 deployed from its hotfix branch and merged afterwards (git-flow). Fifty hours
@@ -98,6 +100,7 @@ class Story:
         self.clone = root / "service"
         self.start = start
         self.clock = start
+        self.server_clock = ""  # the time set in the server's git config (hotfix-gates.now)
 
     # --- showing -----------------------------------------------------------------
 
@@ -155,6 +158,12 @@ class Story:
     def git(self, *args: str, expect: int = 0, quiet: bool = False,
             cwd: Path | None = None) -> str:
         """`git ARGS` in the clone (or `cwd`), with the hooks running as they would for you."""
+        stamp = format_timestamp(self.clock)
+        if args[0] == "push" and self.server_clock != stamp:
+            # The server's hook judges at its own time, never the pusher's HOTFIX_GATE_NOW.
+            self.server_clock = stamp
+            self.git("-C", os.path.relpath(self.server, self.clone), "config",
+                     "hotfix-gates.now", stamp)
         with self._environment():
             done = subprocess.run(["git", *args], cwd=cwd or self.clone, capture_output=True,
                                   text=True, check=False)

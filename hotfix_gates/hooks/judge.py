@@ -39,10 +39,10 @@ class RefJudge:
         self.hook = hook
         self.missing_hint = "push from a clone that has it (`git fetch`), or check `git fsck`"
         self.parse_cache: ParseCache = for_git_dir(repo.path)
-        self._last_tree: GitTree | None = None
+        self._trees: dict[str, GitTree] = {}  # the last two: a pushed tree and its target's
         self._configs: dict[str, Config] = {}
-        self._verdicts: dict[tuple[str, str, str, int | None], Outcome] = {}
-        self._reported: dict[tuple[str, str, str, int | None], str] = {}
+        self._verdicts: dict[VerdictKey, Outcome] = {}
+        self._reported: dict[VerdictKey, str] = {}
 
     def commit(self, rev: str, what: str) -> pygit2.Commit:
         """The commit `rev` (an id, or a ref name under pre-commit) names."""
@@ -63,11 +63,14 @@ class RefJudge:
     def tree(self, commit: pygit2.Commit, label: str) -> GitTree:
         from hotfix_gates.git.trees import GitTree
 
-        found = self._last_tree
-        if found is None or found.tree_id != commit.tree_id:
+        key = str(commit.tree_id)
+        found = self._trees.pop(key, None)
+        if found is None:
             found = GitTree(self.repo, commit.tree_id, label=label)
             found.cache = self.parse_cache
-            self._last_tree = found
+        self._trees[key] = found  # the most recent last
+        while len(self._trees) > 2:
+            del self._trees[next(iter(self._trees))]
         return found
 
     def config(self, tree: GitTree) -> tuple[Config, str]:
@@ -86,17 +89,19 @@ class RefJudge:
         return self._configs[key], key
 
     def verdict(self, decision: refs.Decision, tree: GitTree, config: Config,
-                config_key: str) -> tuple[Outcome, bool]:
+                config_key: str, target: Target | None = None) -> tuple[Outcome, bool]:
         """The outcome of this decision on `tree`, and whether it was seen before."""
         from hotfix_gates.gates.branches import judge_hotfix
         from hotfix_gates.gates.engine import MERGE_CHECK, judge
         from hotfix_gates.gates.subject import Run
         from hotfix_gates.hooks.verdict import outcome
 
-        key = (decision.kind, config_key, str(tree.tree_id), decision.number)
+        key = _key(decision, tree, config_key, target)
         if key in self._verdicts:
             return self._verdicts[key], True
         run = Run(tree, config, self.now, self.parse_cache)
+        if target is not None:
+            run.baseline, run.config_file = target.tree, target.config_file
         if decision.kind == refs.PROTECTED:
             judgement = judge(run, MERGE_CHECK)
         else:
@@ -110,25 +115,53 @@ class RefJudge:
         return result, False
 
     def report(self, update: Update, decision: refs.Decision, tree: GitTree,
-               config: Config, config_key: str, rerun: str) -> bool:
-        """Judge and print one update; True when it blocks."""
+               config: Config, config_key: str, rerun: str, target: Target | None = None,
+               shown: str | None = None) -> bool:
+        """Judge and print one update (named `shown`, else by its ref); True
+        when it blocks."""
         from hotfix_gates.hooks.verdict import report
+        from hotfix_gates.model.finding import printable
 
-        result, seen = self.verdict(decision, tree, config, config_key)
-        key = (decision.kind, config_key, str(tree.tree_id), decision.number)
+        result, seen = self.verdict(decision, tree, config, config_key, target)
+        key = _key(decision, tree, config_key, target)
+        name = printable(shown or update.name)
         if seen and result.findings:
             state = "blocked" if result.blocked else "warnings"
-            print(f"hotfix-gate {self.hook} to {update.name}: {state}: the same findings as "
+            print(f"hotfix-gate {self.hook} to {name}: {state}: the same findings as "
                   f"for {self._reported[key]} above", file=sys.stderr)
             return result.blocked
-        self._reported.setdefault(key, update.name)
-        return report(result, hook=f"{self.hook} to {update.name}", rerun=rerun) != 0
+        self._reported.setdefault(key, name)
+        return report(result, hook=f"{self.hook} to {name}", rerun=rerun) != 0
 
     def save(self) -> None:
         # The cache keeps only what a run used: a run that judged no protected
         # ref never read post-mortems or tests, and saving would drop them.
         if any(key[0] == refs.PROTECTED for key in self._verdicts):
             self.parse_cache.save()
+
+
+class Target:
+    """What the server (or CI) knows of the branch a push updates: its current
+    tree, whose records the pushed ones must keep (None for a branch the
+    push creates), and the configuration file read from it, whose pushed
+    copy must still load."""
+
+    __slots__ = ("config_file", "tree")
+
+    def __init__(self, tree: GitTree | None, config_file: str = CONFIG_FILE) -> None:
+        self.tree = tree
+        self.config_file = config_file
+
+
+VerdictKey = tuple[str, str, str, int | None, str]
+
+
+def _key(decision: refs.Decision, tree: GitTree, config_key: str,
+         target: Target | None) -> VerdictKey:
+    """One verdict per (decision, configuration, tree, target tree)."""
+    against = "" if target is None else f"{target.config_file}:" + (
+        str(target.tree.tree_id) if target.tree is not None else "new")
+    return (decision.kind, config_key, str(tree.tree_id), decision.number, against)
 
 
 def open_repository(environ: Mapping[str, str]) -> pygit2.Repository:

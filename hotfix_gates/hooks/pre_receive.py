@@ -1,12 +1,23 @@
 """pre-receive: the pre-push rule on the server, for every updated ref.
 
 Reads `<old id> <new id> <ref>` lines. Unlike pre-push it cannot be skipped
-with `git push --no-verify`, and it reads `.hotfix-gates.yaml` from the
-target branch's current tip (the old id; for a new branch the server's HEAD;
-with neither, the defaults), never from the pushed commit, so a push cannot
-weaken the rules that judge it. A broken configuration on the server is
-reported and the defaults judge the push, so the push that repairs it can
-land.
+with `git push --no-verify`, and nothing the pusher controls decides how it
+judges:
+
+- the ref judged is the one the update really moves: a push to a symbolic
+  ref (`refs/heads/trunk -> refs/heads/main`) is a push to main;
+- the rules are the target branch's `.hotfix-gates.yaml` at its current tip
+  (for a new branch the server's HEAD; with neither, the defaults), never the
+  pushed commit's. If the tip's does not load, the last one that does in
+  the branch's first-parent history judges (hotfix_gates.git.configs);
+- the pushed tree is judged against the branch's tip: records keep their
+  milestones and are not dropped before their work is done, and a pushed
+  configuration must load (hotfix_gates.gates.target);
+- a protected branch is not deleted: a branch pushed anew would have no
+  tip to be compared with;
+- the clock is the server's: HOTFIX_GATE_NOW is ignored (on a file-system
+  remote the hook inherits the pusher's environment); `git config
+  hotfix-gates.now T` in the server's repository sets it for tests.
 
 git keeps the pushed objects in a quarantine folder until the hook accepts
 them; libgit2 does not read git's environment variables, so that folder is
@@ -21,14 +32,18 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from hotfix_gates.hooks import refs
+from hotfix_gates.hooks import aliases, refs
 from hotfix_gates.hooks.guard import guarded
-from hotfix_gates.hooks.judge import RefJudge, clock, open_repository
+from hotfix_gates.hooks.judge import RefJudge, Target, open_repository
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import pygit2
 
     from hotfix_gates.model.config import Config
+
+NOW_CONFIG = "hotfix-gates.now"
 
 HOOK = "pre-receive"
 USAGE = """\
@@ -48,32 +63,78 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(environ: Mapping[str, str], stdin: TextIO) -> int:
-    updates = refs.parse_receive_lines(refs.read_stdin(stdin))
-    if not any(refs.needs_config(u) for u in updates):
-        return 0
+    updates = aliases.resolve(refs.parse_receive_lines(refs.read_stdin(stdin)), environ)
+    if not any(refs.branch_of(u.ref or "") for u in updates):
+        return 0  # tags and other refs: never judged
     repo = open_repository(environ)
     add_quarantine(repo, environ)
-    judge = RefJudge(repo, clock(environ), HOOK)
+    judge = RefJudge(repo, server_clock(repo, environ), HOOK)
     judge.missing_hint = ("nor in git's quarantine ($GIT_QUARANTINE_PATH); run the hook from "
                           "git's receive-pack, or check `git fsck`")
     server = ServerConfig(repo, judge)
     blocked = False
     try:
         for update in updates:
-            if not refs.needs_config(update) or update.new is None:
-                continue
-            config, config_key = server.for_update(update)
-            decision = refs.decide(update, config.protected_branches)
-            if not decision.judged:
-                continue
-            commit = judge.commit(update.new, f"updating {update.ref}")
-            tree = judge.tree(commit, f"pushed commit {str(commit.id)[:12]}")
-            base = f"origin/{update.branch}" if update.old else "origin/HEAD"
-            rerun = (f"hotfix-gate check --rev {commit.id} --base {base} --branch {update.branch}")
-            blocked |= judge.report(update, decision, tree, config, config_key, rerun)
+            if refs.branch_of(update.ref or "") is not None:
+                blocked |= judge_update(update, judge, server)
     finally:
         judge.save()
     return 1 if blocked else 0
+
+
+def judge_update(update: refs.Update, judge: RefJudge, server: ServerConfig) -> bool:
+    """Judge one branch update; True when it blocks."""
+    from hotfix_gates.model.finding import printable
+    from hotfix_gates.model.timeutil import format_timestamp
+
+    shown = update.name + (f" (pushed as {update.source})" if update.source else "")
+    config, config_key = server.for_update(update)
+    if update.new is None:
+        return refuse_deletion(update, config, shown)
+    decision = refs.decide(update, config.protected_branches)
+    if not decision.judged:
+        return False
+    commit = judge.commit(update.new, f"updating {update.ref}")
+    tree = judge.tree(commit, f"pushed commit {str(commit.id)[:12]}")
+    target = server.target(update) if decision.kind == refs.PROTECTED else None
+    base = f"origin/{update.branch}" if update.old else "origin/HEAD"
+    rerun = printable(f"hotfix-gate check --rev {commit.id} --base {base} --branch "
+                      f"{update.branch} --now {format_timestamp(judge.now)}")
+    return judge.report(update, decision, tree, config, config_key, rerun, target, shown)
+
+
+def refuse_deletion(update: refs.Update, config: Config, shown: str) -> bool:
+    """A protected branch stays: deleted and pushed anew, it would have no tip
+    to keep its records and configuration from."""
+    from hotfix_gates.model.finding import printable
+
+    branch = update.branch or ""
+    if not refs.is_protected(branch, config.protected_branches):
+        return False
+    print(f"hotfix-gate {HOOK} to {printable(shown)}: refused: {printable(branch)} is a "
+          "protected branch and is not deleted here; to retire it, first push a "
+          ".hotfix-gates.yaml to it that leaves it out of protected_branches", file=sys.stderr)
+    return True
+
+
+def server_clock(repo: pygit2.Repository, environ: Mapping[str, str]) -> datetime:
+    """The server's clock, or `hotfix-gates.now` from the repository's own
+    config file (never a user's: on a file-system remote that is the pusher's)."""
+    import pygit2
+
+    from hotfix_gates.model.errors import TimeError, ToolError
+    from hotfix_gates.model.timeutil import parse_timestamp, resolve_now
+
+    try:
+        text = pygit2.Config(os.path.join(repo.path, "config"))[NOW_CONFIG]
+    except KeyError:
+        return resolve_now(None, {})
+    except (pygit2.GitError, ValueError) as exc:
+        raise ToolError(f"cannot read {NOW_CONFIG} from the server's git config: {exc}") from None
+    try:
+        return parse_timestamp(str(text))[0]
+    except TimeError as exc:
+        raise ToolError(f"git config {NOW_CONFIG} in the server's repository: {exc}") from None
 
 
 def add_quarantine(repo: pygit2.Repository, environ: Mapping[str, str]) -> None:
@@ -97,8 +158,9 @@ def add_quarantine(repo: pygit2.Repository, environ: Mapping[str, str]) -> None:
 
 
 class ServerConfig:
-    """The configuration that judges an update: the target branch's tip,
-    else the server's HEAD, else the defaults."""
+    """What judges an update: the configuration of the target branch's tip
+    (else the server's HEAD, else the defaults; when it does not load, the
+    last valid one in its history), and the tip's tree."""
 
     def __init__(self, repo: pygit2.Repository, judge: RefJudge) -> None:
         self.repo = repo
@@ -111,12 +173,18 @@ class ServerConfig:
         if update.old is not None:
             if update.old not in self._by_tip:
                 tip = self.judge.commit(update.old, f"the current tip of {update.ref}")
-                self._by_tip[update.old] = self._read(tip, f"{update.name} at "
-                                                           f"{str(tip.id)[:12]}")
+                self._by_tip[update.old] = self._read(tip, update.name)
             return self._by_tip[update.old]
         if self._head is None:
             self._head = self._default_branch()
         return self._head
+
+    def target(self, update: refs.Update) -> Target:
+        """The branch as it stands, for a push to a protected branch."""
+        if update.old is None:
+            return Target(None)
+        tip = self.judge.commit(update.old, f"the current tip of {update.ref}")
+        return Target(self.judge.tree(tip, f"{update.name} at {str(tip.id)[:12]}"))
 
     def _default_branch(self) -> tuple[Config, str]:
         from hotfix_gates.model.config import Config
@@ -129,22 +197,23 @@ class ServerConfig:
             return Config(), "defaults"
         name = head.shorthand or "HEAD"
         tip = self.judge.commit(str(head.target), f"the server's HEAD ({name})")
-        return self._read(tip, f"{name} at {str(tip.id)[:12]}")
+        return self._read(tip, name)
 
-    def _read(self, tip: pygit2.Commit, label: str) -> tuple[Config, str]:
-        from hotfix_gates.model.config import Config
+    def _read(self, tip: pygit2.Commit, branch: str) -> tuple[Config, str]:
+        from hotfix_gates.git.configs import last_valid
         from hotfix_gates.model.errors import ConfigError
+        from hotfix_gates.model.finding import printable
 
-        tree = self.judge.tree(tip, label)
+        tree = self.judge.tree(tip, f"{branch} at {str(tip.id)[:12]}")
         try:
             return self.judge.config(tree)
         except ConfigError as exc:
-            message = str(exc)
+            fallback = last_valid(self.repo, tip, branch)
+            message = f"{exc}; {fallback.words} until it is fixed"
             if message not in self._warned:
                 self._warned.add(message)
-                print(f"hotfix-gate {HOOK}: warning: {message}; the default configuration "
-                      "judges this push until that is fixed", file=sys.stderr)
-            return Config(), "defaults"
+                print(f"hotfix-gate {HOOK}: warning: {printable(message)}", file=sys.stderr)
+            return fallback.config, fallback.key
 
 
 if __name__ == "__main__":

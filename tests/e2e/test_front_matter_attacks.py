@@ -18,7 +18,7 @@ import pytest
 
 from testing.hooks import install_raw
 from testing.hostile import NOW, Outcome, assert_clean, by_folder, gate
-from testing.pushes import make_pushing_clone, push, remote_sha
+from testing.pushes import make_pushing_clone, push, remote_sha, server_clock
 from testing.repos import COMPLETE_POST_MORTEM, commit_all, git
 
 SPECS = "specs/hotfix"
@@ -50,6 +50,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pat
     """A clone with no client hooks; its bare remote runs the installed pre-receive."""
     repo, remote = make_pushing_clone(tmp_path_factory.mktemp("attacks"), pre_push=False)
     install_raw(remote, "pre-receive", folder=remote / "hooks")
+    server_clock(remote, NOW)  # the server judges at its own time
     (repo / "tests").mkdir()
     (repo / "tests/test_pool.py").write_text("def test_release():\n    assert True\n")
     commit_all(repo, "the regression test the ready records name")

@@ -14,7 +14,7 @@ import pytest
 
 from testing.hostile import Outcome, assert_clean, gate
 from testing.legacy_repo import FIXTURES, TEMPLATE_POST_MORTEM
-from testing.pushes import make_pushing_clone, push, remote_sha
+from testing.pushes import make_pushing_clone, push, remote_sha, server_clock
 from testing.repos import (
     COMPLETE_POST_MORTEM,
     DRAFT_POST_MORTEM,
@@ -212,6 +212,7 @@ def test_as_a_real_process(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["a second BOM", "a blank line"])
 def test_the_server_refuses_them_too(tmp_path: Path, name: str) -> None:
     repo, remote = make_pushing_clone(tmp_path, pre_push=False, pre_receive=True)
+    server_clock(remote, NOW)
     folder = repo / FOLDER
     folder.mkdir(parents=True)
     (folder / "hotfix.md").write_bytes(HIDDEN[name])

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from testing.pushes import make_pushing_clone, push, remote_sha
+from testing.pushes import make_pushing_clone, push, remote_sha, server_clock
 from testing.repos import clean_env, commit_all, git, run_gate, write_record
 
 LATER = "2025-10-11T12:00:00Z"  # ten days after the incidents below began
@@ -22,8 +22,15 @@ def server(tmp_path: Path) -> tuple[Path, Path]:
     return make_pushing_clone(tmp_path, pre_push=False, pre_receive=True)
 
 
+def push_at(repo: Path, remote: Path, now: str) -> int:
+    """Push main with the server's clock at `now` (its own git config)."""
+    server_clock(remote, now)
+    return push(repo, "origin", "main", now=now).returncode
+
+
 def refused(repo: Path, remote: Path, now: str = LATER) -> str:
     before = remote_sha(remote, "refs/heads/main")
+    server_clock(remote, now)
     done = push(repo, "origin", "main", now=now)
     assert done.returncode != 0, done.stderr
     assert remote_sha(remote, "refs/heads/main") == before
@@ -42,7 +49,7 @@ def test_an_open_incident_cannot_hide(server: tuple[Path, Path]) -> None:
     repo, remote = server
     write_record(repo, 1, **READY)
     commit_all(repo, "hotfix-001 assessed")
-    assert push(repo, "origin", "main", now="2025-10-01T15:00:00Z").returncode == 0
+    assert push_at(repo, remote, "2025-10-01T15:00:00Z") == 0
     (repo / "README.md").write_text("an unrelated change, ten days later\n")
     commit_all(repo, "unrelated")
     stderr = refused(repo, remote)

@@ -41,6 +41,8 @@ class Shell:
                          PATH=path)
 
     def run(self, line: str, expect: int = 0) -> str:
+        # The server's hook keeps its own clock (its git config), never the pusher's.
+        git(self.server, "config", "hotfix-gates.now", self.now.strftime("%Y-%m-%dT%H:%M:%SZ"))
         done = subprocess.run(["bash", "-c", line], cwd=self.clone, env=self.env(),
                               capture_output=True, text=True, timeout=120, check=False)
         assert done.returncode == expect, f"{line}\n{done.stdout}{done.stderr}"

@@ -1,0 +1,72 @@
+"""The shared ref judge: one judgement per (decision, configuration, tree,
+target), a bounded tree cache, and names printed safely."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pygit2
+
+from hotfix_gates.hooks import refs
+from hotfix_gates.hooks.judge import RefJudge, Target
+from hotfix_gates.model.config import Config
+from testing.repos import commit_all, make_repo, write_record
+
+NOW = datetime(2025, 10, 10, tzinfo=UTC)
+DONE = {"severity": "P0", "rollback_plan": "revert", "status": "resolved",
+        "deployed_at": "2025-10-09T15:00:00Z", "resolved_at": "2025-10-09T16:00:00Z"}
+
+
+def setup(tmp_path: Path) -> tuple[RefJudge, list[pygit2.Commit]]:
+    repo = make_repo(tmp_path / "r")
+    write_record(repo, 1, "pool", **DONE)
+    commits = [commit_all(repo, "resolved")]
+    shutil.rmtree(repo / "specs/hotfix/001-pool")
+    (repo / "app.py").write_text("fixed = True\n")
+    commits.append(commit_all(repo, "removed"))
+    opened = pygit2.Repository(str(repo))
+    judge = RefJudge(opened, NOW, "pre-receive")
+    return judge, [judge.commit(c, "test") for c in commits]
+
+
+def test_a_verdict_is_kept_per_target(tmp_path: Path) -> None:
+    judge, (resolved, removed) = setup(tmp_path)
+    decision = refs.Decision(refs.PROTECTED, "main is protected")
+    tree = judge.tree(removed, "pushed")
+    alone, seen = judge.verdict(decision, tree, Config(), "defaults")
+    assert not alone.blocked and not seen
+    against = Target(judge.tree(resolved, "main"))
+    result, seen = judge.verdict(decision, tree, Config(), "defaults", against)
+    assert not seen and [f.code for f in result.findings] == ["HG206"]
+    assert judge.verdict(decision, tree, Config(), "defaults", against) == (result, True)
+    new_branch, seen = judge.verdict(decision, tree, Config(), "defaults", Target(None))
+    assert not seen and not new_branch.blocked
+
+
+def test_the_tree_cache_holds_two_trees(tmp_path: Path) -> None:
+    judge, (resolved, removed) = setup(tmp_path)
+    first = judge.tree(resolved, "a")
+    assert judge.tree(removed, "b") is not first
+    assert judge.tree(resolved, "a") is first  # the pushed tree and its target's
+    initial = judge.commit(str(resolved.parent_ids[0]), "test")
+    judge.tree(initial, "c")
+    judge.tree(removed, "b")
+    assert judge.tree(resolved, "a") is not first  # the oldest went
+
+
+def test_a_name_is_printed_escaped(tmp_path: Path) -> None:
+    judge, (resolved, removed) = setup(tmp_path)
+    update = refs.Update("refs/heads/main", str(resolved.id), str(removed.id))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        blocked = judge.report(update, refs.Decision(refs.PROTECTED, "p"),
+                               judge.tree(removed, "pushed"), Config(), "defaults", "rerun",
+                               Target(judge.tree(resolved, "main")),
+                               shown="main (pushed as refs/heads/x\u2028forged)")
+    assert blocked
+    assert err.getvalue().startswith(
+        "hotfix-gate pre-receive to main (pushed as refs/heads/x\\u2028forged): blocked\n")

@@ -149,6 +149,10 @@ def new_command(description: tuple[str, ...], **options: Any) -> int:
 @click.option("--current", is_flag=True, help="Judge only the hotfix in progress: the "
               "hotfix/NNN-* branch checked out, else $SPECIFY_HOTFIX. With neither, nothing "
               "is judged (exit 0).")
+@click.option("--from-pre-commit", "from_pre_commit", is_flag=True, help="As the "
+              "hotfix-gate-check hook of pre-commit: --base and --rev from pre-commit's "
+              "--from-ref and --to-ref; in CI ($CI set) without them, exit 2 rather than "
+              "judge with the change's own configuration.")
 @config_option
 @now_option
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",

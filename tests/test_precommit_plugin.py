@@ -51,10 +51,12 @@ def snapshot_source(into: Path) -> str:
     return commit_all(into, "snapshot of the source under test")
 
 
-def pre_commit(cwd: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def pre_commit(cwd: Path, home: Path, *args: str, ci: bool = False
+               ) -> subprocess.CompletedProcess[str]:
+    """`pre-commit ARGS`, as on a laptop (CI unset) or in a CI job (CI=true)."""
+    env = hook_env(PRE_COMMIT_HOME=str(home), CI="true" if ci else "")
     return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=cwd, text=True,
-                          capture_output=True, env=hook_env(PRE_COMMIT_HOME=str(home)),
-                          timeout=600)
+                          capture_output=True, env=env, timeout=600)
 
 
 def config_text(plugin: Plugin, verbose: bool = False) -> str:
@@ -153,7 +155,6 @@ def test_manual_check_stage(sample: Path, plugin: Plugin) -> None:
     assert "HG101 severity" in done.stdout
 
 
-
 def test_an_ordinary_commit_costs_one_line(sample: Path, plugin: Plugin) -> None:
     (sample / "app.py").write_text("print('hello')\n")
     git(sample, "add", "app.py")
@@ -190,3 +191,24 @@ def test_install_leaves_the_gates_to_pre_commit(sample: Path, plugin: Plugin) ->
         "(.pre-commit-config.yaml); a raw hook too would run the gates twice"]
     assert {name: (hooks / name).read_bytes() for name in before} == before
     assert not list(hooks.glob("*.hotfix-gates-chained"))
+
+
+def test_the_check_hook_in_ci_judges_with_the_targets_configuration(sample: Path,
+                                                                    plugin: Plugin) -> None:
+    git(sample, "checkout", "-q", "-b", BRANCH)
+    (sample / ".hotfix-gates.yaml").write_text("gates: {severity: off, rollback-plan: off}\n")
+    write_record(sample, 1)
+    commit_all(sample, "an unready record, and the gates it fails turned off")
+    manual = ("run", "--hook-stage", "manual", "hotfix-gate-check")
+    in_ci = pre_commit(sample, plugin.home, *manual, "--from-ref", "origin/main",
+                       "--to-ref", "HEAD", ci=True)
+    assert in_ci.returncode == 1
+    assert "HG101 severity" in in_ci.stdout and "HG102 rollback-plan" in in_ci.stdout
+    assert "HG002" not in in_ci.stdout  # the branch's configuration loads: it just is not used
+    forgotten = pre_commit(sample, plugin.home, *manual, ci=True)
+    assert forgotten.returncode == 1
+    assert ("hotfix-gate: error: in CI, judge with the target's configuration: `pre-commit run "
+            "--hook-stage manual --from-ref origin/BASE --to-ref HEAD hotfix-gate-check`"
+            in forgotten.stdout)
+    on_a_laptop = pre_commit(sample, plugin.home, *manual)
+    assert on_a_laptop.returncode == 0, on_a_laptop.stdout  # the working tree, as configured

@@ -10,7 +10,9 @@ where a pull request cannot weaken it, and against REF's records;
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -122,7 +124,10 @@ def run_check(rev: str | None, base: str | None, now_text: str | None,
 
 def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
           config_path: str | None = None, branch: str | None = None,
-          record_id: str | None = None, current: bool = False) -> int:
+          record_id: str | None = None, current: bool = False,
+          from_pre_commit: bool = False) -> int:
+    if from_pre_commit:
+        rev, base = pre_commit_refs(os.environ, rev, base)
     checked = run_check(rev, base, now_text, config_path, branch=branch,
                         record_id=record_id, current=current)
     print(render(checked, fmt))
@@ -132,6 +137,22 @@ def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
                  else f" --branch {branch}" if branch is not None else "")
         print(f"fix the lines above, then rerun `hotfix-gate check{again}`", file=sys.stderr)
     return EXIT_BLOCKED if blocked else EXIT_OK
+
+
+def pre_commit_refs(environ: Mapping[str, str], rev: str | None,
+                    base: str | None) -> tuple[str | None, str | None]:
+    """--rev and --base (unless given) from the refs of `pre-commit run
+    --from-ref BASE --to-ref REV`. A CI job that gives none would judge the
+    change with its own configuration, which it may have weakened: refused."""
+    from_ref = environ.get("PRE_COMMIT_FROM_REF", "").strip()
+    to_ref = environ.get("PRE_COMMIT_TO_REF", "").strip()
+    base = base or from_ref or None
+    rev = rev or to_ref or None
+    if base is None and environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        raise ToolError("in CI, judge with the target's configuration: `pre-commit run "
+                        "--hook-stage manual --from-ref origin/BASE --to-ref HEAD "
+                        "hotfix-gate-check` (or `hotfix-gate check --base origin/BASE`)")
+    return rev, base
 
 
 def gates_in_force(judgement: Judgement) -> list[RecordGates]:

@@ -134,3 +134,27 @@ def test_records_of_the_speckit_workflow_one_by_one(tmp_path: Path, monkeypatch:
         folder = f"{number:03d}-" if number != 4 else "hotfix-004-"
         assert own == [f for f in everything if f"/{folder}" in f["path"]], number
     assert any(f["code"] == "HG101" for f in everything)  # the comparison saw findings
+
+
+@pytest.mark.parametrize(("environ", "given", "expected"), [
+    ({}, (None, None), (None, None)),  # a check of the working tree, as configured
+    ({"CI": "false"}, (None, None), (None, None)),
+    ({"PRE_COMMIT_FROM_REF": "origin/main", "PRE_COMMIT_TO_REF": "HEAD", "CI": "true"},
+     (None, None), ("HEAD", "origin/main")),
+    ({"PRE_COMMIT_FROM_REF": "origin/main", "PRE_COMMIT_TO_REF": "abc"}, ("x", "origin/y"),
+     ("x", "origin/y")),  # what the hook's args say wins
+    ({"CI": "true"}, (None, "origin/main"), (None, "origin/main")),
+])
+def test_pre_commit_refs(environ: dict[str, str], given: tuple[str | None, str | None],
+                         expected: tuple[str | None, str | None]) -> None:
+    from hotfix_gates.commands.check import pre_commit_refs
+
+    assert pre_commit_refs(environ, *given) == expected
+
+
+def test_pre_commit_refs_refuse_a_ci_job_without_a_base() -> None:
+    from hotfix_gates.commands.check import pre_commit_refs
+    from hotfix_gates.model.errors import ToolError
+
+    with pytest.raises(ToolError, match="in CI, judge with the target's configuration"):
+        pre_commit_refs({"CI": "1", "PRE_COMMIT_TO_REF": "HEAD"}, None, None)

@@ -163,17 +163,15 @@ def _parse_post_mortem(tree: TreeView, path: str) -> tuple[PostMortem | None, st
 
 
 def _same_folder(run: Run, folder: str) -> bool:
-    """The folder is the same tree in both, and its record is a regular file
-    (a symlinked one reads outside the folder: its tree id does not pin it)."""
-    from hotfix_gates.model.constants import RECORD_FILE
-
+    """The folder is the same tree in both, and its record's parse is one its
+    tree id pins (the cache stores no other: a symlinked hotfix.md reads
+    outside its folder)."""
     assert run.baseline is not None
-    try:
-        mine = run.tree.object_id(folder)
-        return (mine is not None and mine == run.baseline.object_id(folder)
-                and run.tree.kind(f"{folder}/{RECORD_FILE}") == "file")
-    except TreeError:
+    if run.cache is None:
         return False
+    mine = _folder_key(run.tree, folder)
+    return (mine is not None and mine == _folder_key(run.baseline, folder)
+            and run.cache.knows("records", mine))
 
 
 def _folder_key(tree: TreeView, folder: str) -> str | None:

@@ -103,6 +103,11 @@ class ParseCache:
             self._dirty = True
         return result
 
+    def knows(self, kind: str, key: str) -> bool:
+        """Whether a result is stored under `key`: only results that their key
+        pins are (a symlinked record's is not)."""
+        return key in self._new[kind] or key in self._load().get(kind, {})
+
     def record(self, key: str, compute: Callable[[], RecordResult], *,
                store: Callable[[], bool] | None = None) -> RecordResult:
         return self.memo("records", key, compute, _record, store=store)

@@ -25,7 +25,7 @@ from testing.repos import Run, clean_env, make_repo
 
 BIN = Path(sys.executable).parent
 SPECIFY = BIN / "specify"
-EXTENSION = Path(__file__).resolve().parent.parent.parent / "speckit"
+EXTENSION = Path(__file__).resolve().parents[2] / "speckit"
 NOW = "2025-10-01T15:00:00Z"
 COMMANDS = ("hotfix", "check", "follow-up", "merge-gate", "deployed")
 INIT = ("init", "--here", "--force", "--non-interactive", "--ignore-agent-tools")

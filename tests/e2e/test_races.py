@@ -112,7 +112,7 @@ def test_what_a_killed_new_leaves_does_not_block_the_next(repo: Path) -> None:
 
 
 def test_new_killed_at_any_moment_leaves_a_whole_record_or_none(repo: Path) -> None:
-    env = clean_env(HOTFIX_GATE_NOW=NOW, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = clean_env(HOTFIX_GATE_NOW=NOW, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     for delay in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4):
         child = subprocess.Popen(
             [sys.executable, "-m", "hotfix_gates.cli", "new", "--no-branch", "pool exhausted"],
@@ -129,7 +129,7 @@ def test_new_killed_at_any_moment_leaves_a_whole_record_or_none(repo: Path) -> N
 
 def test_concurrent_edits_never_report_a_lost_edit(repo: Path) -> None:
     record = write_record(repo, 1, severity="P2", rollback_plan="revert")
-    env = clean_env(HOTFIX_GATE_NOW=NOW, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = clean_env(HOTFIX_GATE_NOW=NOW, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     processes = {
         message: subprocess.Popen([sys.executable, "-m", "hotfix_gates.cli", "log", message,
                                    "--id", "1"], cwd=repo, env=env, stdout=subprocess.PIPE,

@@ -358,7 +358,7 @@ def test_killed_mid_write_leaves_the_original_intact(hotfix: Path, tmp_path: Pat
     here = hotfix.parents[3]
     before = hotfix.read_bytes()
     ready = tmp_path / "writing"
-    env = clean_env(PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = clean_env(PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     child = subprocess.Popen(
         [sys.executable, "-c", KILLED_MID_WRITE, str(ready), "set", "rollback-plan",
          "revert\n" * 2000, "--id", "1"],

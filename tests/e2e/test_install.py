@@ -17,7 +17,7 @@ from hotfix_gates.commands.install import CHAINED, HOOKS, install_hook, render
 from testing.hooks import NOW, hook_env
 from testing.repos import commit_all, git, make_repo, write_record
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def gate(capsys: pytest.CaptureFixture[str], where: Path, *args: str) -> tuple[int, str, str]:

@@ -24,7 +24,7 @@ import pytest
 from testing.hooks import hook_env
 from testing.repos import commit_all, git, make_repo, write_record
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RESOLVED = "2025-10-01T16:00:00Z"
 BRANCH = "hotfix/001-database-connection-pool"
 

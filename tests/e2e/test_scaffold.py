@@ -32,7 +32,7 @@ from testing.repos import GIT_ENV, clean_env, git, make_repo, run_gate
 NOW = "2025-10-01T14:32:18Z"
 DESCRIPTION = "database connection pool exhausted causing 503 errors"
 FIRST = "specs/hotfix/001-database-connection-pool"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KEYS = ["id", "title", "branch", "severity", "status", "incident_start", "detected_at",
         "deployed_at", "resolved_at", "rollback_plan", "reviewed_by", "regression_tests"]
 

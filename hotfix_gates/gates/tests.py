@@ -2,15 +2,20 @@
 
 An entry is `path`, or `path::name[::name...]` (pytest's node ids; `[param]`
 suffixes are ignored). It counts when the file is a committed test outside
-the hotfix records and, with names, when each name is defined there:
+the hotfix records and, with names, when each name is a test there:
 
-- Python (decided on the file a symlink leads to): the names are real
+- Python (decided on the file a symlink leads to): the file is a module a
+  test runner collects (`test*.py` or `*_test.py`, as pytest and unittest
+  find them by default; never a type stub), and the names are real
   `def`/`class` statements found by Python's own parser, nested as written
-  (`Class::method`), never text in a docstring or comment; a file listed
-  without a name must define at least one `test*` function or `Test*` class.
-- Other languages: each name appears in the file as a whole word or phrase;
-  a file listed without a name must look like a test (a `test` or `spec`
-  part in its path).
+  (`Class::method`), never text in a docstring or comment. The last name is
+  a test: a `test*` function, or a class holding one, that runs: not in code
+  that never runs (`if False:`, `if TYPE_CHECKING:`, `if __name__ ==
+  "__main__":`), not skipped unconditionally (`@pytest.mark.skip`,
+  `@unittest.skip`, `__test__ = False`, a module-level `pytest.skip` or
+  `raise`). A file listed without a name must hold at least one such test.
+- Other languages: the file looks like a test (a `test` or `spec` part in
+  its path), and each name appears in it as a whole word or phrase.
 
 Each test file is read and scanned once per run, whatever the number of
 records naming it, and a run's reading is bounded, so a push cannot make the
@@ -20,6 +25,7 @@ server scan gigabytes.
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,7 +44,7 @@ MAX_RUN_BYTES = 64 * 1024 * 1024  # test code read in one run
 MAX_PHRASE_LOOKUPS = 5000  # names searched as text in one run (each a scan of a file)
 _WORD = re.compile(r"\w+")
 _TEST_PATH = re.compile(r"test|spec", re.IGNORECASE)
-_COMPOUND = (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
+_TEST_MODULE = re.compile(r"test.*\.py|.*_test\.py", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -55,21 +61,24 @@ class Scanned:
     python: bool
     text: str
     error: str = ""  # why a Python file could not be read as Python
-    defined: frozenset[tuple[str, ...]] = frozenset()  # ("Class", "method"), ("test_x",)
+    # ("Class", "method"), ("test_x",) -> "" for a test that runs, else why it is not one
+    defined: dict[tuple[str, ...], str] = field(default_factory=dict)
     words: frozenset[str] = frozenset()
 
     def has_tests(self) -> bool:
-        return any(_is_test(path) for path in self.defined)
+        return any(not why for why in self.defined.values())
 
-    def missing(self, names: list[str], scans: Scans) -> list[str]:
-        """The names that the file does not define (Python) or contain."""
+    def missing(self, names: list[str], scans: Scans) -> list[tuple[str, str]]:
+        """(name, why) for the names that the file does not define as a test
+        (Python) or contain; why is "" for a name not there at all."""
         bare = [name.split("[", 1)[0].strip() for name in names]
         if self.python:
             for depth in range(len(bare)):  # Class, then Class::method, ...
                 if tuple(bare[:depth + 1]) not in self.defined:
-                    return [names[depth]]
-            return []
-        return [name for name, want in zip(names, bare, strict=True)
+                    return [(names[depth], "")]
+            why = self.defined[tuple(bare)]
+            return [(names[-1], why)] if why else []
+        return [(name, "") for name, want in zip(names, bare, strict=True)
                 if not self._contains(want, scans)]
 
     def _contains(self, phrase: str, scans: Scans) -> bool:
@@ -173,18 +182,25 @@ def _judge(tree: TreeView, path: str, names: list[str], scans: Scans) -> list[st
         return [f"!{path} is empty"]
     if scanned.error:
         return [f"!{scanned.error}"]
+    if path.endswith(".pyi"):
+        return [f"!{path} is a type stub, which no test runner runs"]
+    if scanned.python and not _TEST_MODULE.fullmatch(posixpath.basename(path)):
+        return [f"!{path} is not a test module (test runners collect test*.py and "
+                "*_test.py)"]
+    if not scanned.python and not _TEST_PATH.search(path):
+        return [f"!{path} does not look like a test file"]
     if not names:
         if scanned.python and not scanned.has_tests():
-            return [f"!{path} defines no test (no test* function or Test* class)"]
-        if not scanned.python and not _TEST_PATH.search(path):
-            return [f"!{path} does not look like a test file"]
+            return [f"!{path} defines no test that runs (a test* function, or a Test* "
+                    "class holding one)"]
         return []
     try:
         missing = scanned.missing(names, scans)
     except _OverBudget as exc:
         return [f"!{path} was not searched: {exc} in one run"]
-    return [f"{name[:80]} is not defined in {path}" if scanned.python
-            else f"{name[:80]} is not in {path}" for name in missing]
+    return [(f"{name[:80]} in {path} is not a test: {why}" if why
+             else f"{name[:80]} is not defined in {path}") if scanned.python
+            else f"{name[:80]} is not in {path}" for name, why in missing]
 
 
 def _scan(tree: TreeView, path: str, scans: Scans) -> Scanned:
@@ -205,31 +221,12 @@ def _scan(tree: TreeView, path: str, scans: Scans) -> Scanned:
 
 
 def _scan_python(path: str, text: str) -> Scanned:
+    from hotfix_gates.gates.python_tests import definitions
+
     try:
         module = ast.parse(text, filename=path)
     except SyntaxError as exc:
         return Scanned(True, text, f"{path} does not parse as Python (line {exc.lineno})")
     except (RecursionError, MemoryError, ValueError):
         return Scanned(True, text, f"{path} cannot be read as Python (too deeply nested)")
-    defined: set[tuple[str, ...]] = set()
-    _collect(module.body, (), defined)
-    return Scanned(True, text, defined=frozenset(defined))
-
-
-def _collect(body: list[ast.stmt], prefix: tuple[str, ...], out: set[tuple[str, ...]]) -> None:
-    for node in body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            out.add((*prefix, node.name))
-        elif isinstance(node, ast.ClassDef):
-            out.add((*prefix, node.name))
-            _collect(node.body, (*prefix, node.name), out)
-        elif isinstance(node, _COMPOUND):
-            for part in ("body", "orelse", "finalbody"):
-                _collect(getattr(node, part, []), prefix, out)
-            for handler in getattr(node, "handlers", []):
-                _collect(handler.body, prefix, out)
-
-
-def _is_test(path: tuple[str, ...]) -> bool:
-    leaf = path[-1]
-    return leaf.startswith("test") or (len(path) == 1 and leaf.startswith("Test"))
+    return Scanned(True, text, defined=definitions(module))

@@ -25,9 +25,9 @@ def here(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(repo)
     write_record(repo, 1, severity="P1", rollback_plan="revert", reviewed_by="bo",
                  status="resolved", resolved_at="2025-10-01T16:00:00Z",
-                 post_mortem=COMPLETE_POST_MORTEM, regression_tests=["tests/t.py::test_a"])
+                 post_mortem=COMPLETE_POST_MORTEM, regression_tests=["tests/test_t.py::test_a"])
     (repo / "tests").mkdir()
-    (repo / "tests/t.py").write_text("def test_a():\n    pass\n")
+    (repo / "tests/test_t.py").write_text("def test_a():\n    pass\n")
     commit_all(repo, "record")
     return repo
 
@@ -52,11 +52,11 @@ def test_changes_are_never_served_from_the_cache(here: Path,
     commit_all(here, "reopen the post-mortem")
     code, out = check(capsys)
     assert code == 1 and "status is draft" in out
-    (here / "tests/t.py").write_text("def test_b():\n    pass\n")
+    (here / "tests/test_t.py").write_text("def test_b():\n    pass\n")
     post_mortem.write_text(COMPLETE_POST_MORTEM)
     commit_all(here, "rename the test")
     code, out = check(capsys)
-    assert code == 1 and "test_a is not defined in tests/t.py" in out
+    assert code == 1 and "test_a is not defined in tests/test_t.py" in out
 
 
 def test_a_corrupt_cache_is_ignored(here: Path, capsys: pytest.CaptureFixture[str]) -> None:

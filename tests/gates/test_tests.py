@@ -85,9 +85,10 @@ def test_real_tests_count(tree: FsTree, entry: str) -> None:
     ("specs/hotfix/001-pool/hotfix.md",
      "specs/hotfix/001-pool/hotfix.md is part of the hotfix records, not a test"),
     ("README.md", "README.md does not look like a test file"),
-    ("README.md::test_release", None),  # a name found in a non-Python file counts
+    ("README.md::test_release", "README.md does not look like a test file"),
     ("tests/empty_test.py", "tests/empty_test.py is empty"),
-    ("tests/helpers.py", "tests/helpers.py defines no test (no test* function or Test* class)"),
+    ("tests/helpers.py", "tests/helpers.py is not a test module (test runners collect "
+                         "test*.py and *_test.py)"),
     ("tests/broken_test.py", "tests/broken_test.py does not parse as Python (line 1)"),
     ("tests/test_pool.py::", "an empty test name"),
     ("tests/gone.py", "tests/gone.py does not exist"),
@@ -131,3 +132,4 @@ def test_too_many_entries_are_one_finding(tree: FsTree) -> None:
                           number=1, regression_tests=["tests/test_pool.py"] * 201)
     [too_many] = problems(tree, record, Config(), Scans())
     assert too_many.message == "201 regression tests listed; only the first 200 were checked"
+

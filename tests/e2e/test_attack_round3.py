@@ -1,0 +1,160 @@
+"""Attacks on the server and CI, round three: each tried for real against a
+bare repository with the pre-receive hook `hotfix-gate install` puts there,
+and `hotfix-gate check --base` as the CI verdict.
+
+The overdue record: P0, rollback plan set, resolved on 2025-09-01, no
+regression test, no post-mortem. The server judges at LATE, five weeks on.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from testing.pushes import push, remote_sha, server_clock
+from testing.repos import (
+    COMPLETE_POST_MORTEM,
+    clean_env,
+    commit_all,
+    git,
+    make_repo,
+    run_gate,
+    write_record,
+)
+
+EARLY = "2025-09-02T12:00:00Z"  # a day after the resolution: nothing due yet
+LATE = "2025-10-10T00:00:00Z"
+SLUG = "database-pool"
+FOLDER = f"specs/hotfix/001-{SLUG}"
+FINDING = re.compile(r":\d+: (HG\d{3}) [a-z-]+: ")
+OVERDUE = {"severity": "P0", "rollback_plan": "redeploy v1.4.2", "status": "resolved",
+           "incident_start": "2025-09-01T10:00:00Z", "detected_at": "2025-09-01T10:05:00Z",
+           "deployed_at": "2025-09-01T11:00:00Z", "resolved_at": "2025-09-01T12:00:00Z"}
+
+
+def _server(root: Path) -> tuple[Path, Path]:
+    remote = root / "origin.git"
+    git(root, "init", "-q", "--bare", "-b", "main", str(remote))
+    installed = run_gate(remote, "install")
+    assert installed.returncode == 0, installed.stderr
+    repo = make_repo(root / "service")
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "origin", "main")
+    return repo, remote
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Built once, copied by each test: a fresh server, and one whose main
+    holds the overdue record (landed while nothing was due)."""
+    fresh = tmp_path_factory.mktemp("fresh")
+    _server(fresh)
+    served = tmp_path_factory.mktemp("served")
+    repo, remote = _server(served)
+    write_record(repo, 1, SLUG, **OVERDUE)
+    commit_all(repo, "hotfix-001 resolved")
+    server_clock(remote, EARLY)
+    landed = push(repo, "origin", "main")
+    assert landed.returncode == 0, landed.stderr
+    server_clock(remote, LATE)
+    return {"fresh": fresh, "served": served}
+
+
+def _copy(template: Path, root: Path) -> tuple[Path, Path]:
+    shutil.copytree(template, root, symlinks=True, dirs_exist_ok=True)
+    git(root / "service", "remote", "set-url", "origin", str(root / "origin.git"))
+    server_clock(root / "origin.git", LATE)
+    return root / "service", root / "origin.git"
+
+
+@pytest.fixture
+def fresh(templates: dict[str, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """A clone and its server (clock at LATE), main holding no record."""
+    return _copy(templates["fresh"], tmp_path)
+
+
+@pytest.fixture
+def served(templates: dict[str, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """The overdue record on the server's main, the server's clock at LATE."""
+    return _copy(templates["served"], tmp_path)
+
+
+def refused(repo: Path, remote: Path, *args: str, ref: str = "main") -> str:
+    """Push; assert the server refused it and `ref` did not move; its lines."""
+    before = remote_sha(remote, ref)
+    pushed = push(repo, "origin", *(args or ("main",)), now=LATE)
+    assert pushed.returncode != 0, pushed.stderr
+    assert "pre-receive hook declined" in pushed.stderr, pushed.stderr
+    assert "Traceback" not in pushed.stderr and "internal error" not in pushed.stderr
+    assert remote_sha(remote, ref) == before
+    return pushed.stderr
+
+
+def ci(repo: Path, rev: str = "HEAD", base: str = "origin/main") -> tuple[int, str]:
+    """The CI verdict on what `rev` would bring into the server's main."""
+    git(repo, "fetch", "-q", "origin")
+    done = run_gate(repo, "check", "--base", base, "--rev", rev, "--now", LATE,
+                    env=clean_env())
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, done.stdout + done.stderr
+
+
+def blocking(text: str) -> set[str]:
+    found = set()
+    for line in text.splitlines():
+        match = FINDING.search(line)
+        if match and "[waived: " not in line and not line.rstrip().endswith("[warning]"):
+            found.add(match.group(1))
+    return found
+
+
+def overdue_with_tests(repo: Path, *entries: str, **files: str) -> None:
+    """The overdue record with its post-mortem written and `entries` listed
+    as its regression tests; `files` (path with `__` for `/`) committed beside it."""
+    for name, text in files.items():
+        path = repo / name.replace("__", "/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    write_record(repo, 1, SLUG, post_mortem=COMPLETE_POST_MORTEM,
+                 regression_tests=list(entries), **OVERDUE)
+    commit_all(repo, "hotfix-001: the post-incident work")
+
+
+# --- HG202: what is listed must be a test that runs ---------------------------------
+
+NOT_TESTS = {
+    "a word of the README": ("README.md::demo", {}),
+    "a function of the application": ("app/pool.py::release",
+                                      {"app__pool.py": "def release():\n    pass\n"}),
+    "a test under if False": ("tests/test_pool.py::test_leak", {
+        "tests__test_pool.py": "if False:\n    def test_leak():\n        pass\n"}),
+    "a skipped test": ("tests/test_pool.py::test_leak", {
+        "tests__test_pool.py": "import pytest\n\n@pytest.mark.skip\ndef test_leak():\n"
+                               "    assert False\n"}),
+    "a module no runner collects": ("tests/helpers.py::test_leak", {
+        "tests__helpers.py": "def test_leak():\n    pass\n"}),
+    "a type stub": ("tests/test_pool.pyi::test_leak", {
+        "tests__test_pool.pyi": "def test_leak() -> None: ...\n"}),
+}
+
+
+@pytest.mark.parametrize("how", NOT_TESTS, ids=list(NOT_TESTS))
+def test_hg202_is_not_met_by_what_is_not_a_test_that_runs(fresh: tuple[Path, Path],
+                                                          how: str) -> None:
+    repo, remote = fresh
+    entry, files = NOT_TESTS[how]
+    overdue_with_tests(repo, entry, **files)
+    assert blocking(refused(repo, remote)) == {"HG202"}
+    code, out = ci(repo)
+    assert code == 1 and blocking(out) == {"HG202"}
+
+
+def test_hg202_is_met_by_a_test_that_runs(fresh: tuple[Path, Path]) -> None:
+    repo, _ = fresh
+    overdue_with_tests(repo, "tests/test_pool.py::TestPool::test_leak", **{
+        "tests__test_pool.py": "class TestPool:\n    def test_leak(self):\n        pass\n"})
+    assert ci(repo)[0] == 0
+    assert push(repo, "origin", "main", now=LATE).returncode == 0

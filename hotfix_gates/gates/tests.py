@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hotfix_gates.model.errors import TreeError
-from hotfix_gates.model.tree import TreeView, normalize, read, resolve
+from hotfix_gates.model.tree import TreeView, checkout_problem, normalize, read, resolve
 
 if TYPE_CHECKING:
     from hotfix_gates.git.cache import ParseCache
@@ -142,6 +142,11 @@ def _entry_problem(tree: TreeView, config: Config, scans: Scans,
     except TreeError as exc:
         return Problem(entry, str(exc), "commit the test file and list its path relative "
                                         "to the repository root")
+    for inside in dict.fromkeys((clean, target)):
+        flawed = checkout_problem(tree, inside)  # never cached: the blob id does not pin it
+        if flawed is not None:
+            return Problem(entry, flawed, "commit the test with plain git commands (a hand-made "
+                                          "tree checks out something else than what is read)")
     if any(not name for name in names):
         return Problem(entry, "an empty test name", "write it as path::test_name")
     for inside in (clean, target):

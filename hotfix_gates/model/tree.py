@@ -57,6 +57,12 @@ class TreeView(Protocol):
         tools (a hand-made git tree): each a sentence; none for a sound one."""
         ...
 
+    def mode_problem(self, path: str) -> str | None:
+        """Why git would check the file at `path` out as something else (a
+        hand-made tree can give a blob a mode git reads as a symlink or a
+        submodule, while libgit2 reads it as a file); None when it would not."""
+        ...
+
     def _read_entry(self, path: str, limit: int) -> bytes: ...
 
     def _link_target(self, path: str) -> str: ...
@@ -82,6 +88,20 @@ def resolve(tree: TreeView, path: str) -> str:
         except TreeError:
             raise TreeError(f"{current} is a symlink out of the repository ({target})") from None
     raise TreeError(f"{path} is a chain of more than {MAX_LINK_HOPS} symlinks")
+
+
+def checkout_problem(tree: TreeView, path: str) -> str | None:
+    """Why a checkout of the tree would not hold, at `path`, the file the
+    gates read: a folder on the way has names git would check out otherwise
+    (see TreeView.flaws), or the file's mode is one git reads as a symlink or
+    a submodule. None for what git writes itself."""
+    parts = normalize(path).split("/")
+    for depth in range(len(parts)):
+        folder = "/".join(parts[:depth])
+        flaws = tree.flaws(folder)
+        if flaws:
+            return f"{folder or 'the root tree'} is malformed: {flaws[0]}"
+    return tree.mode_problem(path)
 
 
 def read(tree: TreeView, path: str, limit: int = MAX_READ) -> bytes:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from testing.hostile import hash_object, raw_tree
 from testing.pushes import push, remote_sha, server_clock
 from testing.repos import (
     COMPLETE_POST_MORTEM,
@@ -158,3 +159,92 @@ def test_hg202_is_met_by_a_test_that_runs(fresh: tuple[Path, Path]) -> None:
         "tests__test_pool.py": "class TestPool:\n    def test_leak(self):\n        pass\n"})
     assert ci(repo)[0] == 0
     assert push(repo, "origin", "main", now=LATE).returncode == 0
+
+
+# --- hand-made trees: what the gates read is not what a clone gets -----------------
+
+def _entries(repo: Path, tree: str) -> list[tuple[str, str, str]]:
+    out = []
+    for line in git(repo, "ls-tree", tree).stdout.splitlines():
+        meta, name = line.split("\t")
+        mode, _, oid = meta.split()
+        out.append((mode, name, oid))
+    return out
+
+
+def _replace(repo: Path, tree: str, path: str, entries: list[tuple[str, str, str]]) -> str:
+    """`tree` with the folder at `path` made of `entries` as given (no checks)."""
+    name, _, rest = path.partition("/")
+    kept = [e for e in _entries(repo, tree) if e[1] != name]
+    if rest:
+        inner = git(repo, "rev-parse", f"{tree}:{name}").stdout.strip()
+        kept.append(("40000", name, _replace(repo, inner, rest, entries)))
+    else:
+        kept.append(("40000", name, raw_tree(repo, entries)))
+    return raw_tree(repo, sorted(kept, key=lambda e: e[1] + ("/" if e[0] == "40000" else "")))
+
+
+def hand_made(repo: Path, folder: str, entries: list[tuple[str, str, bytes]]) -> str:
+    """Commit (on main, in the clone) the index's tree with `folder` replaced
+    by a hand-made one of (mode, name, content) entries."""
+    git(repo, "add", "-A")
+    blobs = [(mode, name, hash_object(repo, "blob", data)) for mode, name, data in entries]
+    tree = _replace(repo, git(repo, "write-tree").stdout.strip(), folder, blobs)
+    commit = git(repo, "commit-tree", "-m", "hand-made", "-p", "HEAD", tree).stdout.strip()
+    git(repo, "update-ref", "refs/heads/main", commit)
+    return commit
+
+
+TEST = b"def test_leak():\n    pass\n"
+
+
+def test_a_test_file_git_checks_out_as_a_symlink_is_not_a_test(fresh: tuple[Path, Path]) -> None:
+    """Mode 120755: libgit2 reads a file defining test_leak; a clone gets a
+    symlink to a path named like that code."""
+    repo, remote = fresh
+    write_record(repo, 1, SLUG, post_mortem=COMPLETE_POST_MORTEM,
+                 regression_tests=["tests/test_pool.py::test_leak"], **OVERDUE)
+    hand_made(repo, "tests", [("120755", "test_pool.py", TEST)])
+    lines = refused(repo, remote)
+    assert blocking(lines) == {"HG202"}
+    assert "tests/test_pool.py has mode 120755, which git checks out as a symlink" in lines
+    assert ci(repo)[0] == 1
+
+
+def test_a_test_file_git_checks_out_as_a_submodule_is_not_a_test(
+        fresh: tuple[Path, Path]) -> None:
+    """Mode 160755: git sends no blob for it, so the blob goes first under a
+    tag (tags are not judged); then the commit that names it."""
+    repo, remote = fresh
+    write_record(repo, 1, SLUG, post_mortem=COMPLETE_POST_MORTEM,
+                 regression_tests=["tests/test_pool.py::test_leak"], **OVERDUE)
+    hand_made(repo, "tests", [("160755", "test_pool.py", TEST)])
+    blob = hash_object(repo, "blob", TEST)
+    assert push(repo, "origin", f"{blob}:refs/tags/blob", now=LATE).returncode == 0
+    assert "which git checks out as a submodule" in refused(repo, remote)
+    assert ci(repo)[0] == 1
+
+
+def test_a_test_folder_that_lists_a_name_twice_is_not_read(fresh: tuple[Path, Path]) -> None:
+    """libgit2 reads the first test_pool.py; a checkout writes the second."""
+    repo, remote = fresh
+    write_record(repo, 1, SLUG, post_mortem=COMPLETE_POST_MORTEM,
+                 regression_tests=["tests/test_pool.py::test_leak"], **OVERDUE)
+    hand_made(repo, "tests", [("100644", "test_pool.py", TEST),
+                              ("100644", "test_pool.py", b"# nothing here\n")])
+    assert "tests lists 'test_pool.py' twice" in refused(repo, remote)
+    assert ci(repo)[0] == 1
+
+
+def test_a_post_mortem_git_checks_out_as_a_symlink_is_not_read(fresh: tuple[Path, Path]) -> None:
+    repo, remote = fresh
+    write_record(repo, 1, SLUG, regression_tests=["tests/test_pool.py::test_leak"], **OVERDUE)
+    (repo / "tests").mkdir()
+    (repo / "tests/test_pool.py").write_text(TEST.decode())
+    record = (repo / FOLDER / "hotfix.md").read_bytes()
+    hand_made(repo, FOLDER, [("100644", "hotfix.md", record),
+                             ("120755", "post-mortem.md", COMPLETE_POST_MORTEM.encode())])
+    lines = refused(repo, remote)
+    assert blocking(lines) == {"HG201"}
+    assert "post-mortem.md has mode 120755, which git checks out as a symlink" in lines
+    assert ci(repo)[0] == 1

@@ -13,7 +13,7 @@ import pytest
 
 from hotfix_gates.git.trees import FsTree, GitTree, IndexTree
 from hotfix_gates.model.errors import TreeError
-from hotfix_gates.model.tree import TreeView, normalize, read, resolve
+from hotfix_gates.model.tree import TreeView, checkout_problem, normalize, read, resolve
 from testing.hostile import hash_object, raw_tree
 from testing.repos import commit_all, make_repo
 
@@ -121,3 +121,41 @@ def test_a_tree_that_does_not_parse_is_a_flaw(tmp_path: Path) -> None:
     assert flaw.startswith("specs: object ") and "cannot be read" in flaw
     broken_root = GitTree(pygit2.Repository(str(repo)), pygit2.Oid(hex=empty_name), "t")
     assert broken_root.kind("specs") is None and broken_root.flaws("")
+
+
+@pytest.mark.parametrize(("mode", "checked_out_as"), [
+    ("120755", "a symlink"), ("160755", "a submodule"), ("644", "a submodule"),
+    ("0", "a submodule"), ("170000", "a submodule"),
+])
+def test_a_mode_git_reads_as_something_else_is_named(tmp_path: Path, mode: str,
+                                                     checked_out_as: str) -> None:
+    """libgit2 reads these as a file; git checks them out as no file at all."""
+    repo = make_repo(tmp_path / "r")
+    blob = hash_object(repo, "blob", b"def test_leak():\n    pass\n")
+    sub = raw_tree(repo, [("100644", "test_ok.py", blob), (mode, "test_pool.py", blob)])
+    tree = tree_of(repo, [("40000", "tests", sub)])
+    assert tree.kind("tests/test_pool.py") == "file"  # as libgit2 reads it
+    assert tree.mode_problem("tests/test_pool.py") == (
+        f"tests/test_pool.py has mode {int(mode, 8):06o}, which git checks out as "
+        f"{checked_out_as}, not as the file read here")
+    assert tree.mode_problem("tests/test_ok.py") is None
+    assert checkout_problem(tree, "tests/test_ok.py") is None
+
+
+@pytest.mark.parametrize("mode", ["100644", "100755", "100664"])
+def test_modes_git_checks_out_as_a_file_are_sound(tmp_path: Path, mode: str) -> None:
+    repo = make_repo(tmp_path / "r")
+    blob = hash_object(repo, "blob", b"x\n")
+    tree = tree_of(repo, [(mode, "a.py", blob)])
+    assert tree.mode_problem("a.py") is None and checkout_problem(tree, "a.py") is None
+
+
+def test_a_file_in_a_folder_with_a_repeated_name_is_not_what_git_checks_out(
+        tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    first = hash_object(repo, "blob", b"def test_leak():\n    pass\n")
+    last = hash_object(repo, "blob", b"# nothing\n")
+    sub = raw_tree(repo, [("100644", "test_pool.py", first), ("100644", "test_pool.py", last)])
+    tree = tree_of(repo, [("40000", "tests", sub)])
+    assert checkout_problem(tree, "tests/test_pool.py") == (
+        "tests is malformed: tests lists 'test_pool.py' twice")

@@ -67,6 +67,15 @@ def test_a_record_file_listed_twice(repo: Path) -> None:
     assert ("specs/hotfix/001-pool", "specs/hotfix/001-pool lists 'hotfix.md' twice") in problems
 
 
+def test_a_record_file_git_checks_out_as_a_symlink(repo: Path) -> None:
+    record = raw_tree(repo, [("120755", "hotfix.md", record_blob(repo))])
+    folders, problems = judged(repo, nest(repo, "specs", "hotfix", "001-pool", leaf=record))
+    assert folders == ["specs/hotfix/001-pool"]
+    assert problems == [("specs/hotfix/001-pool/hotfix.md", "cannot read the record: "
+                         "specs/hotfix/001-pool/hotfix.md has mode 120755, which git checks "
+                         "out as a symlink, not as the file read here")]
+
+
 def test_a_record_folder_listed_twice(repo: Path) -> None:
     record = raw_tree(repo, [(F, "hotfix.md", record_blob(repo))])
     hotfix = raw_tree(repo, [(T, "001-pool", record), (T, "001-pool", record)])

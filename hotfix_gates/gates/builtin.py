@@ -222,20 +222,28 @@ class MilestonesKept(Gate):
     code, name = "HG205", "milestones-kept"
     moments = frozenset({Moment.MERGE})
     passes = ("no milestone on the target branch's copy of the record moves later or "
-              "disappears, and the status does not move back")
-    condition = "server and CI, when the target branch holds the record"
+              "disappears, and the status does not move back; on another protected branch, "
+              "no milestone moves later than on the server's default branch")
+    condition = "server and CI, when the target branch (or the server's default branch) holds " \
+                "the record"
 
     def relevant(self, subject: Subject) -> bool:
-        return bool(subject.target_copies)
+        return bool(subject.target_copies or subject.reference_copies)
 
     def check(self, subject: Subject) -> Iterator[Finding]:
-        record = subject.record
-        for copy in subject.target_copies:
-            for key, message in target.moved(record, copy):
-                yield self.finding(record.path, record.line_of(key), message,
-                                   "keep the time recorded when it happened; to correct a wrong "
-                                   f"one, record why: `hotfix-gate waive {self.name} --id "
-                                   f"{record_id(subject)} --reason TEXT --until 24h`")
+        record, seen = subject.record, set()
+        moves = [move for copy in subject.target_copies for move in target.moved(record, copy)]
+        moves += [move for copy in subject.reference_copies  # a branch cut from it earlier
+                  for move in target.moved(record, copy, subject.run.reference_name,
+                                           later_only=True)]
+        for key, message in moves:
+            if key in seen:
+                continue
+            seen.add(key)
+            yield self.finding(record.path, record.line_of(key), message,
+                               "keep the time recorded when it happened; to correct a wrong "
+                               f"one, record why: `hotfix-gate waive {self.name} --id "
+                               f"{record_id(subject)} --reason TEXT --until 24h`")
 
 
 class RecordKept(Gate):

@@ -35,6 +35,13 @@ class Run:
     tree, whose records the judged ones must keep (HG205, HG206), and
     `config_file` names the configuration read from it rather than from
     `tree`, whose own copy must still load (HG002).
+
+    The server also knows its default branch: `reference` is its tree (named
+    `reference_name`) when a push goes to another protected branch, one the
+    push creates or one that lacks some record. A record's milestones must
+    not move later than there either (HG205); that branch may hold records
+    or milestones newer than the judged branch was cut from, so nothing
+    else is asked of them.
     """
 
     tree: TreeView
@@ -44,6 +51,8 @@ class Run:
     scans: test_files.Scans = field(default_factory=test_files.Scans)
     baseline: TreeView | None = None
     config_file: str | None = None
+    reference: TreeView | None = None
+    reference_name: str = ""
 
     @cached_property
     def target_folders(self) -> dict[str, int | None]:
@@ -55,6 +64,16 @@ class Run:
         if self.baseline is None:
             return {}
         return {f: folder_number(f) for f in record_folders(self.baseline, self.config)[0]}
+
+    @cached_property
+    def reference_folders(self) -> dict[str, int | None]:
+        """The record folders of the reference, with their numbers."""
+        from hotfix_gates.model.constants import folder_number
+        from hotfix_gates.parsing.records import record_folders
+
+        if self.reference is None:
+            return {}
+        return {f: folder_number(f) for f in record_folders(self.reference, self.config)[0]}
 
     def on_target(self) -> Run:
         """A run over the baseline itself, sharing the clock and the caches."""
@@ -103,16 +122,27 @@ class Subject:
     def target_copies(self) -> list[HotfixRecord]:
         """The record as the merge target holds it: its folder there, else (a
         folder renamed) the target's records with the same number."""
-        from hotfix_gates.parsing.records import load_record
-
-        run, folder, number = self.run, self.record.folder, self.record.number
+        run = self.run
         if run.baseline is None:
             return []
-        if folder in run.target_folders and _same_folder(run, folder):
+        if self.record.folder in run.target_folders and _same_folder(run, self.record.folder):
             return [self.record]  # the same tree id: the same record, nothing to read
-        same = [folder] if folder in run.target_folders else [
-            f for f, n in run.target_folders.items() if number is not None and n == number]
-        return [load_record(run.baseline, f, run.cache)[0] for f in same]
+        return self._copies(run.baseline, run.target_folders)
+
+    @cached_property
+    def reference_copies(self) -> list[HotfixRecord]:
+        """The record as the server's default branch holds it (see Run)."""
+        if self.run.reference is None:
+            return []
+        return self._copies(self.run.reference, self.run.reference_folders)
+
+    def _copies(self, tree: TreeView, folders: dict[str, int | None]) -> list[HotfixRecord]:
+        from hotfix_gates.parsing.records import load_record
+
+        folder, number = self.record.folder, self.record.number
+        same = [folder] if folder in folders else [
+            f for f, n in folders.items() if number is not None and n == number]
+        return [load_record(tree, f, self.run.cache)[0] for f in same]
 
     @cached_property
     def post_mortem(self) -> PostMortemReading:

@@ -49,9 +49,11 @@ def _file_id(tree: TreeView, name: str) -> str | None:
         return None
 
 
-def moved(record: HotfixRecord, target: HotfixRecord) -> Iterator[tuple[str, str]]:
-    """(key, what happened) for each milestone that the target's copy holds and
-    `record` moves later or drops, and for a status that moves back."""
+def moved(record: HotfixRecord, target: HotfixRecord, where: str = "the target branch",
+          *, later_only: bool = False) -> Iterator[tuple[str, str]]:
+    """(key, what happened) for each milestone that the target's copy (on
+    `where`) holds and `record` moves later or drops, and for a status that
+    moves back; with `later_only`, only the milestones moved later."""
     if "*" in record.invalid or "*" in target.invalid:
         return  # HG001 says why one of them cannot be read
     for key in MILESTONES:
@@ -59,14 +61,15 @@ def moved(record: HotfixRecord, target: HotfixRecord) -> Iterator[tuple[str, str
         after = getattr(record, key)
         if before is None or key in target.invalid or key in record.invalid:
             continue
-        if after is None:
-            yield key, f"{key} {format_timestamp(before)} on the target branch is not set here"
-        elif after > before:
-            yield key, (f"{key} moved later: {format_timestamp(before)} on the target branch, "
+        if after is None and not later_only:
+            yield key, f"{key} {format_timestamp(before)} on {where} is not set here"
+        elif after is not None and after > before:
+            yield key, (f"{key} moved later: {format_timestamp(before)} on {where}, "
                         f"{format_timestamp(after)} here")
     was, now = target.status, record.status
-    if was in STATUSES and now in STATUSES and STATUSES.index(now) < STATUSES.index(was):
-        yield "status", f"status moved back: {was} on the target branch, {now} here"
+    if (not later_only and was in STATUSES and now in STATUSES
+            and STATUSES.index(now) < STATUSES.index(was)):
+        yield "status", f"status moved back: {was} on {where}, {now} here"
 
 
 def unfinished(subject: Subject) -> list[str]:

@@ -39,7 +39,8 @@ class RefJudge:
         self.hook = hook
         self.missing_hint = "push from a clone that has it (`git fetch`), or check `git fsck`"
         self.parse_cache: ParseCache = for_git_dir(repo.path)
-        self._trees: dict[str, GitTree] = {}  # the last two: a pushed tree and its target's
+        # The last three: a pushed tree, its target's and the default branch's.
+        self._trees: dict[str, GitTree] = {}
         self._configs: dict[str, Config] = {}
         self._verdicts: dict[VerdictKey, Outcome] = {}
         self._reported: dict[VerdictKey, str] = {}
@@ -69,7 +70,7 @@ class RefJudge:
             found = GitTree(self.repo, commit.tree_id, label=label)
             found.cache = self.parse_cache
         self._trees[key] = found  # the most recent last
-        while len(self._trees) > 2:
+        while len(self._trees) > 3:
             del self._trees[next(iter(self._trees))]
         return found
 
@@ -102,6 +103,7 @@ class RefJudge:
         run = Run(tree, config, self.now, self.parse_cache)
         if target is not None:
             run.baseline, run.config_file = target.tree, target.config_file
+            run.reference, run.reference_name = target.reference, target.reference_name
         if decision.kind == refs.PROTECTED:
             judgement = judge(run, MERGE_CHECK)
         else:
@@ -144,13 +146,18 @@ class Target:
     """What the server (or CI) knows of the branch a push updates: its current
     tree, whose records the pushed ones must keep (None for a branch the
     push creates), and the configuration file read from it, whose pushed
-    copy must still load."""
+    copy must still load. On the server, for a branch other than its
+    default one, `reference` is the default branch's tree (named
+    `reference_name`), whose milestones no record may move later."""
 
-    __slots__ = ("config_file", "tree")
+    __slots__ = ("config_file", "reference", "reference_name", "tree")
 
-    def __init__(self, tree: GitTree | None, config_file: str = CONFIG_FILE) -> None:
+    def __init__(self, tree: GitTree | None, config_file: str = CONFIG_FILE,
+                 reference: GitTree | None = None, reference_name: str = "") -> None:
         self.tree = tree
         self.config_file = config_file
+        self.reference = reference
+        self.reference_name = reference_name
 
 
 VerdictKey = tuple[str, str, str, int | None, str]
@@ -160,7 +167,8 @@ def _key(decision: refs.Decision, tree: GitTree, config_key: str,
          target: Target | None) -> VerdictKey:
     """One verdict per (decision, configuration, tree, target tree)."""
     against = "" if target is None else f"{target.config_file}:" + (
-        str(target.tree.tree_id) if target.tree is not None else "new")
+        str(target.tree.tree_id) if target.tree is not None else "new") + (
+        f":{target.reference.tree_id}" if target.reference is not None else "")
     return (decision.kind, config_key, str(tree.tree_id), decision.number, against)
 
 

@@ -180,24 +180,40 @@ class ServerConfig:
         return self._head
 
     def target(self, update: refs.Update) -> Target:
-        """The branch as it stands, for a push to a protected branch."""
-        if update.old is None:
-            return Target(None)
-        tip = self.judge.commit(update.old, f"the current tip of {update.ref}")
-        return Target(self.judge.tree(tip, f"{update.name} at {str(tip.id)[:12]}"))
+        """The branch as it stands, for a push to a protected branch; and the
+        server's default branch when that is another one: a branch it
+        creates, or one that lacks a record, must not restart the record's
+        clock there (HG205)."""
+        tree = None
+        if update.old is not None:
+            tip = self.judge.commit(update.old, f"the current tip of {update.ref}")
+            tree = self.judge.tree(tip, f"{update.name} at {str(tip.id)[:12]}")
+        head = self._head_commit()
+        if head is None or head[0] == update.branch:
+            return Target(tree)
+        name, head_tip = head
+        return Target(tree, reference=self.judge.tree(head_tip, f"{name} at "
+                                                                 f"{str(head_tip.id)[:12]}"),
+                      reference_name=name)
 
     def _default_branch(self) -> tuple[Config, str]:
         from hotfix_gates.model.config import Config
 
+        head = self._head_commit()
+        if head is None:
+            return Config(), "defaults"
+        return self._read(head[1], head[0])
+
+    def _head_commit(self) -> tuple[str, pygit2.Commit] | None:
+        """The branch the server's HEAD names, and its tip; None when unborn."""
         try:
             if self.repo.head_is_unborn:
-                return Config(), "defaults"
+                return None
             head = self.repo.head
         except Exception:  # noqa: BLE001 - a dangling or odd HEAD: nothing to read
-            return Config(), "defaults"
+            return None
         name = head.shorthand or "HEAD"
-        tip = self.judge.commit(str(head.target), f"the server's HEAD ({name})")
-        return self._read(tip, name)
+        return name, self.judge.commit(str(head.target), f"the server's HEAD ({name})")
 
     def _read(self, tip: pygit2.Commit, branch: str) -> tuple[Config, str]:
         from hotfix_gates.git.configs import last_valid

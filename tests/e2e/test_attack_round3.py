@@ -248,3 +248,49 @@ def test_a_post_mortem_git_checks_out_as_a_symlink_is_not_read(fresh: tuple[Path
     assert blocking(lines) == {"HG201"}
     assert "post-mortem.md has mode 120755, which git checks out as a symlink" in lines
     assert ci(repo)[0] == 1
+
+
+# --- protected branches other than the default one --------------------------------
+
+def test_a_new_protected_branch_cannot_restart_the_clock(served: tuple[Path, Path]) -> None:
+    """release/9 does not exist yet: with no tip to keep, the overdue record
+    with its times moved a month later used to land there."""
+    repo, remote = served
+    write_record(repo, 1, SLUG, **{**OVERDUE, "deployed_at": "2025-10-09T11:00:00Z",
+                                   "resolved_at": "2025-10-09T12:00:00Z"})
+    commit_all(repo, "hotfix-001: the times moved on")
+    lines = refused(repo, remote, "HEAD:refs/heads/release/9", ref="release/9")
+    assert blocking(lines) == {"HG205"}
+    assert ("HG205 milestones-kept: resolved_at moved later: 2025-09-01T12:00:00Z on main, "
+            "2025-10-09T12:00:00Z here" in lines)
+
+
+def test_a_branch_that_lacks_the_record_cannot_restart_its_clock(
+        served: tuple[Path, Path]) -> None:
+    """release/8 was cut before the incident: it holds no copy of the record
+    to keep, so the copy with its times moved a month later used to land."""
+    repo, remote = served
+    first = git(repo, "rev-list", "--max-parents=0", "HEAD").stdout.strip()
+    assert push(repo, "origin", f"{first}:refs/heads/release/8", now=LATE).returncode == 0
+    write_record(repo, 1, SLUG, **{**OVERDUE, "deployed_at": "2025-10-09T11:00:00Z",
+                                   "resolved_at": "2025-10-09T12:00:00Z"})
+    commit_all(repo, "hotfix-001: the times moved on")
+    lines = refused(repo, remote, "HEAD:refs/heads/release/8", ref="release/8")
+    assert blocking(lines) == {"HG205"}
+    assert "resolved_at moved later: 2025-09-01T12:00:00Z on main" in lines
+
+
+def test_a_new_branch_cut_before_the_latest_milestones_lands(fresh: tuple[Path, Path]) -> None:
+    """Cut from an older commit, the branch's copy lacks a later milestone
+    and has an earlier status: that is not a milestone moved later."""
+    repo, _ = fresh
+    opened = {"severity": "P1", "rollback_plan": "revert", "reviewed_by": "alice",
+              "incident_start": "2025-10-09T20:00:00Z"}
+    write_record(repo, 2, "dns", **opened)
+    older = commit_all(repo, "hotfix-002 opened")
+    write_record(repo, 2, "dns", **opened, status="fix-deployed",
+                 deployed_at="2025-10-09T21:00:00Z")
+    commit_all(repo, "hotfix-002 deployed")
+    assert push(repo, "origin", "main", now=LATE).returncode == 0
+    pushed = push(repo, "origin", f"{older}:refs/heads/release/9", now=LATE)
+    assert pushed.returncode == 0, pushed.stderr

@@ -46,6 +46,20 @@ def test_moved_names_each_milestone_later_or_gone_and_a_status_back() -> None:
     assert list(moved(earlier, target)) == []  # earlier, newly set, further on: never a loss
 
 
+def test_a_new_branch_is_held_only_to_milestones_not_moved_later() -> None:
+    """Against the default branch, a branch cut earlier may lack later milestones."""
+    target = record(status="resolved", incident_start=at("2025-10-01T14:00:00Z"),
+                    deployed_at=at("2025-10-01T15:00:00Z"), resolved_at=at("2025-10-01T16:00:00Z"))
+    older = record(status="monitoring", incident_start=at("2025-10-01T14:00:00Z"),
+                   deployed_at=at("2025-10-01T15:00:00Z"))
+    assert list(moved(older, target, "main", later_only=True)) == []
+    reset = record(status="resolved", incident_start=at("2025-10-01T14:00:00Z"),
+                   deployed_at=at("2025-10-01T15:00:00Z"), resolved_at=at("2025-10-09T16:00:00Z"))
+    assert list(moved(reset, target, "main", later_only=True)) == [
+        ("resolved_at", "resolved_at moved later: 2025-10-01T16:00:00Z on main, "
+                        "2025-10-09T16:00:00Z here")]
+
+
 def test_moved_is_silent_on_values_the_record_valid_gate_reports() -> None:
     target = record(status="resolved", resolved_at=at("2025-10-01T16:00:00Z"))
     pushed = record(status="resolved")

@@ -47,14 +47,20 @@ def test_a_verdict_is_kept_per_target(tmp_path: Path) -> None:
     assert not seen and not new_branch.blocked
 
 
-def test_the_tree_cache_holds_two_trees(tmp_path: Path) -> None:
+def test_the_tree_cache_holds_three_trees(tmp_path: Path) -> None:
+    """A pushed tree, its target's and the server's default branch's."""
     judge, (resolved, removed) = setup(tmp_path)
-    first = judge.tree(resolved, "a")
-    assert judge.tree(removed, "b") is not first
-    assert judge.tree(resolved, "a") is first  # the pushed tree and its target's
     initial = judge.commit(str(resolved.parent_ids[0]), "test")
-    judge.tree(initial, "c")
+    empty = judge.repo[judge.repo.TreeBuilder().write()]
+    fourth = judge.commit(str(judge.repo.create_commit(None, initial.author, initial.author,
+                                                       "empty", empty.id, [])), "test")
+    first = judge.tree(resolved, "a")
     judge.tree(removed, "b")
+    judge.tree(initial, "c")
+    assert judge.tree(resolved, "a") is first  # three fit
+    judge.tree(removed, "b")
+    judge.tree(initial, "c")
+    judge.tree(fourth, "d")
     assert judge.tree(resolved, "a") is not first  # the oldest went
 
 

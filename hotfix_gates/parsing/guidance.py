@@ -2,7 +2,9 @@
 
 Guidance is what a template writes for the author to replace, in any
 formatting: HTML comments (the reader never shows them), link-reference
-comments (`[//]: # (TODO)`, read as definitions), `[PLACEHOLDER]`s and tokens
+comments (`[//]: # (TODO)`, read as definitions), what renders as nothing
+(`<script>` and `<style>` blocks, links and images with no text: `[](x)`),
+`[PLACEHOLDER]`s and tokens
 such as HH:MM, empty bullets and checkboxes, table headers and rows of empty
 cells, TODO/TBD, lead-in labels (`**Owner**:` with nothing after), headings,
 text that renders as nothing (zero-width and filler characters, NBSP), the
@@ -29,6 +31,11 @@ _TEMPLATE_TOKEN = re.compile(r"\b(?:HH:MM(?::SS)?|YYYY-MM-DD)\b")
 _TODO = re.compile(r"\b(?:TODO|TBD|FIXME|N/?A|XXX)\b", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+# HTML that renders nothing: scripts and styles, to their end (or the end of
+# the block, so an unclosed one is matched once: linear).
+_UNSHOWN = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE)
+# A link or an image with no text: nothing to read where it stands.
+_EMPTY_LINK = re.compile(r"!?\[[ \t]*\]\([^()\n]*\)")
 _WORD = re.compile(r"[^\W_]")
 _NOT_WORD = re.compile(r"[\W_]+")
 _EMPHASIS_ONLY = re.compile(r"(\*{1,2}|_{1,2})[^*_\n]+\1")
@@ -94,6 +101,8 @@ def line_text(line: str) -> tuple[str, bool]:
     if "<" in line:
         line = _HTML_TAG.sub(" ", line)
     line = visible_text_spaced(line)
+    if "](" in line:
+        line = _EMPTY_LINK.sub(" ", line)
     bare, placeholder = strip_placeholders(line) if "[" in line or ":" in line or (
         "-" in line) else (line, False)
     bare = _TODO.sub(" ", bare).strip()
@@ -116,6 +125,7 @@ def block_lines(block: Block) -> list[str]:
     lines = block.lines
     if block.kind == "html":
         text = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), "\n".join(lines))
+        text = _UNSHOWN.sub(lambda m: "\n" * m.group().count("\n"), text)
         lines = text.split("\n")
     elif block.item_start and lines and TASK.match(lines[0]):
         lines = [TASK.sub("", lines[0], count=1), *lines[1:]]

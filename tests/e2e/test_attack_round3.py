@@ -294,3 +294,31 @@ def test_a_new_branch_cut_before_the_latest_milestones_lands(fresh: tuple[Path, 
     assert push(repo, "origin", "main", now=LATE).returncode == 0
     pushed = push(repo, "origin", f"{older}:refs/heads/release/9", now=LATE)
     assert pushed.returncode == 0, pushed.stderr
+
+
+# --- HG201: sections that render as nothing ----------------------------------------
+
+SECTIONS = ("Executive Summary", "Timeline", "Root Cause Analysis", "Action Items",
+            "Lessons Learned")
+RENDERS_EMPTY = {
+    "links with no text": "[](https://wiki.example.com/pm)",
+    "an image with no text": "![](pm.png)",
+    "a script block": "<script>\nThe pool leaked connections.\n</script>",
+    "a style block": "<style>\n.pm { content: 'written' }\n</style>",
+}
+
+
+@pytest.mark.parametrize("how", RENDERS_EMPTY, ids=list(RENDERS_EMPTY))
+def test_a_post_mortem_that_renders_empty_is_not_complete(fresh: tuple[Path, Path],
+                                                          how: str) -> None:
+    repo, remote = fresh
+    post = "---\nstatus: complete\n---\n# Post-mortem\n\n" + "".join(
+        f"## {name}\n\n{RENDERS_EMPTY[how]}\n\n" for name in SECTIONS)
+    (repo / "tests").mkdir()
+    (repo / "tests/test_pool.py").write_text(TEST.decode())
+    write_record(repo, 1, SLUG, post_mortem=post,
+                 regression_tests=["tests/test_pool.py::test_leak"], **OVERDUE)
+    commit_all(repo, "hotfix-001: the post-mortem")
+    assert blocking(refused(repo, remote)) == {"HG201"}
+    code, out = ci(repo)
+    assert code == 1 and blocking(out) == {"HG201"}

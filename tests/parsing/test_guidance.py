@@ -33,6 +33,11 @@ NOT_CONTENT = {
     "a rule": "---\n***",
     "spec-kit timeline row": "| Time | Event | Who |\n|--|--|--|\n| HH:MM | Fix deployed | [Who] |",
     "spec-kit prompt": "1. **Why did [problem] happen?**\n   - [Answer]",
+    "links with no text": "[](https://example.com/summary)\n\n[ ](x) ![](y.png)",
+    "a link with invisible text": "[\u200b](https://example.com)",
+    "a script block": "<script>\nThe root cause was a leaked connection.\n</script>",
+    "a style block": "<STYLE>p { content: 'written'; }</STYLE>",
+    "an unclosed script": "<script>\nwritten\n\nstill the script",
 }
 
 
@@ -50,6 +55,8 @@ CONTENT = {
     "a filled table row": ("| Time | Event |\n|---|---|\n| 14:02 | paged |", "| 14:02 | paged |"),
     "a link": ("See [the dashboard](https://example.com/d).",
                "See [the dashboard](https://example.com/d)."),
+    "a link beside an empty one": ("[](x) See [logs](y).", "[](x) See [logs](y)."),
+    "text after a script": ("<script>x</script>\n\nRolled back.", "Rolled back."),
     "code": ("```\nERROR pool exhausted\n```", "ERROR pool exhausted"),
     "text beside a comment": ("<!-- note --> Rolled back at 15:10.", "Rolled back at 15:10."),
     "a number": ("42", "42"),

@@ -10,6 +10,8 @@ files are opened. Standard library only.
 from __future__ import annotations
 
 import posixpath
+import unicodedata
+import weakref
 from typing import Literal, Protocol
 
 from hotfix_gates.model.errors import TreeError
@@ -93,15 +95,53 @@ def resolve(tree: TreeView, path: str) -> str:
 def checkout_problem(tree: TreeView, path: str) -> str | None:
     """Why a checkout of the tree would not hold, at `path`, the file the
     gates read: a folder on the way has names git would check out otherwise
-    (see TreeView.flaws), or the file's mode is one git reads as a symlink or
-    a submodule. None for what git writes itself."""
+    (see TreeView.flaws), a name on the way has a twin that differs only in
+    case, or the file's mode is one git reads as a symlink or a submodule.
+    None for what git writes itself."""
     parts = normalize(path).split("/")
     for depth in range(len(parts)):
         folder = "/".join(parts[:depth])
         flaws = tree.flaws(folder)
         if flaws:
             return f"{folder or 'the root tree'} is malformed: {flaws[0]}"
+        here = "/".join(parts[:depth + 1])
+        for twin in case_twins(tree, here):
+            return case_words(twin, here)
     return tree.mode_problem(path)
+
+
+_FOLDED: weakref.WeakKeyDictionary[TreeView, dict[str, dict[str, list[str]]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def case_twins(tree: TreeView, path: str) -> list[str]:
+    """The other entries of `path`'s folder whose names differ from its own
+    only in case or Unicode normalisation (`Specs` for `specs`): a checkout
+    on a case-insensitive file system (macOS, Windows) holds them as one.
+    `path` itself need not exist."""
+    folder, _, name = normalize(path).rpartition("/")
+    folded = _FOLDED.setdefault(tree, {})
+    index = folded.get(folder)
+    if index is None:  # one pass per folder, however many names are asked
+        index = {}
+        try:
+            listing = tree.listdir(folder or ".") or {}
+        except TreeError:
+            listing = {}
+        for entry in listing:
+            index.setdefault(_fold(entry), []).append(entry)
+        folded[folder] = index
+    return [f"{folder}/{other}" if folder else other
+            for other in index.get(_fold(name), ()) if other != name]
+
+
+def case_words(twin: str, path: str) -> str:
+    return (f"{twin} differs from {path} only in case: a checkout on a case-insensitive "
+            f"file system (macOS, Windows) holds one of them, the gates read {path}")
+
+
+def _fold(name: str) -> str:
+    return (name if name.isascii() else unicodedata.normalize("NFC", name)).lower()
 
 
 def read(tree: TreeView, path: str, limit: int = MAX_READ) -> bytes:

@@ -19,11 +19,17 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from hotfix_gates.model.config import Config
-from hotfix_gates.model.constants import LEGACY_FOLDER, RECORD_FILE, RECORD_FOLDER, folder_number
+from hotfix_gates.model.constants import (
+    LEGACY_FOLDER,
+    POST_MORTEM_FILE,
+    RECORD_FILE,
+    RECORD_FOLDER,
+    folder_number,
+)
 from hotfix_gates.model.errors import TreeError
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.record import HotfixRecord
-from hotfix_gates.model.tree import TreeView, read
+from hotfix_gates.model.tree import TreeView, case_twins, case_words, read
 
 if TYPE_CHECKING:
     from hotfix_gates.git.cache import ParseCache
@@ -53,6 +59,8 @@ def record_folders(tree: TreeView, config: Config) -> tuple[list[str], list[Find
     parts = specs.split("/")
     problems = [finding for depth in range(len(parts) + 1)
                 for finding in flawed(tree, "/".join(parts[:depth]))]
+    problems += [finding for depth in range(1, len(parts) + 1)
+                 for finding in _twins(tree, "/".join(parts[:depth]))]
     kind = tree.kind(specs)
     if kind == "dir":
         listing = tree.listdir(specs)
@@ -86,6 +94,15 @@ def record_folders(tree: TreeView, config: Config) -> tuple[list[str], list[Find
             if entry_kind == "dir" and LEGACY_FOLDER.fullmatch(name) and not name.endswith(".bak"):
                 folders.append(f"{parent}/{name}" if parent != "." else name)
     return folders, problems
+
+
+def _twins(tree: TreeView, path: str) -> list[Finding]:
+    """A name on the way to the records, or a record file, that another entry
+    matches but for case (`Specs/hotfix`): where the file system ignores
+    case, a checkout reads them as one, and `check` there judges what the
+    server never reads."""
+    return [problem(twin, case_words(twin, path), f"rename {twin} to {path}, or merge them")
+            for twin in case_twins(tree, path)]
 
 
 def _misnamed(path: str, name: str) -> Finding:
@@ -130,7 +147,9 @@ def load_record(tree: TreeView, folder: str, cache: ParseCache | None = None) ->
             return record, [*flaws, problem(path, f"cannot read the record: {exc}",
                                             f"every record folder needs a {RECORD_FILE}")]
         record, found = parse_hotfix(path, folder, data)
-        return record, [*flaws, *found]
+        twins = [f for name in (RECORD_FILE, POST_MORTEM_FILE)
+                 for f in _twins(tree, f"{folder}/{name}")]
+        return record, [*flaws, *twins, *found]
 
     key = folder_key(tree, folder) if cache is not None else None
     if cache is None or key is None:

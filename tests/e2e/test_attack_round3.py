@@ -322,3 +322,16 @@ def test_a_post_mortem_that_renders_empty_is_not_complete(fresh: tuple[Path, Pat
     assert blocking(refused(repo, remote)) == {"HG201"}
     code, out = ci(repo)
     assert code == 1 and blocking(out) == {"HG201"}
+
+
+# --- names a case-insensitive checkout reads otherwise ------------------------------
+
+def test_a_specs_folder_in_another_case_does_not_hide_a_record(fresh: tuple[Path, Path]) -> None:
+    """Specs/hotfix holds nothing the server reads, but a clone on macOS or
+    Windows reads it as specs/hotfix, where `check` and `status` show it."""
+    repo, remote = fresh
+    write_record(repo, 1, SLUG, specs_dir="Specs/hotfix", **OVERDUE)
+    commit_all(repo, "hotfix-001, filed under Specs")
+    lines = refused(repo, remote)
+    assert "Specs:1: HG001 record-valid: Specs differs from specs only in case" in lines
+    assert ci(repo)[0] == 1

@@ -13,7 +13,14 @@ import pytest
 
 from hotfix_gates.git.trees import FsTree, GitTree, IndexTree
 from hotfix_gates.model.errors import TreeError
-from hotfix_gates.model.tree import TreeView, checkout_problem, normalize, read, resolve
+from hotfix_gates.model.tree import (
+    TreeView,
+    case_twins,
+    checkout_problem,
+    normalize,
+    read,
+    resolve,
+)
 from testing.hostile import hash_object, raw_tree
 from testing.repos import commit_all, make_repo
 
@@ -159,3 +166,27 @@ def test_a_file_in_a_folder_with_a_repeated_name_is_not_what_git_checks_out(
     tree = tree_of(repo, [("40000", "tests", sub)])
     assert checkout_problem(tree, "tests/test_pool.py") == (
         "tests is malformed: tests lists 'test_pool.py' twice")
+
+
+def test_names_that_differ_only_in_case_are_twins(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    blob = hash_object(repo, "blob", b"x\n")
+    tests = raw_tree(repo, [("100644", "TEST_POOL.py", blob),
+                            ("100644", "test_pool.py", blob)])
+    tree = tree_of(repo, [("40000", "Specs", raw_tree(repo, [("100644", "a", blob)])),
+                          ("40000", "tests", tests), ("100644", "caf\u00e9", blob),
+                          ("100644", "cafe\u0301", blob)])
+    assert case_twins(tree, "specs") == ["Specs"]  # the name itself need not exist
+    assert case_twins(tree, "Specs") == []
+    assert case_twins(tree, "tests/test_pool.py") == ["tests/TEST_POOL.py"]
+    assert case_twins(tree, "caf\u00e9") == ["cafe\u0301"]  # the same name once normalised
+    assert checkout_problem(tree, "tests/test_pool.py") == (
+        "tests/TEST_POOL.py differs from tests/test_pool.py only in case: a checkout on a "
+        "case-insensitive file system (macOS, Windows) holds one of them, the gates read "
+        "tests/test_pool.py")
+
+
+def test_the_working_tree_names_twins_too(tmp_path: Path) -> None:
+    (tmp_path / "Specs/hotfix").mkdir(parents=True)
+    assert case_twins(FsTree(tmp_path), "specs") == ["Specs"]
+    assert case_twins(FsTree(tmp_path), "specs/hotfix") == []

@@ -76,6 +76,24 @@ def test_a_record_file_git_checks_out_as_a_symlink(repo: Path) -> None:
                          "out as a symlink, not as the file read here")]
 
 
+def test_a_specs_folder_spelled_in_another_case(repo: Path) -> None:
+    """The server reads none of it; a checkout on macOS or Windows reads it as specs/hotfix."""
+    record = raw_tree(repo, [(F, "hotfix.md", record_blob(repo))])
+    folders, problems = judged(repo, nest(repo, "specs", "Hotfix", "001-pool", leaf=record))
+    assert folders == []
+    assert problems == [("specs/Hotfix", "specs/Hotfix differs from specs/hotfix only in case: "
+                         "a checkout on a case-insensitive file system (macOS, Windows) holds "
+                         "one of them, the gates read specs/hotfix")]
+
+
+def test_a_record_file_with_a_twin_in_another_case(repo: Path) -> None:
+    blank = hash_object(repo, "blob", b"")
+    record = raw_tree(repo, [(F, "HOTFIX.md", blank), (F, "hotfix.md", record_blob(repo))])
+    folders, problems = judged(repo, nest(repo, "specs", "hotfix", "001-pool", leaf=record))
+    assert folders == ["specs/hotfix/001-pool"]
+    assert [p for p, _ in problems] == ["specs/hotfix/001-pool/HOTFIX.md"]
+
+
 def test_a_record_folder_listed_twice(repo: Path) -> None:
     record = raw_tree(repo, [(F, "hotfix.md", record_blob(repo))])
     hotfix = raw_tree(repo, [(T, "001-pool", record), (T, "001-pool", record)])

@@ -29,9 +29,10 @@ from hotfix_gates.model.record import HotfixRecord, PostMortem
 
 FORMAT = 6  # the layout of the file (6: whole results, pickled)
 FILE = os.path.join("hotfix-gates", "parse-cache.pickle")
-# What a parse yields is decided by these folders' code: the cache is keyed by
-# a digest of it, so a change to a reader can never be served stale results.
-READERS = ("model", "parsing", "gates")
+# What a parse yields is decided by these folders' code (git/: how a tree is
+# read, which entries are flaws): the cache is keyed by a digest of it, so a
+# change to a reader can never be served stale results.
+READERS = ("model", "parsing", "gates", "git")
 
 RecordResult = tuple[HotfixRecord, list[Finding]]
 PostMortemResult = tuple[PostMortem | None, str, int]

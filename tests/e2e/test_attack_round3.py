@@ -335,3 +335,31 @@ def test_a_specs_folder_in_another_case_does_not_hide_a_record(fresh: tuple[Path
     lines = refused(repo, remote)
     assert "Specs:1: HG001 record-valid: Specs differs from specs only in case" in lines
     assert ci(repo)[0] == 1
+
+
+# --- the rules on the target: what remains out of reach ----------------------------
+
+WEAKENINGS = {
+    "gates off": "gates: {post-mortem: off, regression-test: off}\n",
+    "deadlines stretched": "deadlines: {post-mortem: 3650d, regression-test: 3650d}\n",
+    "main unprotected": "protected_branches: [production]\n",
+    "records moved": "specs_dir: docs/elsewhere\n",
+}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a configuration that loads is trusted once it is on the target: a push that weakens "
+    "the rules lands (judged by the rules before it), and the next push is judged by the "
+    "weaker ones. Refusing it needs a new, audited way to change the rules (a contract "
+    "change); SECURITY.md asks for code owners on .hotfix-gates.yaml"))
+@pytest.mark.parametrize("how", WEAKENINGS, ids=list(WEAKENINGS))
+def test_a_push_that_weakens_the_rules_does_not_let_the_next_one_through(
+        fresh: tuple[Path, Path], how: str) -> None:
+    repo, _ = fresh
+    (repo / ".hotfix-gates.yaml").write_text(WEAKENINGS[how])
+    commit_all(repo, "tune the gates")
+    first = push(repo, "origin", "main", now=LATE)
+    write_record(repo, 1, SLUG, **OVERDUE)
+    commit_all(repo, "hotfix-001")
+    second = push(repo, "origin", "main", now=LATE)
+    assert first.returncode != 0 or second.returncode != 0

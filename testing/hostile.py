@@ -127,8 +127,14 @@ def hash_object(repo: Path, kind: str, data: bytes) -> str:
     return result.stdout.decode().strip()
 
 
-def raw_tree(repo: Path, entries: Sequence[tuple[str, str, str]]) -> str:
-    """A tree object from (mode, name, object id), with no validation at all."""
+def raw_tree(repo: Path, entries: Sequence[tuple[str, str, str]], *,
+             git_order: bool = True) -> str:
+    """A tree object from (mode, name, object id), with no validation at all;
+    the entries sorted as git sorts them (a folder as its name and a slash;
+    repeated names kept in the order given) unless `git_order` is False."""
+    if git_order:
+        entries = sorted(entries, key=lambda e: os.fsencode(e[1]) + (
+            b"/" if e[0].lstrip("0") == "40000" else b""))
     raw = b"".join(mode.encode() + b" " + os.fsencode(name) + b"\0" + bytes.fromhex(oid)
                    for mode, name, oid in entries)
     return hash_object(repo, "tree", raw)

@@ -185,9 +185,6 @@ def _parse_post_mortem(tree: TreeView, path: str) -> tuple[PostMortem | None, st
     from hotfix_gates.parsing.hotfix import parse_post_mortem
 
     try:
-        odd_mode = tree.mode_problem(path)
-        if odd_mode is not None:
-            raise TreeError(odd_mode)
         data = read(tree, path)
     except TreeError as exc:
         return None, str(exc), 1

@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 _GIT_TREE = 0o040000
 _GIT_LINK = 0o120000
 _GIT_COMMIT = 0o160000
-_GIT_TYPE = 0o170000  # the type bits of a mode
-_GIT_FILE = 0o100000
 
 
 def _kind_from_mode(mode: int) -> EntryKind:
@@ -51,9 +49,6 @@ class FsTree:
 
     def flaws(self, path: str) -> list[str]:
         return []  # a file system holds no repeated or slashed names
-
-    def mode_problem(self, path: str) -> str | None:
-        return None  # a file on disk is what it is
 
     def _parent_ok(self, path: str) -> bool:
         # Intermediate components must be real directories, never symlinks,
@@ -161,6 +156,20 @@ def _git_object(repo: pygit2.Repository, oid: Any, want: str, path: str) -> Any:
     return obj
 
 
+def _encoded(entries: list[tuple[bytes, int, Any]]) -> bytes:
+    """The bytes git writes for a tree of these (name, mode, id) entries.
+
+    libgit2 reads a mode git never writes as the nearest it knows: 120755 as
+    a file (100755), 160755 or 644 as a file too, where git checks out a
+    symlink or a submodule. It has no hash of a typed object, and the index
+    it builds from a tree (which keeps modes as written) reads every folder
+    below, which a small push can make astronomically many. Encoding the
+    modes as read and comparing with the stored bytes tells a tree git wrote
+    from one written by hand, one folder at a time."""
+    ordered = sorted(entries, key=lambda e: e[0] + b"/" if e[1] == _GIT_TREE else e[0])
+    return b"".join(b"%o %s\0%s" % (mode, name, oid.raw) for name, mode, oid in ordered)
+
+
 class GitTree:
     """A commit's tree read through pygit2, with no checkout.
 
@@ -188,7 +197,6 @@ class GitTree:
             self.tree_id = root
         self._dirs: dict[str, dict[str, tuple[int, Any]] | None] = {}
         self._flaws: dict[str, list[str]] = {}
-        self._modes: dict[str, dict[str, int]] = {}  # folder -> its files' modes as written
         self.cache: ParseCache | None = None
 
     @property
@@ -213,39 +221,6 @@ class GitTree:
         path = normalize(path) if path else ""
         self._entries(path)
         return self._flaws.get(path, [])
-
-    def mode_problem(self, path: str) -> str | None:
-        """libgit2 reads any mode it does not know as a file's (120755 as 100755,
-        160755 or 644 as 100644), where git checks out a symlink or a submodule
-        (an empty folder): the gates would judge a file nobody gets. Only the
-        index libgit2 builds from a tree keeps the modes as written."""
-        path = normalize(path)
-        if self.kind(path) != "file":
-            return None
-        folder, _, name = path.rpartition("/")
-        mode = self._written_modes(folder).get(name)
-        if mode is None or mode & _GIT_TYPE == _GIT_FILE:
-            return None
-        what = "a symlink" if mode & _GIT_TYPE == _GIT_LINK else "a submodule"
-        return (f"{path} has mode {mode:06o}, which git checks out as {what}, not as the file "
-                "read here")
-
-    def _written_modes(self, folder: str) -> dict[str, int]:
-        import pygit2
-
-        found = self._modes.get(folder)
-        if found is None:
-            found = {}
-            try:
-                obj = self.tree if not folder else _git_object(
-                    self.repo, self.object_id(folder), "tree", folder)
-                index = pygit2.Index()
-                index.read_tree(obj)  # reads the folders below too: asked once per folder
-                found = {entry.path: entry.mode for entry in index if "/" not in entry.path}
-            except (TreeError, pygit2.GitError, ValueError):
-                pass  # what cannot be read is a flaw, reported where the folder is listed
-            self._modes[folder] = found
-        return found
 
     def _entries(self, path: str) -> dict[str, tuple[int, Any]] | None:
         if path in self._dirs:
@@ -274,12 +249,18 @@ class GitTree:
 
         where = path or "the root tree"
         try:
-            entries = [(entry.name, entry.filemode, entry.id) for entry in obj]
+            read = [(entry.name, entry.raw_name, entry.filemode, entry.id) for entry in obj]
+            entries = [(name, mode, oid) for name, _, mode, oid in read]
+            raw = [(raw_name, mode, oid) for _, raw_name, mode, oid in read]
         except (pygit2.GitError, UnicodeError) as exc:
             self._flaws[path] = [f"{where} cannot be read ({exc})"]
             return None
         listing: dict[str, tuple[int, Any]] = {}
         flaws: list[str] = []
+        if _encoded(raw) != obj.read_raw():
+            flaws.append(f"{where} is not encoded as git writes trees (a mode git never "
+                         "writes, such as 120755 or 644, or entries out of order): git may "
+                         "check out a symlink or a submodule where a file is read here")
         for name, mode, oid in entries:
             if not name or "/" in name:
                 flaws.append(f"{where} has an entry named {name!r:.100}, which git would "
@@ -378,9 +359,6 @@ class IndexTree:
 
     def flaws(self, path: str) -> list[str]:
         return []  # built from the index's paths: each one a path git checks out
-
-    def mode_problem(self, path: str) -> str | None:
-        return None  # git writes the index's modes itself
 
     def _oid(self, path: str) -> pygit2.Oid:
         found = self._entries.get(path)

@@ -137,9 +137,6 @@ class _OneFile:
     def flaws(self, path: str) -> list[str]:
         return []
 
-    def mode_problem(self, path: str) -> str | None:
-        return None
-
     def _read_entry(self, path: str, limit: int) -> bytes:
         from hotfix_gates.model.errors import TreeError
         from hotfix_gates.model.tree import too_large

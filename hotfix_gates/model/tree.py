@@ -59,12 +59,6 @@ class TreeView(Protocol):
         tools (a hand-made git tree): each a sentence; none for a sound one."""
         ...
 
-    def mode_problem(self, path: str) -> str | None:
-        """Why git would check the file at `path` out as something else (a
-        hand-made tree can give a blob a mode git reads as a symlink or a
-        submodule, while libgit2 reads it as a file); None when it would not."""
-        ...
-
     def _read_entry(self, path: str, limit: int) -> bytes: ...
 
     def _link_target(self, path: str) -> str: ...
@@ -94,10 +88,9 @@ def resolve(tree: TreeView, path: str) -> str:
 
 def checkout_problem(tree: TreeView, path: str) -> str | None:
     """Why a checkout of the tree would not hold, at `path`, the file the
-    gates read: a folder on the way has names git would check out otherwise
-    (see TreeView.flaws), a name on the way has a twin that differs only in
-    case, or the file's mode is one git reads as a symlink or a submodule.
-    None for what git writes itself."""
+    gates read: a folder on the way is one git would check out otherwise
+    (see TreeView.flaws: names, modes), or a name on the way has a twin that
+    differs only in case. None for what git writes itself."""
     parts = normalize(path).split("/")
     for depth in range(len(parts)):
         folder = "/".join(parts[:depth])
@@ -107,7 +100,7 @@ def checkout_problem(tree: TreeView, path: str) -> str | None:
         here = "/".join(parts[:depth + 1])
         for twin in case_twins(tree, here):
             return case_words(twin, here)
-    return tree.mode_problem(path)
+    return None
 
 
 _FOLDED: weakref.WeakKeyDictionary[TreeView, dict[str, dict[str, list[str]]]] = (

@@ -137,9 +137,6 @@ def load_record(tree: TreeView, folder: str, cache: ParseCache | None = None) ->
 
         flaws = flawed(tree, folder)
         try:
-            odd_mode = tree.mode_problem(path)
-            if odd_mode is not None:
-                raise TreeError(odd_mode)
             data = read(tree, path)
         except TreeError as exc:
             record = HotfixRecord(path=path, folder=folder, number=folder_number(folder))

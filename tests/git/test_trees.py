@@ -130,31 +130,52 @@ def test_a_tree_that_does_not_parse_is_a_flaw(tmp_path: Path) -> None:
     assert broken_root.kind("specs") is None and broken_root.flaws("")
 
 
-@pytest.mark.parametrize(("mode", "checked_out_as"), [
-    ("120755", "a symlink"), ("160755", "a submodule"), ("644", "a submodule"),
-    ("0", "a submodule"), ("170000", "a submodule"),
-])
-def test_a_mode_git_reads_as_something_else_is_named(tmp_path: Path, mode: str,
-                                                     checked_out_as: str) -> None:
-    """libgit2 reads these as a file; git checks them out as no file at all."""
+ENCODING = ("is not encoded as git writes trees (a mode git never writes, such as 120755 "
+            "or 644, or entries out of order): git may check out a symlink or a submodule "
+            "where a file is read here")
+
+
+@pytest.mark.parametrize("mode", ["120755", "160755", "644", "0", "170000", "100664"])
+def test_a_mode_git_never_writes_is_a_flaw_of_its_folder(tmp_path: Path, mode: str) -> None:
+    """libgit2 reads these as a file; git checks most of them out as no file at all."""
     repo = make_repo(tmp_path / "r")
     blob = hash_object(repo, "blob", b"def test_leak():\n    pass\n")
     sub = raw_tree(repo, [("100644", "test_ok.py", blob), (mode, "test_pool.py", blob)])
     tree = tree_of(repo, [("40000", "tests", sub)])
     assert tree.kind("tests/test_pool.py") == "file"  # as libgit2 reads it
-    assert tree.mode_problem("tests/test_pool.py") == (
-        f"tests/test_pool.py has mode {int(mode, 8):06o}, which git checks out as "
-        f"{checked_out_as}, not as the file read here")
-    assert tree.mode_problem("tests/test_ok.py") is None
-    assert checkout_problem(tree, "tests/test_ok.py") is None
+    assert tree.flaws("tests") == [f"tests {ENCODING}"]
+    assert checkout_problem(tree, "tests/test_ok.py") == f"tests is malformed: tests {ENCODING}"
 
 
-@pytest.mark.parametrize("mode", ["100644", "100755", "100664"])
-def test_modes_git_checks_out_as_a_file_are_sound(tmp_path: Path, mode: str) -> None:
+def test_entries_out_of_git_order_are_a_flaw(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r")
     blob = hash_object(repo, "blob", b"x\n")
-    tree = tree_of(repo, [(mode, "a.py", blob)])
-    assert tree.mode_problem("a.py") is None and checkout_problem(tree, "a.py") is None
+    tree = GitTree(pygit2.Repository(str(repo)), pygit2.Oid(hex=raw_tree(
+        repo, [("100644", "b.py", blob), ("100644", "a.py", blob)], git_order=False)), "t")
+    assert tree.flaws("") == [f"the root tree {ENCODING}"]
+
+
+@pytest.mark.parametrize("mode", ["100644", "100755", "120000", "160000"])
+def test_modes_git_writes_are_sound(tmp_path: Path, mode: str) -> None:
+    repo = make_repo(tmp_path / "r")
+    blob = hash_object(repo, "blob", b"x\n")
+    sub = raw_tree(repo, [("100644", "b", blob)])
+    tree = tree_of(repo, [("100644", "a.py", blob), (mode, "a", blob), ("40000", "a-b", sub),
+                          ("40000", "a0", sub)])
+    assert tree.flaws("") == [] and checkout_problem(tree, "a.py") is None
+
+
+def test_a_folder_that_expands_forever_is_judged_in_time(tmp_path: Path) -> None:
+    """Forty folders, each the same tree of forty folders, eight deep: a few
+    objects in a push, 40**8 paths to anything that walks them."""
+    repo = make_repo(tmp_path / "r")
+    blob = hash_object(repo, "blob", b"def test_leak():\n    pass\n")
+    bomb = raw_tree(repo, [("100644", "f", blob)])
+    for _ in range(8):
+        bomb = raw_tree(repo, [("40000", f"d{i:02d}", bomb) for i in range(40)])
+    tree = tree_of(repo, [("40000", "tests", raw_tree(repo, [("40000", "bomb", bomb),
+                                                            ("100644", "test_pool.py", blob)]))])
+    assert checkout_problem(tree, "tests/test_pool.py") is None  # returns: nothing walked
 
 
 def test_a_file_in_a_folder_with_a_repeated_name_is_not_what_git_checks_out(

@@ -57,9 +57,9 @@ def status(overdue_only: bool, fmt: str, now_text: str | None, rev: str | None) 
     rows = [row(facts, found, now) for facts, found in gathered]
     attention = [item for item in rows if needs_attention(item)]
     shown = attention if overdue_only else rows
+    invalid = sum(1 for f in problems if f.blocking)
     if fmt == "json":
         print(json.dumps(shown, indent=2))
     else:
-        print(render_text(shown, len(rows), overdue_only))
-    blocking = attention or any(f.blocking for f in problems)
-    return EXIT_BLOCKED if overdue_only and blocking else EXIT_OK
+        print(render_text(shown, len(rows), overdue_only, invalid))
+    return EXIT_BLOCKED if overdue_only and (attention or invalid) else EXIT_OK

@@ -139,8 +139,13 @@ def _fit(text: str) -> str:
     return text if len(text) <= WIDTH else text[:WIDTH - 3] + "..."
 
 
-def render_text(rows: list[Row], total: int, attention_only: bool) -> str:
+def render_text(rows: list[Row], total: int, attention_only: bool, problems: int = 0) -> str:
+    """The table; `problems` counts the blocking findings outside the records
+    (a hidden or malformed specs folder), printed above it."""
     noun = f"{total} record{'s' if total != 1 else ''}"
+    if not rows and problems:
+        return (f"no record is overdue ({noun}), but the records cannot all be read: "
+                f"{problems} problem{'s' if problems != 1 else ''} above")
     if not rows:
         return f"nothing is overdue or invalid ({noun})" if attention_only else \
             "no hotfix records"

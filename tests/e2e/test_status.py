@@ -271,3 +271,17 @@ def test_scheduled_ci_job_as_a_real_process(repo: Path) -> None:
     assert "hotfix-001" in late.stdout and "OVERDUE" in late.stdout
     fine = run_gate(repo, "status", "--overdue", env=clean_env(HOTFIX_GATE_NOW=AT_47H))
     assert (fine.returncode, fine.stdout.strip()) == (0, "nothing is overdue or invalid (1 record)")
+
+
+def test_overdue_never_says_nothing_is_invalid_when_the_records_cannot_be_read(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A specs folder spelled in another case hides every record from the
+    server: `status --overdue` exits 1 and its line says why, not "nothing
+    is overdue or invalid"."""
+    resolved_record(here)
+    (here / "specs").rename(here / "Specs")
+    code, out, err = gate(capsys, "status", "--overdue", "--now", AT_49H)
+    assert code == 1
+    assert out.strip() == ("no record is overdue (0 records), but the records cannot all be "
+                           "read: 1 problem above")
+    assert "HG001 record-valid: Specs differs from specs only in case" in err

@@ -72,8 +72,11 @@ def render(checked: Checked, fmt: str) -> str:
 
 def run_check(rev: str | None, base: str | None, now_text: str | None,
               config_path: str | None = None, *, branch: str | None = None,
-              record_id: str | None = None, current: bool = False) -> Checked:
-    """Judge the tree at REV (default: the working tree; HEAD with --base)."""
+              record_id: str | None = None, current: bool = False,
+              reference: str | None = None) -> Checked:
+    """Judge the tree at REV (default: the working tree; HEAD with --base).
+    With --base, `reference` (else origin/HEAD, when it names another
+    branch) is the default branch whose milestones no record may move later."""
     from hotfix_gates.gates.branches import judge_branch
     from hotfix_gates.git.repository import cached, open_repo, rev_tree, work_tree
     from hotfix_gates.git.trees import GitTree
@@ -103,6 +106,13 @@ def run_check(rev: str | None, base: str | None, now_text: str | None,
         target.cache = cache
         run = Run(tree, base_config(repo, base, target, config_path), now, cache,
                   baseline=target, config_file=config_path or CONFIG_FILE)
+        reference = reference or default_branch(repo, base)
+        if reference is not None:
+            run.reference = rev_tree(repo, reference)
+            run.reference.cache = cache
+            run.reference_name = reference.removeprefix("refs/remotes/").removeprefix(
+                "origin/")
+            extra["reference"] = reference
     config = run.config
     if current and wanted is None:
         print("hotfix-gate: no hotfix in progress (the branch is not hotfix/NNN-*, and "
@@ -214,6 +224,24 @@ def base_config(repo: pygit2.Repository, base: str, target: GitTree,
     print(f"hotfix-gate: warning: {problem}; {fallback.words} until it is fixed",
           file=sys.stderr)
     return fallback.config
+
+
+def default_branch(repo: pygit2.Repository, base: str) -> str | None:
+    """origin/HEAD's branch (`git clone` sets it) when it is not `base`: the
+    branch a record lands on first, which a pull request into another
+    protected branch must not move a milestone later than (as the server)."""
+    import pygit2
+
+    try:
+        head = repo.references.get("refs/remotes/origin/HEAD")
+        target = head.target if head is not None else None
+        if not isinstance(target, str) or target not in repo.references:
+            return None
+        if repo.revparse_single(base).id == repo.revparse_single(target).id:
+            return None
+    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        return None
+    return target
 
 
 def base_tree(repo: pygit2.Repository, base: str) -> GitTree:

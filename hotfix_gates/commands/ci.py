@@ -53,9 +53,29 @@ def fetch_base(branch: str) -> str:
 
 
 def _judge(base: str | None, variable: str, hint: str, config_path: str | None,
-           now_text: str | None) -> tuple[str, Checked]:
+           now_text: str | None, default: str | None) -> tuple[str, Checked]:
+    """Judge HEAD against the base branch; and, when the repository's default
+    branch is another one, against its records' milestones (as the server)."""
     branch = base_branch(base, variable, hint)
-    return branch, run_check(None, fetch_base(branch), now_text, config_path or None)
+    ref = fetch_base(branch)
+    default = base_branch(default, variable, hint) if default else None
+    reference = fetch_base(default) if default and default != branch else None
+    return branch, run_check(None, ref, now_text, config_path or None, reference=reference)
+
+
+def github_default_branch() -> str | None:
+    """The repository's default branch, from the event GitHub hands the job."""
+    import json
+
+    path = os.environ.get("GITHUB_EVENT_PATH", "")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            event = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    repository = event.get("repository") if isinstance(event, dict) else None
+    name = repository.get("default_branch") if isinstance(repository, dict) else None
+    return name if isinstance(name, str) and name else None
 
 
 def _append(variable: str, text: str) -> None:
@@ -81,7 +101,8 @@ def github(base: str | None, config_path: str | None, now_text: str | None,
 
     try:
         branch, checked = _judge(base, "GITHUB_BASE_REF", "set the action's base input "
-                                 "(--base BRANCH)", config_path, now_text)
+                                 "(--base BRANCH)", config_path, now_text,
+                                 github_default_branch())
         if sarif:
             _write(sarif, checked, "sarif")
     except ToolError:
@@ -104,7 +125,7 @@ def gitlab(base: str | None, config_path: str | None, now_text: str | None,
     """The findings in the job log; Code Quality and JUnit reports as files."""
     _, checked = _judge(base, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
                         "run it in merge request pipelines, or pass --base BRANCH",
-                        config_path, now_text)
+                        config_path, now_text, os.environ.get("CI_DEFAULT_BRANCH", "").strip())
     _write(codequality, checked, "codeclimate")
     _write(junit, checked, "junit")
     print(render(checked, "text"))

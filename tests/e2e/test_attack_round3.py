@@ -278,6 +278,9 @@ def test_a_branch_that_lacks_the_record_cannot_restart_its_clock(
     lines = refused(repo, remote, "HEAD:refs/heads/release/8", ref="release/8")
     assert blocking(lines) == {"HG205"}
     assert "resolved_at moved later: 2025-09-01T12:00:00Z on main" in lines
+    git(repo, "remote", "set-head", "origin", "main")  # as `git clone` leaves it
+    code, out = ci(repo, base="origin/release/8")
+    assert code == 1 and blocking(out) == {"HG205"}
 
 
 def test_a_new_branch_cut_before_the_latest_milestones_lands(fresh: tuple[Path, Path]) -> None:
@@ -363,3 +366,23 @@ def test_a_push_that_weakens_the_rules_does_not_let_the_next_one_through(
     commit_all(repo, "hotfix-001")
     second = push(repo, "origin", "main", now=LATE)
     assert first.returncode != 0 or second.returncode != 0
+
+
+@pytest.mark.parametrize("platform", ["github", "gitlab"])
+def test_ci_holds_another_branch_to_the_default_branchs_milestones(
+        served: tuple[Path, Path], tmp_path: Path, platform: str) -> None:
+    """`hotfix-gate ci` learns the default branch from the platform (GitHub's
+    event, GitLab's CI_DEFAULT_BRANCH) and fetches it beside the base."""
+    repo, _ = served
+    first = git(repo, "rev-list", "--max-parents=0", "HEAD").stdout.strip()
+    assert push(repo, "origin", f"{first}:refs/heads/release/8", now=LATE).returncode == 0
+    write_record(repo, 1, SLUG, **{**OVERDUE, "resolved_at": "2025-10-09T12:00:00Z"})
+    commit_all(repo, "hotfix-001: the times moved on")
+    event = tmp_path / "event.json"
+    event.write_text('{"repository": {"default_branch": "main"}}')
+    env = clean_env(HOTFIX_GATE_NOW=LATE, GITHUB_BASE_REF="release/8",
+                    GITHUB_EVENT_PATH=str(event), CI_DEFAULT_BRANCH="main",
+                    CI_MERGE_REQUEST_TARGET_BRANCH_NAME="release/8")
+    done = run_gate(repo, "ci", platform, env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "resolved_at moved later: 2025-09-01T12:00:00Z on main" in done.stdout

@@ -68,7 +68,10 @@ def render(hook: str, python: str | None = None) -> str:
             "fi",
         ]
         code = f"import sys; from {MODULES[hook]} import main; sys.exit(main())"
-        command = f'"$python" -c {shlex.quote(code)}'
+        # -P: git runs pre-push and commit-msg in the work tree, and `-c` would
+        # put it first on sys.path: a `hotfix_gates/` folder committed there
+        # would be imported instead of the package, and run.
+        command = f'"$python" -P -c {shlex.quote(code)}'
     lines += [
         "case $0 in */*) here=${0%/*} ;; *) here=. ;; esac",
         f"chained=$here/{hook}{CHAINED}",

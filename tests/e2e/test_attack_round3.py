@@ -386,3 +386,30 @@ def test_ci_holds_another_branch_to_the_default_branchs_milestones(
     done = run_gate(repo, "ci", platform, env=env)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "resolved_at moved later: 2025-09-01T12:00:00Z on main" in done.stdout
+
+
+# --- the client hooks run the installed package, never the repository's ------------
+
+SHADOW = 'def main(*args, **kwargs):\n    open({marker!r}, "w").write("ran")\n    return 0\n'
+
+
+def test_a_package_committed_in_the_repository_is_not_what_the_hooks_run(
+        fresh: tuple[Path, Path], tmp_path: Path) -> None:
+    """git runs pre-push and commit-msg in the work tree; `python -c` put it
+    first on sys.path, so a `hotfix_gates/` folder in a commit replaced the
+    package: its code ran on every commit and push, and passed them."""
+    repo, _ = fresh
+    assert run_gate(repo, "install").returncode == 0
+    marker = tmp_path / "ran"
+    for module in ("commit_msg", "pre_push"):
+        path = repo / "hotfix_gates/hooks" / f"{module}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(SHADOW.format(marker=str(marker)))
+    (repo / "hotfix_gates/__init__.py").write_text("")
+    (repo / "hotfix_gates/hooks/__init__.py").write_text("")
+    commit_all(repo, "a folder named like the package")
+    write_record(repo, 1, SLUG, **OVERDUE)
+    commit_all(repo, "hotfix-001")
+    pushed = push(repo, "origin", "main", now=LATE)
+    assert not marker.exists()
+    assert pushed.returncode != 0 and "hotfix-gate pre-push to main: blocked" in pushed.stderr

@@ -413,3 +413,28 @@ def test_a_package_committed_in_the_repository_is_not_what_the_hooks_run(
     pushed = push(repo, "origin", "main", now=LATE)
     assert not marker.exists()
     assert pushed.returncode != 0 and "hotfix-gate pre-push to main: blocked" in pushed.stderr
+
+
+ROOT = Path(__file__).resolve().parents[2]
+CI_FILES = ("action.yml", "ci/gitlab/hotfix-gates.gitlab-ci.yml")
+
+
+@pytest.mark.parametrize("name", CI_FILES)
+def test_the_ci_integrations_never_import_from_the_checkout(name: str) -> None:
+    """They run `python -m venv` and `python -m pip` in the checkout of the
+    request being judged: without -P, a `pip/` folder there is the pip that
+    runs, and it can write the verdict."""
+    lines = [line for line in (ROOT / name).read_text().splitlines()
+             if re.search(r"python\S*\"? .*-m ", line) and not line.lstrip().startswith("#")]
+    assert lines and all(" -P -m " in line for line in lines), lines
+
+
+def test_python_p_leaves_a_module_in_the_current_folder_alone(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "venv").mkdir()
+    (tmp_path / "venv/__main__.py").write_text("open('ran', 'w').write('ran')\n")
+    subprocess.run([sys.executable, "-P", "-m", "venv", "--without-pip", str(tmp_path / "v")],
+                   cwd=tmp_path, check=True, timeout=60)
+    assert not (tmp_path / "ran").exists() and (tmp_path / "v/bin").is_dir()

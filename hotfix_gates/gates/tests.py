@@ -19,7 +19,11 @@ the hotfix records and, with names, when each name is a test there:
 
 Each test file is read and scanned once per run, whatever the number of
 records naming it, and a run's reading is bounded, so a push cannot make the
-server scan gigabytes.
+server scan gigabytes. Python's parser reads about 1-3 MB a second, so the
+hooks also bound what they parse (HOOK_PARSE_BYTES, for every ref of a push
+together: they share one Scans, whose files are keyed by blob id). What is
+left unread is a problem of this run only, never cached: the next run
+reads on.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ if TYPE_CHECKING:
 
 MAX_TESTS_CHECKED = 200  # per record: a record guards a fix, not the whole suite
 MAX_RUN_BYTES = 64 * 1024 * 1024  # test code read in one run
+HOOK_PARSE_BYTES = 2 * 1024 * 1024  # Python parsed by one hook run: seconds, not minutes
 MAX_PHRASE_LOOKUPS = 5000  # names searched as text in one run (each a scan of a file)
 _WORD = re.compile(r"\w+")
 _TEST_PATH = re.compile(r"test|spec", re.IGNORECASE)
@@ -86,7 +91,8 @@ class Scanned:
             return phrase in self.words
         scans.lookups += 1
         if scans.lookups > MAX_PHRASE_LOOKUPS:
-            raise _OverBudget(f"more than {MAX_PHRASE_LOOKUPS} test titles to look up")
+            raise _OverBudget("searched", f"more than {MAX_PHRASE_LOOKUPS} test titles to "
+                                          "look up")
         start = self.text.find(phrase)
         while start >= 0:  # str.find is linear; a title is found as written
             end = start + len(phrase)
@@ -100,15 +106,19 @@ class Scanned:
 
 @dataclass
 class Scans:
-    """What one run has scanned, and how much it has read."""
+    """What one run has scanned (by path and blob id, so judgements of
+    several trees may share it), and how much it has read and parsed."""
 
     files: dict[str, Scanned] = field(default_factory=dict)
     read_bytes: int = 0
     lookups: int = 0
+    parsed_bytes: int = 0
+    parse_limit: int = MAX_RUN_BYTES
 
 
 class _OverBudget(Exception):
-    pass
+    def __init__(self, verb: str, what: str) -> None:
+        super().__init__(f"{verb}: {what} in one run")
 
 
 def problems(tree: TreeView, record: HotfixRecord, config: Config, scans: Scans,
@@ -154,11 +164,16 @@ def _entry_problem(tree: TreeView, config: Config, scans: Scans,
             return Problem(entry, f"{inside} is part of the hotfix records, not a test",
                            "list the test file that guards the fix")
     oid = tree.object_id(target) if cache is not None else None
-    if cache is not None and oid:
-        key = f"{target}:{oid}:{'::'.join(names)}"
-        messages = cache.memo("tests", key, lambda: _judge(tree, target, names, scans), _strings)
-    else:
-        messages = _judge(tree, target, names, scans)
+    try:
+        if cache is not None and oid:
+            key = f"{target}:{oid}:{'::'.join(names)}"
+            messages = cache.memo("tests", key, lambda: _judge(tree, target, names, scans),
+                                  _strings)
+        else:
+            messages = _judge(tree, target, names, scans)
+    except _OverBudget as exc:  # this run's limit, not the file's: never cached
+        return Problem(entry, f"{target} was not {exc}", "list the few tests that guard the "
+                       "fix; what was read is cached, so running again reads on")
     if not messages:
         return None
     fix = ("name a test defined in that file (path::test_name)" if names
@@ -181,8 +196,6 @@ def _judge(tree: TreeView, path: str, names: list[str], scans: Scans) -> list[st
         scanned = _scan(tree, path, scans)
     except TreeError as exc:
         return [f"!{exc}"]
-    except _OverBudget as exc:
-        return [f"!{path} was not read: {exc} in one run"]
     if not scanned.text.strip():
         return [f"!{path} is empty"]
     if scanned.error:
@@ -199,29 +212,33 @@ def _judge(tree: TreeView, path: str, names: list[str], scans: Scans) -> list[st
             return [f"!{path} defines no test that runs (a test* function, or a Test* "
                     "class holding one)"]
         return []
-    try:
-        missing = scanned.missing(names, scans)
-    except _OverBudget as exc:
-        return [f"!{path} was not searched: {exc} in one run"]
+    missing = scanned.missing(names, scans)
     return [(f"{name[:80]} in {path} is not a test: {why}" if why
              else f"{name[:80]} is not defined in {path}") if scanned.python
             else f"{name[:80]} is not in {path}" for name, why in missing]
 
 
 def _scan(tree: TreeView, path: str, scans: Scans) -> Scanned:
-    found = scans.files.get(path)
+    key = f"{path}:{tree.object_id(path) or ''}"
+    found = scans.files.get(key)
     if found is not None:
         return found
     if scans.read_bytes > MAX_RUN_BYTES:
-        raise _OverBudget(f"more than {MAX_RUN_BYTES // (1024 * 1024)} MiB of test code")
+        raise _OverBudget("read", f"more than {MAX_RUN_BYTES // (1024 * 1024)} MiB of test "
+                                  "code")
     data = read(tree, path)
+    python = path.endswith(".py")
+    if python and scans.parsed_bytes + len(data) > scans.parse_limit:
+        raise _OverBudget("read", f"more than {scans.parse_limit // (1024 * 1024)} MiB of "
+                                  "Python test code")
     scans.read_bytes += len(data)
     text = data.decode("utf-8", "replace")
-    if path.endswith(".py"):
+    if python:
+        scans.parsed_bytes += len(data)
         found = _scan_python(path, text)
     else:
         found = Scanned(False, text, words=frozenset(_WORD.findall(text)))
-    scans.files[path] = found
+    scans.files[key] = found
     return found
 
 

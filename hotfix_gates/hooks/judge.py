@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     import pygit2
 
+    from hotfix_gates.gates.tests import Scans
     from hotfix_gates.git.cache import ParseCache
     from hotfix_gates.git.trees import GitTree
     from hotfix_gates.hooks.verdict import Outcome
@@ -32,6 +33,7 @@ class RefJudge:
     does not grow with the number of refs pushed."""
 
     def __init__(self, repo: pygit2.Repository, now: datetime, hook: str) -> None:
+        from hotfix_gates.gates.tests import HOOK_PARSE_BYTES, Scans
         from hotfix_gates.git.cache import for_git_dir
 
         self.repo = repo
@@ -39,6 +41,9 @@ class RefJudge:
         self.hook = hook
         self.missing_hint = "push from a clone that has it (`git fetch`), or check `git fsck`"
         self.parse_cache: ParseCache = for_git_dir(repo.path)
+        # One budget for the test files of every ref pushed: ten branches do
+        # not buy ten times the parsing.
+        self.scans: Scans = Scans(parse_limit=HOOK_PARSE_BYTES)
         # The last three: a pushed tree, its target's and the default branch's.
         self._trees: dict[str, GitTree] = {}
         self._configs: dict[str, Config] = {}
@@ -100,7 +105,7 @@ class RefJudge:
         key = _key(decision, tree, config_key, target)
         if key in self._verdicts:
             return self._verdicts[key], True
-        run = Run(tree, config, self.now, self.parse_cache)
+        run = Run(tree, config, self.now, self.parse_cache, self.scans)
         if target is not None:
             run.baseline, run.config_file = target.tree, target.config_file
             run.reference, run.reference_name = target.reference, target.reference_name

@@ -133,3 +133,65 @@ def test_too_many_entries_are_one_finding(tree: FsTree) -> None:
     [too_many] = problems(tree, record, Config(), Scans())
     assert too_many.message == "201 regression tests listed; only the first 200 were checked"
 
+
+
+def test_python_parsing_is_bounded_and_the_rest_read_by_the_next_run(
+        tmp_path: Path) -> None:
+    """Python's parser reads a few MB a second: a run stops parsing at its
+    limit, and what it left unread is not cached as a verdict on the file."""
+    import pygit2
+
+    from hotfix_gates.git.cache import ParseCache
+    from hotfix_gates.git.trees import GitTree
+    from testing.repos import commit_all, make_repo
+
+    repo = make_repo(tmp_path / "r")
+    (repo / "tests").mkdir()
+    for name in "abc":
+        (repo / f"tests/test_{name}.py").write_text(f"def test_{name}():\n    pass\n" + "#" * 900)
+    commit_all(repo, "tests")
+    opened = pygit2.Repository(str(repo))
+    record = HotfixRecord(path="specs/hotfix/001-x/hotfix.md", folder="specs/hotfix/001-x",
+                          number=1, regression_tests=[f"tests/test_{n}.py::test_{n}"
+                                                      for n in "abc"])
+    cache = ParseCache(str(tmp_path / "cache.pickle"))
+    seen = []
+    for _ in range(3):
+        tree = GitTree(opened, opened.head.peel(pygit2.Commit).tree_id, "HEAD")
+        found = list(problems(tree, record, Config(), Scans(parse_limit=2000), cache))
+        cache.save()
+        cache = ParseCache(str(tmp_path / "cache.pickle"))
+        seen.append([p.message for p in found])
+    limit = "was not read: more than 0 MiB of Python test code in one run"
+    assert seen[0] == [f"tests/test_c.py {limit}"]  # two files fit, the third does not
+    assert seen[1] == seen[2] == []  # the next run reads it: nothing unread was cached
+
+
+def test_runs_over_several_trees_share_scans_by_blob(tmp_path: Path) -> None:
+    """The hooks give every ref of a push one Scans (one budget): a path that
+    holds other content in another tree is scanned again."""
+    import pygit2
+
+    from hotfix_gates.git.trees import GitTree
+    from testing.repos import commit_all, make_repo
+
+    repo = make_repo(tmp_path / "r")
+    (repo / "tests").mkdir()
+    (repo / "tests/test_pool.py").write_text("def test_leak():\n    pass\n")
+    first = commit_all(repo, "a real test")
+    (repo / "tests/test_pool.py").write_text("def helper():\n    pass\n")
+    second = commit_all(repo, "the test gone")
+    opened = pygit2.Repository(str(repo))
+    scans = Scans()
+    for commit, expected in ((first, None), (second, "test_leak is not defined in "
+                                                     "tests/test_pool.py")):
+        tree = GitTree(opened, opened.revparse_single(commit).peel(pygit2.Commit).tree_id, "t")
+        found = check_entry_with(tree, scans, "tests/test_pool.py::test_leak")
+        assert found == expected
+
+
+def check_entry_with(tree: object, scans: Scans, entry: str) -> str | None:
+    record = HotfixRecord(path="specs/hotfix/001-x/hotfix.md", folder="specs/hotfix/001-x",
+                          number=1, regression_tests=[entry])
+    found = list(problems(tree, record, Config(), scans))  # type: ignore[arg-type]
+    return found[0].message if found else None

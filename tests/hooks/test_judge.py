@@ -8,8 +8,10 @@ import io
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pygit2
+import pytest
 
 from hotfix_gates.hooks import refs
 from hotfix_gates.hooks.judge import RefJudge, Target
@@ -76,3 +78,24 @@ def test_a_name_is_printed_escaped(tmp_path: Path) -> None:
     assert blocked
     assert err.getvalue().startswith(
         "hotfix-gate pre-receive to main (pushed as refs/heads/x\\u2028forged): blocked\n")
+
+
+def test_every_ref_of_a_push_shares_one_parsing_budget(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hotfix_gates.gates import engine
+    from hotfix_gates.gates.tests import HOOK_PARSE_BYTES
+
+    judge, (resolved, removed) = setup(tmp_path)
+    seen = []
+    real = engine.judge
+
+    def watching(run: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(run.scans)
+        return real(run, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "judge", watching)
+    decision = refs.Decision(refs.PROTECTED, "main is protected")
+    for commit in (resolved, removed):
+        judge.verdict(decision, judge.tree(commit, "pushed"), Config(), "defaults")
+    assert len(seen) == 2 and seen[0] is seen[1] is judge.scans
+    assert judge.scans.parse_limit == HOOK_PARSE_BYTES

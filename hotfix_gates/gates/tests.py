@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 MAX_TESTS_CHECKED = 200  # per record: a record guards a fix, not the whole suite
 MAX_RUN_BYTES = 64 * 1024 * 1024  # test code read in one run
-HOOK_PARSE_BYTES = 2 * 1024 * 1024  # Python parsed by one hook run: seconds, not minutes
+HOOK_PARSE_BYTES = 8 * 1024 * 1024  # Python parsed by one hook run: a few seconds at worst
 MAX_PHRASE_LOOKUPS = 5000  # names searched as text in one run (each a scan of a file)
 _WORD = re.compile(r"\w+")
 _TEST_PATH = re.compile(r"test|spec", re.IGNORECASE)

@@ -30,8 +30,9 @@ def parse_duration(text: str) -> timedelta:
 
 
 def format_duration(delta: timedelta) -> str:
-    """A short human duration: `2d 3h`, `47h 12m` is shown as `1d 23h`, `35m`."""
-    total = int(abs(delta.total_seconds()) // 60)
+    """A short human duration: `2d 3h`, `47h 12m` is shown as `1d 23h`, `35m`;
+    to the nearest minute (45m42s is `46m`)."""
+    total = int((abs(delta.total_seconds()) + 30) // 60)
     days, rest = divmod(total, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:

@@ -73,3 +73,11 @@ def test_only_the_forms_records_are_written_in_are_read(text: str) -> None:
 ])
 def test_the_usual_forms_are_read(text: str, expected: str) -> None:
     assert format_timestamp(parse_timestamp(text)[0]) == expected
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [
+    (45 * 60 + 42, "46m"), (45 * 60 + 29, "45m"), (47 * 3600 + 12 * 60, "1d 23h"),
+    (-(3 * 3600 + 59 * 60 + 40), "-4h"),
+])
+def test_durations_are_shown_to_the_nearest_minute(seconds: int, shown: str) -> None:
+    assert format_duration(timedelta(seconds=seconds)) == shown

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from hotfix_gates import __version__
+from hotfix_gates.model.constants import DEBUG_ENV
 from hotfix_gates.model.errors import EXIT_TOOL_ERROR, ToolError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -518,7 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("hotfix-gate: interrupted", err=True)
         return 130
     except Exception as exc:
-        if os.environ.get("HOTFIX_GATE_DEBUG"):
+        if os.environ.get(DEBUG_ENV):
             raise
         click.echo(f"hotfix-gate: internal error: {type(exc).__name__}: {exc} "
                    "(set HOTFIX_GATE_DEBUG=1 for details, and please report it)", err=True)

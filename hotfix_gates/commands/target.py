@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 from hotfix_gates.git.trees import FsTree
 from hotfix_gates.model.config import Config
-from hotfix_gates.model.constants import folder_number
+from hotfix_gates.model.constants import RECORD_ENV, folder_number
 from hotfix_gates.model.errors import ToolError
 from hotfix_gates.parsing.records import record_folders
 
 if TYPE_CHECKING:
     import pygit2
 
-ENV_ID = "SPECIFY_HOTFIX"
+ENV_ID = RECORD_ENV
 # At most 18 digits: int() refuses thousands of them.
 _ID = re.compile(r"(?:hotfix-)?0*(\d{1,18})")
 _BRANCH = re.compile(r"hotfix/0*(\d{1,18})-")

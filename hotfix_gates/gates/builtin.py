@@ -298,7 +298,6 @@ GATES: tuple[Gate, ...] = (
     UniqueId(),
 )
 GATES_BY_ID: dict[str, Gate] = {g.code: g for g in GATES} | {g.name: g for g in GATES}
-DEADLINE_KEYS: dict[str, Clock] = {g.clock.deadline: g.clock for g in GATES if g.clock}
 
 
 def find_gate(given: str) -> Gate | None:

@@ -58,7 +58,7 @@ def render(checked: Checked, fmt: str) -> str:
         from hotfix_gates.reporting.formats.sarif import render_sarif
 
         return render_sarif(judgement.findings, GATES, version=__version__,
-                            information_uri=__url__, extra=extra)
+                            information_uri=__url__, extra=extra, config=checked.config)
     if fmt == "codeclimate":
         from hotfix_gates.reporting.formats.codeclimate import render_codeclimate
 

@@ -154,7 +154,8 @@ def test_real_process_and_gates_listing(repo: Path) -> None:
     assert [line.split()[0] for line in lines[1:] if not line.startswith(" ")] == [
         "HG001", "HG002", "HG101", "HG102", "HG103", "HG201", "HG202", "HG203", "HG204",
         "HG205", "HG206", "HG301"]
-    assert "       applies: after the incident, from 2d after resolution (else deployment)" in lines
+    assert ("       applies: after the incident, from 48h after resolution (else deployment)"
+            in lines)
 
 
 def test_gates_listing_follows_the_configuration(repo: Path) -> None:
@@ -165,7 +166,8 @@ def test_gates_listing_follows_the_configuration(repo: Path) -> None:
     assert lines[0] == "gates as .hotfix-gates.yaml sets them:"
     assert "HG103  quick-review         error" in lines
     assert "HG202  regression-test      warn  (not waivable)" in lines
-    assert "       applies: after the incident, from 1d after resolution (else deployment)" in lines
+    assert ("       applies: after the incident, from 24h after resolution (else deployment)"
+            in lines)
     assert any(line.startswith("       applies: merging into a protected branch, from 5d after "
                                "the incident began;") for line in lines)
 

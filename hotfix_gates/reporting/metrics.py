@@ -98,8 +98,14 @@ def optional_time(value: object) -> datetime | None:
 
 
 def record_id(record: HotfixRecord) -> str:
-    """The id shown for a record; line breaks and terminal controls escaped."""
-    return printable(record.id or record.folder.rsplit("/", 1)[-1])
+    """The id shown for a record (line breaks and terminal controls escaped):
+    its `id`, else `hotfix-NNN` from its folder (a front matter that does not
+    parse has no id, and the commands still take `--id NNN`), else the folder."""
+    if record.id:
+        return printable(record.id)
+    if record.number is not None:
+        return f"hotfix-{record.number:03d}"
+    return printable(record.folder.rsplit("/", 1)[-1])
 
 
 def group_of(record: HotfixRecord) -> str:

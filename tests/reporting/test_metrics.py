@@ -324,8 +324,8 @@ def test_unreadable_record_is_named_once() -> None:
     garbled, _ = parse_hotfix(f"{folder}/hotfix.md", folder, b"---\nid: [unclosed\n---\n")
     assert "*" in garbled.invalid
     block = summarize([resolved(1, None, 30), Facts(garbled)], Config(), NOW, "unassessed")
-    assert block["count"] == 2 and block["records"] == ["hotfix-001", "009-garbled"]
-    assert block["unreadable"] == {"record": ["009-garbled"]}
+    assert block["count"] == 2 and block["records"] == ["hotfix-001", "hotfix-009"]
+    assert block["unreadable"] == {"record": ["hotfix-009"]}
     assert block["missing"] == {"detected_at": ["hotfix-001"], "deployed_at": ["hotfix-001"]}
 
 

@@ -316,6 +316,9 @@ def test_branch_then_environment(two: tuple[Path, Path], capsys: pytest.CaptureF
     here = first.parents[3]
     err = refused(capsys, first, "set", "severity", "P1")
     assert "which hotfix? pass --id hotfix-NNN" in err
+    assert err == ("hotfix-gate: error: which hotfix? pass --id hotfix-NNN (not closed here: "
+                   "hotfix-001, hotfix-002), check out its hotfix/NNN-* branch, or set "
+                   "SPECIFY_HOTFIX\n")
     monkeypatch.setenv("SPECIFY_HOTFIX", "hotfix-001")
     assert gate(capsys, "set", "severity", "P1")[0] == 0
     assert b"severity: P1" in first.read_bytes()
@@ -324,6 +327,16 @@ def test_branch_then_environment(two: tuple[Path, Path], capsys: pytest.CaptureF
     assert b"severity: P0" in second.read_bytes() and b"severity: P1" in first.read_bytes()
     assert gate(capsys, "set", "severity", "P2", "--id", "1")[0] == 0  # --id wins over both
     assert b"severity: P2" in first.read_bytes()
+
+
+def test_on_main_without_id_the_newest_records_not_closed_are_named(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for number in range(1, 9):
+        write_record(here, number, f"incident-{number}",
+                     status="closed" if number in (3, 8) else "investigating")
+    err = refused(capsys, here / "specs/hotfix/001-incident-1/hotfix.md", "resolved")
+    assert "pass --id hotfix-NNN (not closed here: hotfix-005, hotfix-006, hotfix-007 and 3 " \
+           "older), check out" in err
 
 
 def test_unknown_and_malformed_ids(two: tuple[Path, Path],

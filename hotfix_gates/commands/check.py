@@ -131,12 +131,51 @@ def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
     checked = run_check(rev, base, now_text, config_path, branch=branch,
                         record_id=record_id, current=current)
     print(render(checked, fmt))
+    if rev is None and base is None:
+        note = not_committed(checked)
+        if note:
+            print(f"hotfix-gate: note: {note}", file=sys.stderr)
     blocked = checked.judgement.blocked
     if blocked and fmt == "text":
         again = (" --current" if current else f" --id {record_id}" if record_id is not None
                  else f" --branch {branch}" if branch is not None else "")
         print(f"fix the lines above, then rerun `hotfix-gate check{again}`", file=sys.stderr)
     return EXIT_BLOCKED if blocked else EXIT_OK
+
+
+SHOWN = 3  # uncommitted files named; the rest are counted
+
+
+def not_committed(checked: Checked) -> str:
+    """What `check` read from the working tree that HEAD does not hold: the
+    records and the regression tests they list. The hooks judge commits, so
+    a check that passes on these has not unblocked a push yet."""
+    from hotfix_gates.git import command
+    from hotfix_gates.git.repository import open_repo
+
+    repo = open_repo()
+    if repo.is_bare or not repo.workdir or not checked.judgement.records:
+        return ""
+    paths: list[str] = []
+    for record in checked.judgement.records:
+        paths.append(record.folder)
+        for entry in record.regression_tests:
+            path = entry.split("::", 1)[0].strip()
+            if path and not path.startswith("/") and ".." not in path.split("/"):
+                paths.append(path)
+    try:
+        out = command.run_git(["-C", repo.workdir, "--literal-pathspecs", "status",
+                               "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
+                               "--", *dict.fromkeys(paths)])
+    except command.GitFailed:
+        return ""
+    changed = [entry[3:].decode("utf-8", "replace") for entry in out.split(b"\0") if entry]
+    if not changed:
+        return ""
+    named = ", ".join(changed[:SHOWN]) + (f" and {len(changed) - SHOWN} more"
+                                          if len(changed) > SHOWN else "")
+    return (f"not committed yet, and the hooks judge commits: {named}; commit them "
+            "(`hotfix-gate check --rev HEAD` judges what a push would)")
 
 
 def pre_commit_refs(environ: Mapping[str, str], rev: str | None,

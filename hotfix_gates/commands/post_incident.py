@@ -9,6 +9,7 @@ given, as HG202 will check; `--not-yet` lists one that is still to be written.
 from __future__ import annotations
 
 import os
+import shlex
 from datetime import datetime
 from pathlib import Path
 
@@ -112,7 +113,9 @@ def _check_present(target: Target, given: str, entry: str, not_yet: bool) -> lis
         raise ToolError(f"{problem.message}{hint}; check it, or pass --not-yet to list a test "
                         "not written yet")
     if pending(target.root, [path])[0]:
-        return [f"{path} is not committed yet: HG202 counts it once it is"]
+        typed = shlex.quote(given.strip().partition("::")[0].strip())
+        return [f"{path} is not committed yet, and HG202 counts it only once it is: "
+                f"`git add {typed} && git commit`"]
     return []
 
 

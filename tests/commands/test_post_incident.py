@@ -113,3 +113,15 @@ def test_remove_takes_one_entry_off_and_clears_the_date_with_the_last(
                                  "regression_tests (listed: none)\n")
     code, _, err = run(capsys, "tests/unit/test_pool.py", "--remove", "--not-yet")
     assert code == 2 and "--remove takes only the test" in err
+
+
+def test_a_test_not_committed_is_named_with_the_command_that_commits_it(
+        service: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    (service / "tests/unit/test_new.py").write_text("def test_it():\n    pass\n")
+    monkeypatch.chdir(service / "tests/unit")
+    code, _, err = run(capsys, "test_new.py::test_it")
+    assert code == 0
+    assert err.startswith("hotfix-gate: note: tests/unit/test_new.py is not committed yet, and "
+                          "HG202 counts it only once it is: `git add test_new.py && git "
+                          "commit`\n")

@@ -38,8 +38,23 @@ def test_blocked_text_output_and_exit_code(here: Path, capsys: pytest.CaptureFix
 
 def test_passing_repository(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_record(here, 1, severity="P0", rollback_plan="revert")
+    commit_all(here, "the record")
     assert gate(capsys, "check") == (0, "hotfix-gate: passed: 0 blocking, 0 warnings in 1 record\n",
                                      "")
+
+
+def test_a_record_not_committed_yet_is_named(here: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """check reads the working tree, the hooks read commits: a pass here is
+    not yet a pass there."""
+    write_record(here, 1, severity="P0", rollback_plan="revert")
+    folder = "specs/hotfix/001-database-connection-pool"
+    code, _, err = gate(capsys, "check")
+    assert code == 0
+    assert err == (f"hotfix-gate: note: not committed yet, and the hooks judge commits: "
+                   f"{folder}/hotfix.md, {folder}/post-mortem.md; commit them (`hotfix-gate "
+                   "check --rev HEAD` judges what a push would)\n")
+    assert gate(capsys, "check", "--rev", "HEAD")[2] == ""  # the commit is what it judges
 
 
 def test_no_records_passes(here: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -217,16 +217,19 @@ def gates_command() -> int:
 
 @cli.command("status")
 @click.option("--overdue", "overdue_only", is_flag=True,
-              help="Show only records with an overdue gate; exit 1 when there is one.")
+              help="Show only the records with an overdue gate or an invalid record (HG001); "
+              "exit 1 when there is one.")
 @click.option("--format", "fmt", type=click.Choice(STATUS_FORMATS), default="text",
-              show_default=True)
+              show_default=True, help="text: a table for people (100 columns); json: one "
+              "object per record, for scripts.")
 @now_option
 @rev_option
 @directory_option
 def status_command(**options: Any) -> int:
-    """One line per incident: severity, status, age, the next deadline and
-    how far off (or overdue) it is, post-mortem and regression-test state,
-    waivers, and time since the last timeline update."""
+    """Every incident at a glance: severity, status, age, the next deadline
+    and how far off (or overdue) it is, then its title, then the post-mortem
+    and regression-test state, waivers, and time since the last timeline
+    update."""
     return run("status:status", **options)
 
 

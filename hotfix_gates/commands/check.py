@@ -139,6 +139,8 @@ def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
     if blocked and fmt == "text":
         again = (" --current" if current else f" --id {record_id}" if record_id is not None
                  else f" --branch {branch}" if branch is not None else "")
+        if base is not None:  # judged as a merge into it, with its configuration
+            again = f" --base {base}{again}"
         print(f"fix the lines above, then rerun `hotfix-gate check{again}`", file=sys.stderr)
     return EXIT_BLOCKED if blocked else EXIT_OK
 

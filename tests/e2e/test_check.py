@@ -166,6 +166,8 @@ def test_real_process_and_gates_listing(repo: Path) -> None:
     assert listing.returncode == 0
     lines = listing.stdout.splitlines()
     assert lines[0] == "gates with the default configuration:"
+    assert "HG103  quick-review         warn" in lines  # no trailing blank
+    assert all(len(line) <= 100 and line == line.rstrip() for line in lines)
     assert [line.split()[0] for line in lines[1:] if not line.startswith(" ")] == [
         "HG001", "HG002", "HG101", "HG102", "HG103", "HG201", "HG202", "HG203", "HG204",
         "HG205", "HG206", "HG301"]

@@ -392,7 +392,8 @@ def waive_command(**options: Any) -> int:
 
 @cli.command("regression-test")
 @click.argument("test", metavar="PATH[::NAME]")
-@click.option("--remove", is_flag=True, help="Take this test off the list instead.")
+@click.option("--remove", is_flag=True, help="Take this test off the list instead (a PATH "
+              "that is not itself listed: every PATH::NAME listed in it).")
 @click.option("--not-yet", "not_yet", is_flag=True,
               help="List it although it is not in the working tree yet (HG202 counts it once "
                    "it is written and committed).")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import pygit2
 
     from hotfix_gates.git.trees import GitTree
+    from hotfix_gates.model.record import HotfixRecord
     from hotfix_gates.model.tree import TreeView
     from hotfix_gates.reporting.formats.junit import RecordGates
 
@@ -132,7 +133,7 @@ def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
                         record_id=record_id, current=current)
     print(render(checked, fmt))
     if rev is None and base is None:
-        note = not_committed(checked)
+        note = not_committed(checked.judgement.records)
         if note:
             print(f"hotfix-gate: note: {note}", file=sys.stderr)
     blocked = checked.judgement.blocked
@@ -148,18 +149,18 @@ def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
 SHOWN = 3  # uncommitted files named; the rest are counted
 
 
-def not_committed(checked: Checked) -> str:
-    """What `check` read from the working tree that HEAD does not hold: the
+def not_committed(records: Sequence[HotfixRecord]) -> str:
+    """What was read from the working tree that HEAD does not hold: the
     records and the regression tests they list. The hooks judge commits, so
     a check that passes on these has not unblocked a push yet."""
     from hotfix_gates.git import command
     from hotfix_gates.git.repository import open_repo
 
     repo = open_repo()
-    if repo.is_bare or not repo.workdir or not checked.judgement.records:
+    if repo.is_bare or not repo.workdir or not records:
         return ""
     paths: list[str] = []
-    for record in checked.judgement.records:
+    for record in records:
         paths.append(record.folder)
         for entry in record.regression_tests:
             path = entry.split("::", 1)[0].strip()

@@ -292,3 +292,20 @@ def test_scheduled_ci_job_as_a_real_process(repo: Path) -> None:
     assert "hotfix-001" in late.stdout and "OVERDUE" in late.stdout
     fine = run_gate(repo, "status", "--overdue", env=clean_env(HOTFIX_GATE_NOW=AT_47H))
     assert (fine.returncode, fine.stdout.strip()) == (0, "nothing is overdue or invalid (1 record)")
+
+
+def test_status_names_what_it_read_that_is_not_committed(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """status reads the working tree, a push reads commits: the same note as check."""
+    resolved_record(here, 1, regression_tests=["tests/test_pool.py"])
+    commit_all(here, "record")
+    (here / "tests").mkdir()
+    (here / "tests/test_pool.py").write_text("def test_release():\n    pass\n")
+    code, out, err = gate(capsys, "status", "--now", AT_47H)
+    assert code == 0 and "tests listed" in out
+    assert err == ("hotfix-gate: note: not committed yet, and the hooks judge commits: "
+                   "tests/test_pool.py; commit them (`hotfix-gate check --rev HEAD` judges "
+                   "what a push would)\n")
+    assert gate(capsys, "status", "--rev", "HEAD", "--now", AT_47H)[2] == ""
+    commit_all(here, "the test")
+    assert gate(capsys, "status", "--now", AT_47H)[2] == ""

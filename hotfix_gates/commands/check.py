@@ -159,20 +159,25 @@ def not_committed(records: Sequence[HotfixRecord]) -> str:
     repo = open_repo()
     if repo.is_bare or not repo.workdir or not records:
         return ""
-    paths: list[str] = []
+    folders = tuple(f"{record.folder}/" for record in records)
+    tests = set()
     for record in records:
-        paths.append(record.folder)
         for entry in record.regression_tests:
             path = entry.split("::", 1)[0].strip()
             if path and not path.startswith("/") and ".." not in path.split("/"):
-                paths.append(path)
+                tests.add(path)
+    # One pathspec per top folder: git matches each file against every
+    # pathspec, and a thousand records would list two thousand.
+    tops = sorted({path.split("/", 1)[0] for path in (*folders, *tests)})
     try:
         out = command.run_git(["-C", repo.workdir, "--literal-pathspecs", "status",
                                "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
-                               "--", *dict.fromkeys(paths)])
+                               "--", *tops])
     except command.GitFailed:
         return ""
-    changed = [entry[3:].decode("utf-8", "replace") for entry in out.split(b"\0") if entry]
+    changed = [path for path in (entry[3:].decode("utf-8", "replace")
+                                 for entry in out.split(b"\0") if entry)
+               if path in tests or path.startswith(folders)]
     if not changed:
         return ""
     named = ", ".join(changed[:SHOWN]) + (f" and {len(changed) - SHOWN} more"

@@ -153,3 +153,22 @@ def test_the_rerun_command_gives_the_hooks_verdict_for_a_hotfix_branch(tmp_path:
     assert "no record for hotfix-099" in done.stderr
     by_hand = run_gate(repo, "check", "--rev", sha, "--branch", "hotfix/099-made-by-hand")
     assert by_hand.returncode == 1 and "no record for hotfix-099" in by_hand.stdout
+
+
+def test_pre_push_compares_with_the_remote_tip_as_the_server_does(tmp_path: Path) -> None:
+    """A resolution moved later on main is refused on the laptop already, not
+    only by the server, when the clone has the remote's tip."""
+    repo, _ = make_pushing_clone(tmp_path, pre_push=True, pre_receive=True)
+    write_record(repo, 1, **READY, status="resolved", deployed_at="2025-10-01T15:00:00Z",
+                 resolved_at="2025-10-01T16:00:00Z")
+    commit_all(repo, "resolved")
+    assert push(repo, "origin", "main", now="2025-10-02T12:00:00Z").returncode == 0
+    write_record(repo, 1, **READY, status="resolved", deployed_at="2025-10-01T15:00:00Z",
+                 resolved_at="2025-10-02T11:00:00Z")
+    commit_all(repo, "the resolution, moved later")
+    done = push(repo, "origin", "main", now="2025-10-02T12:00:00Z")
+    assert done.returncode != 0
+    assert "hotfix-gate pre-push to main: blocked" in done.stderr
+    assert "HG205 milestones-kept" in done.stderr
+    old = git(repo, "rev-parse", "origin/main").stdout.strip()
+    assert f"--branch main --base {old}" in done.stderr

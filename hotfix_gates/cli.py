@@ -243,7 +243,7 @@ def status_command(**options: Any) -> int:
 @click.option("--until", metavar="DATE", help="Only incidents that started before DATE.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
               show_default=True, help="html: a page with charts; png, svg: the MTTR chart "
-              "(html, png and svg need pip install 'hotfix-gates[report]').")
+              "(html, png and svg need matplotlib: the report extra).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard "
               "output (needed for png on a terminal).")
 @now_option

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from hotfix_gates import __version__
+from hotfix_gates.model.constants import DEBUG_ENV
 from hotfix_gates.model.errors import EXIT_TOOL_ERROR, ToolError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -216,16 +217,19 @@ def gates_command() -> int:
 
 @cli.command("status")
 @click.option("--overdue", "overdue_only", is_flag=True,
-              help="Show only records with an overdue gate; exit 1 when there is one.")
+              help="Show only the records with an overdue gate or an invalid record (HG001); "
+              "exit 1 when there is one.")
 @click.option("--format", "fmt", type=click.Choice(STATUS_FORMATS), default="text",
-              show_default=True)
+              show_default=True, help="text: a table for people (100 columns); json: one "
+              "object per record, for scripts.")
 @now_option
 @rev_option
 @directory_option
 def status_command(**options: Any) -> int:
-    """One line per incident: severity, status, age, the next deadline and
-    how far off (or overdue) it is, post-mortem and regression-test state,
-    waivers, and time since the last timeline update."""
+    """Every incident at a glance: severity, status, age, the next deadline
+    and how far off (or overdue) it is, then its title, then the post-mortem
+    and regression-test state, waivers, and time since the last timeline
+    update."""
     return run("status:status", **options)
 
 
@@ -239,7 +243,7 @@ def status_command(**options: Any) -> int:
 @click.option("--until", metavar="DATE", help="Only incidents that started before DATE.")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
               show_default=True, help="html: a page with charts; png, svg: the MTTR chart "
-              "(html, png and svg need pip install 'hotfix-gates[report]').")
+              "(html, png and svg need matplotlib: the report extra).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard "
               "output (needed for png on a terminal).")
 @now_option
@@ -388,7 +392,8 @@ def waive_command(**options: Any) -> int:
 
 @cli.command("regression-test")
 @click.argument("test", metavar="PATH[::NAME]")
-@click.option("--remove", is_flag=True, help="Take this test off the list instead.")
+@click.option("--remove", is_flag=True, help="Take this test off the list instead (a PATH "
+              "that is not itself listed: every PATH::NAME listed in it).")
 @click.option("--not-yet", "not_yet", is_flag=True,
               help="List it although it is not in the working tree yet (HG202 counts it once "
                    "it is written and committed).")
@@ -518,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("hotfix-gate: interrupted", err=True)
         return 130
     except Exception as exc:
-        if os.environ.get("HOTFIX_GATE_DEBUG"):
+        if os.environ.get(DEBUG_ENV):
             raise
         click.echo(f"hotfix-gate: internal error: {type(exc).__name__}: {exc} "
                    "(set HOTFIX_GATE_DEBUG=1 for details, and please report it)", err=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import pygit2
 
     from hotfix_gates.git.trees import GitTree
+    from hotfix_gates.model.record import HotfixRecord
     from hotfix_gates.model.tree import TreeView
     from hotfix_gates.reporting.formats.junit import RecordGates
 
@@ -58,7 +59,7 @@ def render(checked: Checked, fmt: str) -> str:
         from hotfix_gates.reporting.formats.sarif import render_sarif
 
         return render_sarif(judgement.findings, GATES, version=__version__,
-                            information_uri=__url__, extra=extra)
+                            information_uri=__url__, extra=extra, config=checked.config)
     if fmt == "codeclimate":
         from hotfix_gates.reporting.formats.codeclimate import render_codeclimate
 
@@ -141,12 +142,58 @@ def check(rev: str | None, base: str | None, now_text: str | None, fmt: str,
     checked = run_check(rev, base, now_text, config_path, branch=branch,
                         record_id=record_id, current=current)
     print(render(checked, fmt))
+    if rev is None and base is None:
+        note = not_committed(checked.judgement.records)
+        if note:
+            print(f"hotfix-gate: note: {note}", file=sys.stderr)
     blocked = checked.judgement.blocked
     if blocked and fmt == "text":
         again = (" --current" if current else f" --id {record_id}" if record_id is not None
                  else f" --branch {branch}" if branch is not None else "")
+        if base is not None:  # judged as a merge into it, with its configuration
+            again = f" --base {base}{again}"
         print(f"fix the lines above, then rerun `hotfix-gate check{again}`", file=sys.stderr)
     return EXIT_BLOCKED if blocked else EXIT_OK
+
+
+SHOWN = 3  # uncommitted files named; the rest are counted
+
+
+def not_committed(records: Sequence[HotfixRecord]) -> str:
+    """What was read from the working tree that HEAD does not hold: the
+    records and the regression tests they list. The hooks judge commits, so
+    a check that passes on these has not unblocked a push yet."""
+    from hotfix_gates.git import command
+    from hotfix_gates.git.repository import open_repo
+
+    repo = open_repo()
+    if repo.is_bare or not repo.workdir or not records:
+        return ""
+    folders = tuple(f"{record.folder}/" for record in records)
+    tests = set()
+    for record in records:
+        for entry in record.regression_tests:
+            path = entry.split("::", 1)[0].strip()
+            if path and not path.startswith("/") and ".." not in path.split("/"):
+                tests.add(path)
+    # One pathspec per top folder: git matches each file against every
+    # pathspec, and a thousand records would list two thousand.
+    tops = sorted({path.split("/", 1)[0] for path in (*folders, *tests)})
+    try:
+        out = command.run_git(["-C", repo.workdir, "--literal-pathspecs", "status",
+                               "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
+                               "--", *tops])
+    except command.GitFailed:
+        return ""
+    changed = [path for path in (entry[3:].decode("utf-8", "replace")
+                                 for entry in out.split(b"\0") if entry)
+               if path in tests or path.startswith(folders)]
+    if not changed:
+        return ""
+    named = ", ".join(changed[:SHOWN]) + (f" and {len(changed) - SHOWN} more"
+                                          if len(changed) > SHOWN else "")
+    return (f"not committed yet, and the hooks judge commits: {named}; commit them "
+            "(`hotfix-gate check --rev HEAD` judges what a push would)")
 
 
 def pre_commit_refs(environ: Mapping[str, str], rev: str | None,

@@ -318,6 +318,7 @@ def _fifty_hours_later(story: Story) -> None:
     story.git("push", "-q", "origin", "main")
     story.say("What is due next: hotfix-002's follow-up, counted from its own resolution:")
     story.gate("status")
-    story.say("In your own repository: pip install hotfix-gates, then `hotfix-gate install` "
-              "(or the pre-commit plugin), and the pre-receive hook or `hotfix-gate check "
-              "--base main` on the server side, where --no-verify cannot skip it.")
+    story.say("In your own repository: pip install this folder (or its git URL), then\n"
+              "# `hotfix-gate install` (or the pre-commit plugin); on the server side, where\n"
+              "# --no-verify cannot skip it, the pre-receive hook or `hotfix-gate check --base "
+              "main`.")

@@ -20,7 +20,7 @@ def list_gates() -> int:
         level = level_of(gate, config).value
         waivable = gate.waivable and gate.code not in config.not_waivable
         note = "" if waivable else " (not waivable)"
-        print(f"{gate.code}  {gate.name:<20} {level:<5}{note}")
+        print(f"{gate.code}  {gate.name:<20} {level:<5}{note}".rstrip())
         for words in (f"applies: {gate.applies(config)}", f"passes when {gate.passes}"):
             print(textwrap.fill(words, WIDTH, initial_indent=INDENT, subsequent_indent=INDENT))
     return EXIT_OK

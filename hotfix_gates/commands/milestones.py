@@ -1,5 +1,6 @@
 """`hotfix-gate detected|deployed|monitoring|resolved|closed`: stamp a
-milestone and move the status forward, never back.
+milestone and move the status forward, never back (a milestone recorded
+after the status has moved past it, or corrected, keeps the status).
 
 Milestones happen in order (incident_start <= detected_at <= deployed_at <=
 resolved_at). `monitoring` watches a deployed fix and `closed` ends the
@@ -29,6 +30,8 @@ from hotfix_gates.model.errors import ToolError
 from hotfix_gates.model.timeutil import format_timestamp
 
 RANK = {status: rank for rank, status in enumerate(STATUSES)}
+
+
 def _status_change(target: Target, status: str, verb: str) -> list[tuple[str, object, object]]:
     current = target.record.status
     if current is not None and RANK[current] > RANK[status]:
@@ -66,11 +69,16 @@ def _milestone(record_id: str | None, at: str | None, commit: bool, key: str,
         check_order(target.record, key, when)
         changes: list[tuple[str, object, object]] = [
             (key, old_value(target, key), Stamp.of(when))]
-        if status is not None:
-            changes += _status_change(target, status, verb)
         note = ""
+        current = target.record.status
+        if status is not None and current is not None and RANK[current] > RANK[status]:
+            # A milestone recorded late or corrected: the time changes, and the
+            # status, which only moves forward, stays where it is.
+            note = f" (status stays {current})"
+        elif status is not None:
+            changes += _status_change(target, status, verb)
         if key == "resolved_at" and target.record.deployed_at is None:
-            note = " (no deployment recorded: the post-incident clock starts at resolution)"
+            note += " (no deployment recorded: the post-incident clock starts at resolution)"
         return _write(target, changes, f"{verb} at {format_timestamp(when)}", note)
 
     return edit_record(record_id, commit, work)

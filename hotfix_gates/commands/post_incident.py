@@ -9,7 +9,9 @@ given, as HG202 will check; `--not-yet` lists one that is still to be written.
 from __future__ import annotations
 
 import os
+import shlex
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from hotfix_gates.commands.record_edit import (
@@ -112,7 +114,9 @@ def _check_present(target: Target, given: str, entry: str, not_yet: bool) -> lis
         raise ToolError(f"{problem.message}{hint}; check it, or pass --not-yet to list a test "
                         "not written yet")
     if pending(target.root, [path])[0]:
-        return [f"{path} is not committed yet: HG202 counts it once it is"]
+        typed = shlex.quote(given.strip().partition("::")[0].strip())
+        return [f"{path} is not committed yet, and HG202 counts it only once it is: "
+                f"`git add {typed} && git commit`"]
     return []
 
 
@@ -125,14 +129,19 @@ def _remove(target: Target, given: str) -> Outcome:
     wanted = given.strip()
     if wanted not in items:
         wanted = entry_from_here(given, target.root)
-    if wanted not in items:
+    # A file names every test listed in it (`tests/test_pool.py` takes off
+    # `tests/test_pool.py::test_release`), unless it is itself an entry.
+    gone = [wanted] if wanted in items else [] if "::" in wanted else list(dict.fromkeys(
+        item for item in items if item.partition("::")[0] == wanted))
+    if not gone:
         shown = ", ".join(items[:5]) + (" ..." if len(items) > 5 else "") or "none"
         raise ToolError(f"{given.strip()!r:.80} is not listed in regression_tests (listed: "
                         f"{shown})")
     new = target.data
-    for _ in range(items.count(wanted)):  # a test listed twice goes entirely
-        new = apply(target, new, lambda data: remove_item(data, "regression_tests", wanted))
-    summary = f"regression_tests: - {wanted}"
+    for entry in gone:
+        for _ in range(items.count(entry)):  # a test listed twice goes entirely
+            new = apply(target, new, partial(remove_item, key="regression_tests", item=entry))
+    summary = ", ".join(f"regression_tests: - {entry}" for entry in gone)
     left = front_matter_values(new)
     if not left.get("regression_tests") and left.get(ADDED_AT) is not None:
         # The date says when the test was listed; with none listed it would
@@ -140,7 +149,7 @@ def _remove(target: Target, given: str) -> Outcome:
         new = apply(target, new, lambda data: set_key(data, ADDED_AT, None))
         summary += f", {ADDED_AT}: {show(old_value(target, ADDED_AT))} -> null"
     return Outcome([Change(target.rel, target.data, new, summary)],
-                   f"regression test {wanted} removed")
+                   f"regression test {wanted if len(gone) > 1 else gone[0]} removed")
 
 
 def post_mortem_complete(at: str | None, record_id: str | None, commit: bool = False) -> int:

@@ -62,4 +62,10 @@ def status(overdue_only: bool, fmt: str, now_text: str | None, rev: str | None) 
         print(json.dumps(shown, indent=2))
     else:
         print(render_text(shown, len(rows), overdue_only, invalid))
+    if rev is None:
+        from hotfix_gates.commands.check import not_committed
+
+        note = not_committed([facts.record for facts, _ in gathered])
+        if note:
+            print(f"hotfix-gate: note: {note}", file=sys.stderr)
     return EXIT_BLOCKED if overdue_only and (attention or invalid) else EXIT_OK

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 from hotfix_gates.git.trees import FsTree
 from hotfix_gates.model.config import Config
-from hotfix_gates.model.constants import folder_number
+from hotfix_gates.model.constants import RECORD_ENV, folder_number
 from hotfix_gates.model.errors import ToolError
 from hotfix_gates.parsing.records import record_folders
 
 if TYPE_CHECKING:
     import pygit2
 
-ENV_ID = "SPECIFY_HOTFIX"
+ENV_ID = RECORD_ENV
 # At most 18 digits: int() refuses thousands of them.
 _ID = re.compile(r"(?:hotfix-)?0*(\d{1,18})")
 _BRANCH = re.compile(r"hotfix/0*(\d{1,18})-")
@@ -36,9 +36,33 @@ def wanted_number(repo: pygit2.Repository, given: str | None) -> tuple[int, str]
         return parse_id(given), f"--id {given}"
     current = current_number(repo)
     if current is None:
-        raise ToolError("which hotfix? pass --id hotfix-NNN, check out its hotfix/NNN-* branch, "
-                        f"or set {ENV_ID}")
+        raise ToolError(f"which hotfix? pass --id hotfix-NNN{_not_closed(repo)}, check out its "
+                        f"hotfix/NNN-* branch, or set {ENV_ID}")
     return current
+
+
+SHOWN = 3  # records named when the command does not say which
+
+
+def _not_closed(repo: pygit2.Repository) -> str:
+    """` (not closed here: hotfix-002, hotfix-003)`: the records a command on
+    main most likely means (the newest few), or nothing when none can be read."""
+    from hotfix_gates.git.repository import work_tree
+    from hotfix_gates.parsing.config import load_config
+    from hotfix_gates.parsing.records import load_records
+
+    try:
+        tree = work_tree(repo)
+        loaded, _ = load_records(tree, load_config(tree))
+    except ToolError:
+        return ""
+    numbers = sorted({record.number for record, _ in loaded
+                      if record.number is not None and record.status != "closed"})
+    if not numbers:
+        return ""
+    named = ", ".join(f"hotfix-{n:03d}" for n in numbers[-SHOWN:])
+    more = f" and {len(numbers) - SHOWN} older" if len(numbers) > SHOWN else ""
+    return f" (not closed here: {named}{more})"
 
 
 def current_number(repo: pygit2.Repository) -> tuple[int, str] | None:

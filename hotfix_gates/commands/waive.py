@@ -107,9 +107,29 @@ def waive(gate_id: str, reason: str | None, until: str | None, at: str | None,
         lasting = f"until {format_timestamp(expires)}" if expires else "with no end"
         summary = f"waivers: + {unit.code} {unit.name} waived by {by} {lasting}: {show(why)}"
         return Outcome([Change(target.rel, target.data, new, summary)],
-                       f"waive {unit.code} {unit.name} {lasting}")
+                       f"waive {unit.code} {unit.name} {lasting}", _elsewhere(target, unit))
 
     return edit_record(record_id, commit, work)
+
+
+def _elsewhere(target: Target, unit: Gate) -> list[str]:
+    """A note when the waived gate finds nothing in the record now while other
+    gates block it: the waiver of the wrong gate leaves the push blocked."""
+    from hotfix_gates.gates.engine import MERGE_CHECK, judge
+    from hotfix_gates.gates.subject import Run
+    from hotfix_gates.git.repository import work_tree
+    from hotfix_gates.model.timeutil import resolve_now
+
+    judgement = judge(Run(work_tree(target.repo), target.config, resolve_now(None)),
+                      MERGE_CHECK, [target.folder])
+    found = [f for f in judgement.findings if f.path.startswith(f"{target.folder}/")]
+    if any(f.code == unit.code for f in found):
+        return []
+    blocking = sorted({f"{f.code} {f.name}" for f in found if f.blocking})
+    if not blocking:
+        return []
+    return [f"{unit.code} {unit.name} finds nothing to waive in {target.label} now; what "
+            f"blocks a merge is {', '.join(blocking)}"]
 
 
 def _until(given: str, start: datetime) -> datetime:

@@ -70,10 +70,26 @@ def pending(root: Path, paths: list[str]) -> tuple[list[str], list[str]]:
     return changed, untracked
 
 
-def command_line(root: Path, paths: list[str], untracked: list[str], message: str) -> str:
-    """The git command that commits `paths` as --commit would, from where
-    the user is (paths relative to that folder when it is in the repository,
-    else `git -C ROOT`)."""
+# What `git commit` would complete; git refuses to commit only some paths then.
+_OPERATIONS = (("MERGE_HEAD", "merge"), ("CHERRY_PICK_HEAD", "cherry-pick"))
+
+
+def operation_in_progress(root: Path) -> str | None:
+    """"merge" or "cherry-pick" when `git commit` would complete one (as after
+    a commit-msg refusal of `git merge --no-ff`), else None."""
+    asked = [arg for name, _ in _OPERATIONS for arg in ("--git-path", name)]
+    done = _git(root, "rev-parse", *asked)
+    if done.returncode != 0:
+        return None
+    for (_, words), path in zip(_OPERATIONS, done.stdout.splitlines(), strict=False):
+        if (root / path).is_file():
+            return words
+    return None
+
+
+def _as_typed(root: Path, paths: list[str]) -> tuple[str, list[str]]:
+    """(`git` or `git -C ...`, the paths) as the user can type them from where
+    they are (relative to that folder when it is in the repository)."""
     start = Path(_started_in[0] if _started_in else os.getcwd())
     prefix = "git"
     shown = paths
@@ -89,15 +105,39 @@ def command_line(root: Path, paths: list[str], untracked: list[str], message: st
     elif inside != ".":  # the repository is below where the user is: a short -C if it is near
         near = len(inside.split(os.sep)) <= 2
         prefix = f"git -C {shlex.quote(inside if near else str(root))}"
+    return prefix, shown
 
-    def quoted(names: list[str]) -> str:
-        return " ".join(shlex.quote(name) for name in names)
 
+def _quoted(names: list[str]) -> str:
+    return " ".join(shlex.quote(name) for name in names)
+
+
+def command_line(root: Path, paths: list[str], untracked: list[str], message: str) -> str:
+    """The git command that commits `paths` as --commit would, from where
+    the user is (paths relative to that folder when it is in the repository,
+    else `git -C ROOT`)."""
+    prefix, shown = _as_typed(root, paths)
     mapping = dict(zip(paths, shown, strict=True))
-    commit = f"{prefix} commit -m {shlex.quote(message)} -- {quoted(shown)}"
+    commit = f"{prefix} commit -m {shlex.quote(message)} -- {_quoted(shown)}"
     if untracked:
-        return f"{prefix} add -- {quoted([mapping[p] for p in untracked])} && {commit}"
+        return f"{prefix} add -- {_quoted([mapping[p] for p in untracked])} && {commit}"
     return commit
+
+
+def _complete_operation(root: Path, paths: list[str], operation: str, commit: bool) -> None:
+    """During a merge or cherry-pick, git commits the whole index or nothing:
+    the edit is staged (--commit), and `git commit` completes the operation
+    with it."""
+    prefix, shown = _as_typed(root, paths)
+    if not commit:
+        print(f"hotfix-gate: a {operation} is in progress; `{prefix} add -- {_quoted(shown)} "
+              f"&& {prefix} commit` completes it with this change", file=sys.stderr)
+        return
+    added = _git(root, "add", "--", *paths)
+    if added.returncode != 0:
+        raise ToolError(f"git add failed: {_last_line(added)}")
+    print(f"hotfix-gate: a {operation} is in progress: staged {' '.join(shown)}; "
+          f"`{prefix} commit` completes the {operation} with it", file=sys.stderr)
 
 
 def commit_paths(root: Path, paths: list[str], untracked: list[str], message: str,
@@ -144,6 +184,10 @@ def finish(root: Path, paths: list[str], message: str, commit: bool,
     changed, untracked = pending(root, paths)
     targets = [path for path in paths if any(_covers(path, c) for c in changed)]
     if not targets:
+        return
+    operation = operation_in_progress(root)
+    if operation is not None:
+        _complete_operation(root, targets, operation, commit)
         return
     new = [path for path in targets if any(_covers(path, u) for u in untracked)]
     if not commit:

@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hotfix_gates.model.constants import RECORD_FILES
 from hotfix_gates.model.errors import ToolError
 
 if TYPE_CHECKING:
     from hotfix_gates.git.trees import FsTree
     from hotfix_gates.model.config import Config
 
-TEMPLATE_FILES = ("hotfix.md", "post-mortem.md", "plan.md", "tasks.md",
-                  "POST_MORTEM_REMINDER.txt")
+TEMPLATE_FILES = RECORD_FILES
 OVERRIDE_DIR = ".specify/templates/hotfix"
 TEMPLATE_PACKAGE = "hotfix_gates.templates"
 MAX_TITLE = 200

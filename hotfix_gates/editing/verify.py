@@ -62,7 +62,7 @@ def _trimmed(value: object) -> object:
     return value
 
 
-_LAYOUT_FIELDS = {"lines", "front_matter_end", "body_line", "path", "folder"}
+_LAYOUT_FIELDS = {"lines", "body_line", "path", "folder"}
 
 
 def _snapshot(record: HotfixRecord) -> dict[str, object]:

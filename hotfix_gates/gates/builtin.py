@@ -15,7 +15,7 @@ from hotfix_gates.gates.registry import START_WORDS, Clock, Gate, Moment, Scope
 from hotfix_gates.gates.subject import Run, Subject
 from hotfix_gates.model.constants import DONE_STATUSES, id_number
 from hotfix_gates.model.finding import Finding, Level
-from hotfix_gates.model.timeutil import format_duration, format_timestamp
+from hotfix_gates.model.timeutil import format_deadline, format_duration, format_timestamp
 
 AFTER_RESOLUTION = ("resolved_at", "deployed_at")
 
@@ -39,7 +39,7 @@ def overdue(gate: Gate, subject: Subject) -> str:
     due = start + allowed
     late = max(subject.run.now - due, timedelta(0))
     return (f"overdue by {format_duration(late)}: due {format_timestamp(due)}, "
-            f"{format_duration(allowed)} after {START_WORDS.get(key, key)}")
+            f"{format_deadline(allowed)} after {START_WORDS.get(key, key)}")
 
 
 class RecordValid(Gate):
@@ -306,7 +306,6 @@ GATES: tuple[Gate, ...] = (
     UniqueId(),
 )
 GATES_BY_ID: dict[str, Gate] = {g.code: g for g in GATES} | {g.name: g for g in GATES}
-DEADLINE_KEYS: dict[str, Clock] = {g.clock.deadline: g.clock for g in GATES if g.clock}
 
 
 def find_gate(given: str) -> Gate | None:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from hotfix_gates.model.finding import Finding, Level
-from hotfix_gates.model.timeutil import format_duration
+from hotfix_gates.model.timeutil import format_deadline
 
 if TYPE_CHECKING:
     from hotfix_gates.gates.subject import Run, Subject
@@ -71,7 +71,7 @@ class Clock:
     def words(self, config: Config) -> str:
         first, *others = [START_WORDS.get(key, key) for key in self.starts]
         otherwise = "".join(f" (else {other})" for other in others)
-        return f"{format_duration(self.allowed(config))} after {first}{otherwise}"
+        return f"{format_deadline(self.allowed(config))} after {first}{otherwise}"
 
 
 class Gate:

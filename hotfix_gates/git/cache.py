@@ -16,10 +16,12 @@ cached; the working tree never is.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import pickle
+import tempfile
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -122,19 +124,27 @@ class ParseCache:
         unchanged = all(len(self._new[k]) == len(old.get(k, {})) for k in self._used)
         if not self._dirty and unchanged:
             return
-        from hotfix_gates.editing.atomic import write_atomic
-
         # A kind this run never looked at (no post-mortem was due, say) is kept
         # as it was; a kind it used keeps only what it used.
         kept = {kind: self._new[kind] if kind in self._used else old.get(kind, {})
                 for kind in self.KINDS}
         payload = {"format": FORMAT, "version": __version__, "readers": readers_digest(),
                    **kept}
+        temporary = ""
         try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            write_atomic(self.path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+            data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            folder = os.path.dirname(self.path)
+            os.makedirs(folder, exist_ok=True)
+            # Whole or not at all: a torn file would only be ignored, but two
+            # hooks may write at once.
+            fd, temporary = tempfile.mkstemp(prefix=".parse-cache.", dir=folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temporary, self.path)
         except (OSError, pickle.PickleError, TypeError, RecursionError):
-            pass  # a read-only repository still gets a verdict
+            if temporary:  # a read-only repository still gets a verdict
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
 
 
 def _record(found: object) -> RecordResult | None:

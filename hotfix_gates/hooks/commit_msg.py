@@ -155,7 +155,7 @@ def full_check() -> int:
         result = outcome(judgement, config)
         if result.blocked:
             result = outcome(judgement, config,
-                             uncommitted(repo, tree, result.findings, "index"))
+                             uncommitted(repo, tree, judgement, "index"))
         return report(result, hook=HOOK, rerun=rerun)
     if HOTFIX_BRANCH.match(branch):
         number = folder_number(branch.split("/", 1)[1])

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from hotfix_gates.model.constants import DEBUG_ENV
 from hotfix_gates.model.errors import EXIT_TOOL_ERROR, ToolError
 
 
@@ -23,7 +24,7 @@ def guarded(hook: str, body: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        if os.environ.get("HOTFIX_GATE_DEBUG"):
+        if os.environ.get(DEBUG_ENV):
             raise
         print(f"hotfix-gate {hook}: internal error: {type(exc).__name__}: {exc} "
               "(set HOTFIX_GATE_DEBUG=1 for details, and please report it)", file=sys.stderr)

@@ -4,7 +4,7 @@ distinct (configuration, tree, decision), the repository and the clock."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from hotfix_gates.hooks import refs
@@ -17,12 +17,12 @@ if TYPE_CHECKING:
 
     import pygit2
 
+    from hotfix_gates.gates.engine import Judgement
     from hotfix_gates.gates.tests import Scans
     from hotfix_gates.git.cache import ParseCache
     from hotfix_gates.git.trees import GitTree
     from hotfix_gates.hooks.verdict import Outcome
     from hotfix_gates.model.config import Config
-    from hotfix_gates.model.finding import Finding
     from hotfix_gates.model.tree import TreeView
 
 
@@ -116,7 +116,7 @@ class RefJudge:
             judgement = judge_hotfix(run, decision.number)
         result = outcome(judgement, config)
         if result.blocked:
-            result = outcome(judgement, config, uncommitted(self.repo, tree, result.findings,
+            result = outcome(judgement, config, uncommitted(self.repo, tree, judgement,
                                                             "commit"))
         self._verdicts[key] = result
         return result, False
@@ -189,10 +189,11 @@ def clock(environ: Mapping[str, str]) -> datetime:
     return resolve_now(None, dict(environ))
 
 
-def uncommitted(repo: pygit2.Repository, tree: TreeView, findings: Sequence[Finding],
+def uncommitted(repo: pygit2.Repository, tree: TreeView, judgement: Judgement,
                 judged: str) -> list[str]:
-    """Notes for the files behind the findings whose working-tree copy differs
-    from the judged one: "fixed but not committed" is not "not fixed"."""
+    """Notes for the files behind the blocking findings whose working-tree copy
+    differs from the judged one, the regression tests HG202 looked for
+    included: "fixed but not committed" is not "not fixed"."""
     import os
 
     from hotfix_gates.model.tree import read
@@ -200,7 +201,7 @@ def uncommitted(repo: pygit2.Repository, tree: TreeView, findings: Sequence[Find
     if repo.is_bare or not repo.workdir:
         return []
     notes = []
-    for path in dict.fromkeys(f.path for f in findings if f.blocking and "*" not in f.path):
+    for path in _behind(judgement):
         try:
             with open(os.path.join(repo.workdir, path), "rb") as handle:
                 on_disk = handle.read(MAX_COMPARED + 1)
@@ -210,15 +211,36 @@ def uncommitted(repo: pygit2.Repository, tree: TreeView, findings: Sequence[Find
             judged_data = read(tree, path)
         except ToolError:
             judged_data = None
-        if on_disk != judged_data:
-            if judged == "index":
-                notes.append(f"{path} has changes in the working tree that are not staged: "
-                             f"`git add {path}`, then commit again")
-            else:
-                notes.append(f"{path} has changes in the working tree that are not in the "
-                             f"pushed commit: commit them (`git commit {path}`), then push "
-                             "again")
+        if on_disk == judged_data:
+            continue
+        if judged_data is None:  # new: `git commit PATH` does not know it yet
+            notes.append(f"{path} is in the working tree but not in the {_NAMES[judged]}: "
+                         f"`git add {path}`, then {_AGAIN[judged]}")
+        elif judged == "index":
+            notes.append(f"{path} has changes in the working tree that are not staged: "
+                         f"`git add {path}`, then commit again")
+        else:
+            notes.append(f"{path} has changes in the working tree that are not in the "
+                         f"pushed commit: commit them (`git commit {path}`), then push "
+                         "again")
     return notes
+
+
+_NAMES = {"index": "index", "commit": "pushed commit"}
+_AGAIN = {"index": "commit again", "commit": "commit it and push again"}
+
+
+def _behind(judgement: Judgement) -> list[str]:
+    """The files behind the blocking findings, and the regression tests listed
+    by a record that HG202 blocks (a test written but never committed)."""
+    paths = [f.path for f in judgement.findings if f.blocking and "*" not in f.path]
+    for verdict in judgement.verdicts:
+        if any(f.code == "HG202" and f.blocking for f in verdict.findings):
+            for entry in verdict.record.regression_tests:
+                path = entry.split("::", 1)[0].strip()
+                if path and not path.startswith("/") and ".." not in path.split("/"):
+                    paths.append(path)
+    return list(dict.fromkeys(paths))
 
 
 MAX_COMPARED = 1024 * 1024

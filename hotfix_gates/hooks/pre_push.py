@@ -37,6 +37,8 @@ TYPE_CHECKING = False  # `typing` costs the quick path a few milliseconds
 if TYPE_CHECKING:
     from typing import TextIO
 
+    from hotfix_gates.hooks.judge import RefJudge, Target
+
 HOOK = "pre-push"
 USAGE = """\
 usage: hotfix-gate-pre-push [REMOTE [URL]] < push lines
@@ -146,11 +148,30 @@ def full_check(updates: list[Update], environ: Mapping[str, str]) -> int:
             decision = refs.decide(update, config.protected_branches)
             if not decision.judged:
                 continue
+            target = remote_tip(judge, update) if decision.kind == refs.PROTECTED else None
             rerun = f"hotfix-gate check --rev {commit.id} --branch {update.branch or 'main'}"
-            blocked |= judge.report(update, decision, tree, config, config_key, rerun)
+            if target is not None:
+                rerun += f" --base {update.old}"  # compared with the remote's tip, too
+            blocked |= judge.report(update, decision, tree, config, config_key, rerun, target)
     finally:
         judge.save()
     return 1 if blocked else 0
+
+
+def remote_tip(judge: RefJudge, update: Update) -> Target | None:
+    """The branch as the remote holds it, when this clone has that commit
+    (after a fetch it does): the pushed records are compared with it, as the
+    server will (HG205, HG206). Without it, the server alone compares."""
+    from hotfix_gates.hooks.judge import Target
+    from hotfix_gates.model.errors import ToolError
+
+    if update.old is None:
+        return None
+    try:
+        tip = judge.commit(update.old, f"the remote's {update.name}")
+    except ToolError:
+        return None
+    return Target(judge.tree(tip, f"{update.name} at {str(tip.id)[:12]}"))
 
 
 if __name__ == "__main__":

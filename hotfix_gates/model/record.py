@@ -60,7 +60,6 @@ class HotfixRecord:
     waivers: list[Waiver] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)  # key -> line in hotfix.md
     invalid: set[str] = field(default_factory=set)
-    front_matter_end: int = 1  # line of the closing `---`
     body: str = ""
     body_line: int = 1  # line number of the body's first line
     extra: dict[str, object] = field(default_factory=dict)  # unknown keys, kept

@@ -14,8 +14,9 @@ MIN_YEAR, MAX_YEAR = 1970, 9000
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([wdhm])")
 _DURATION_FULL = re.compile(r"(?:\d+(?:\.\d+)?[wdhm])+")
 _UNIT_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
-
-
+# Deadlines up to this long read in hours, as the rules are spoken ("the
+# 48-hour rule", "72 hours after it began"); longer ones in days.
+_DEADLINE_HOURS_UP_TO = timedelta(hours=72)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -30,8 +31,9 @@ def parse_duration(text: str) -> timedelta:
 
 
 def format_duration(delta: timedelta) -> str:
-    """A short human duration: `2d 3h`, `47h 12m` is shown as `1d 23h`, `35m`."""
-    total = int(abs(delta.total_seconds()) // 60)
+    """A short human duration: `2d 3h`, `47h 12m` is shown as `1d 23h`, `35m`;
+    to the nearest minute (45m42s is `46m`)."""
+    total = int((abs(delta.total_seconds()) + 30) // 60)
     days, rest = divmod(total, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
@@ -41,6 +43,14 @@ def format_duration(delta: timedelta) -> str:
     else:
         text = f"{minutes}m"
     return f"-{text}" if delta.total_seconds() < 0 else text
+
+
+def format_deadline(allowed: timedelta) -> str:
+    """A configured deadline as people say it: `48h`, `72h`, `90m`; `5d`, `1w` as `7d`."""
+    if timedelta(0) < allowed <= _DEADLINE_HOURS_UP_TO and allowed % timedelta(hours=1) == \
+            timedelta(0):
+        return f"{allowed // timedelta(hours=1)}h"
+    return format_duration(allowed)
 
 
 _TIMESTAMP = re.compile(

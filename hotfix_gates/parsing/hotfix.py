@@ -91,7 +91,6 @@ def parse_hotfix(path: str, folder: str, data: bytes) -> tuple[HotfixRecord, lis
         findings.append(_finding(
             path, block.second_block, "a second front-matter block: only the first is read",
             "move its keys into the first block and delete this one"))
-    record.front_matter_end = block.end_line
     record.body = block.body
     record.body_line = block.body_line
     from hotfix_gates.parsing.yamlread import YamlProblem, load_mapping  # only when parsing

@@ -22,8 +22,6 @@ from hotfix_gates.parsing.frontmatter import (
 )
 from hotfix_gates.parsing.markdown import Document, MdSection, normalize_title
 
-POST_MORTEM_CODE = "HG201"
-POST_MORTEM_NAME = "post-mortem"
 _REQUIRED = [name.lower() for name in POST_MORTEM_SECTIONS]
 
 

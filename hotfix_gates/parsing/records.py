@@ -76,11 +76,12 @@ def record_folders(tree: TreeView, config: Config) -> tuple[list[str], list[Find
                 else:
                     problems.append(problem(path, f"{path} is a {entry_kind}, not a folder",
                                             "a hotfix record is a folder holding hotfix.md"))
-            elif (entry_kind == "dir" and not name.endswith(".bak")
+            elif (entry_kind == "dir" and not name.endswith(".bak") and name[:1] != "."
                   and tree.kind(f"{path}/{RECORD_FILE}") is not None):
-                # `.bak` copies are left behind by the spec-kit scripts; a record
-                # renamed away is refused where it matters, at the protected
-                # branch, which compares with its own records.
+                # Hidden folders are `new`'s staging (a killed `new` leaves one
+                # for the next to sweep) and `.bak` copies the spec-kit scripts'
+                # leftovers. A record renamed away is refused where it matters:
+                # the protected branch compares with its own records (HG206).
                 problems.append(_misnamed(path, name))
     elif kind is not None:
         problems.append(problem(specs, f"{specs} is a {kind}, not a folder",

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from matplotlib.ticker import MaxNLocator
     from matplotlib.typing import RcKeyType
 
-INSTALL = "pip install 'hotfix-gates[report]'"
+INSTALL = "pip install 'matplotlib>=3.8' (the report extra of hotfix-gates)"
 GROUPS = ("P0", "P1", "P2", "unassessed")
 # Okabe-Ito colours (told apart with colour blindness), with markers and
 # hatches so that a black-and-white print still tells the series apart.

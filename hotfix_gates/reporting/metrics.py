@@ -98,8 +98,14 @@ def optional_time(value: object) -> datetime | None:
 
 
 def record_id(record: HotfixRecord) -> str:
-    """The id shown for a record; line breaks and terminal controls escaped."""
-    return printable(record.id or record.folder.rsplit("/", 1)[-1])
+    """The id shown for a record (line breaks and terminal controls escaped):
+    its `id`, else `hotfix-NNN` from its folder (a front matter that does not
+    parse has no id, and the commands still take `--id NNN`), else the folder."""
+    if record.id:
+        return printable(record.id)
+    if record.number is not None:
+        return f"hotfix-{record.number:03d}"
+    return printable(record.folder.rsplit("/", 1)[-1])
 
 
 def group_of(record: HotfixRecord) -> str:
@@ -276,6 +282,14 @@ def tally(found: Iterable[Outcome]) -> Outcomes:
             "undated": counts["undated"]}
 
 
+def _past_limit(entry: Entry, now: datetime) -> bool:
+    """Open with no resolution recorded past the configured limit (HG204's rule)."""
+    record = entry.facts.record
+    start = record.incident_start
+    return (record.resolved_at is None and start is not None
+            and now >= start + entry.config.deadline("resolution"))
+
+
 def summarize_entries(items: Sequence[Entry], now: datetime, severity: str | None,
                       target_minutes: float | None) -> Block:
     """The numbers for one group of records: a severity (`severity`), or all
@@ -321,6 +335,7 @@ def summarize_entries(items: Sequence[Entry], now: datetime, severity: str | Non
         "open": len(open_ids),
         "records": ids,
         "open_records": open_ids,
+        "open_past_limit": [e.name for e in items if _past_limit(e, now)],
         "mttr_minutes": spread([v for _, v in mttr]),
         "detect_minutes": spread([v for _, v in detect]),
         "deploy_minutes": spread([v for _, v in deploy]),

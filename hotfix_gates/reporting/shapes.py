@@ -46,6 +46,8 @@ class Block(TypedDict):
     open: int
     records: list[str]
     open_records: list[str]
+    # Open past `deadlines.resolution` (HG204): incidents whose end was never recorded.
+    open_past_limit: list[str]
     mttr_minutes: Spread  # incident_start -> resolved_at
     detect_minutes: Spread  # incident_start -> detected_at
     deploy_minutes: Spread  # incident_start -> deployed_at

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hotfix_gates.model.constants import GATE_NAMES, gate_code
+from hotfix_gates.model.constants import GATE_NAMES, gate_code, id_number
 from hotfix_gates.model.finding import Finding, Level, printable
 from hotfix_gates.model.timeutil import format_duration, format_timestamp
 from hotfix_gates.reporting.metrics import Facts, elapsed, is_open, last_update, record_id
@@ -120,6 +120,13 @@ def _cells(item: Row) -> list[str]:
 
 
 def _details(item: Row) -> str:
+    if not item["valid"]:
+        # First, so that the width never cuts the fix; what the record says
+        # about its updates cannot be trusted while it does not read.
+        count = int(str(item["problems"]))
+        one = f" --id {item['id']}" if id_number(str(item["id"])) is not None else ""
+        return (f"{count} HG001 problem{'s' if count != 1 else ''}: run `hotfix-gate check"
+                f"{one}`; post-mortem {item['post_mortem']}")
     parts = [f"post-mortem {item['post_mortem']}", f"tests {item['regression_tests']}"]
     waivers = item["waivers"]
     if isinstance(waivers, list) and waivers:
@@ -130,8 +137,6 @@ def _details(item: Row) -> str:
     if isinstance(since, int):
         stale = " (stale)" if timedelta(minutes=since) > STALE_AFTER else ""
         parts.append(f"last update {_minutes(since)} ago{stale}")
-    if not item["valid"]:
-        parts.append(f"{item['problems']} HG001 problem(s): run `hotfix-gate check`")
     return ", ".join(parts)
 
 

@@ -71,6 +71,10 @@ def missing_lines(report: Report) -> list[str]:
     if unplaced:
         lines.append(f"not placed in the period (no readable incident_start): "
                      f"{', '.join(unplaced)}")
+    past = totals["open_past_limit"]
+    if past:
+        lines.append(f"open past the resolution limit, no end recorded (HG204): "
+                     f"{', '.join(past)}")
     return lines
 
 

@@ -158,3 +158,12 @@ def test_pre_commit_refs_refuse_a_ci_job_without_a_base() -> None:
 
     with pytest.raises(ToolError, match="in CI, judge with the target's configuration"):
         pre_commit_refs({"CI": "1", "PRE_COMMIT_TO_REF": "HEAD"}, None, None)
+
+
+def test_the_rerun_hint_keeps_the_base(records: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Judged as a merge into main with main's configuration: the command to
+    run again after the fix is the same judgement, not a plain check."""
+    commit_all(records)
+    git(records, "branch", "target")
+    code, _, err = gate(capsys, "check", "--now", NOW, "--base", "target")
+    assert code == 1 and err.endswith("then rerun `hotfix-gate check --base target`\n")

@@ -113,3 +113,35 @@ def test_remove_takes_one_entry_off_and_clears_the_date_with_the_last(
                                  "regression_tests (listed: none)\n")
     code, _, err = run(capsys, "tests/unit/test_pool.py", "--remove", "--not-yet")
     assert code == 2 and "--remove takes only the test" in err
+
+
+def test_remove_by_file_takes_off_the_tests_listed_in_it(
+        service: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README lists `PATH::NAME`, then removes with `PATH --remove`."""
+    for entry in ("tests/unit/test_pool.py::test_release",
+                  "tests/unit/test_pool.py::TestPool::test_drain"):
+        assert run(capsys, entry)[0] == 0
+    monkeypatch.chdir(service / "tests")
+    code, out, err = run(capsys, "unit/test_pool.py", "--remove", "--commit")
+    assert code == 0, err
+    assert out.startswith(f"{REL}: regression_tests: - tests/unit/test_pool.py::test_release, "
+                          "regression_tests: - tests/unit/test_pool.py::TestPool::test_drain, "
+                          "regression_tests_added_at: ")
+    assert listed(service) == []
+    assert git(service, "log", "-1", "--format=%s").stdout.strip() == (
+        "hotfix-001: regression test tests/unit/test_pool.py removed")
+    code, _, err = run(capsys, "unit/test_pool.py::test_gone", "--remove")
+    assert code == 2 and "is not listed in regression_tests" in err
+
+
+def test_a_test_not_committed_is_named_with_the_command_that_commits_it(
+        service: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    (service / "tests/unit/test_new.py").write_text("def test_it():\n    pass\n")
+    monkeypatch.chdir(service / "tests/unit")
+    code, _, err = run(capsys, "test_new.py::test_it")
+    assert code == 0
+    assert err.startswith("hotfix-gate: note: tests/unit/test_new.py is not committed yet, and "
+                          "HG202 counts it only once it is: `git add test_new.py && git "
+                          "commit`\n")

@@ -38,8 +38,23 @@ def test_blocked_text_output_and_exit_code(here: Path, capsys: pytest.CaptureFix
 
 def test_passing_repository(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_record(here, 1, severity="P0", rollback_plan="revert")
+    commit_all(here, "the record")
     assert gate(capsys, "check") == (0, "hotfix-gate: passed: 0 blocking, 0 warnings in 1 record\n",
                                      "")
+
+
+def test_a_record_not_committed_yet_is_named(here: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """check reads the working tree, the hooks read commits: a pass here is
+    not yet a pass there."""
+    write_record(here, 1, severity="P0", rollback_plan="revert")
+    folder = "specs/hotfix/001-database-connection-pool"
+    code, _, err = gate(capsys, "check")
+    assert code == 0
+    assert err == (f"hotfix-gate: note: not committed yet, and the hooks judge commits: "
+                   f"{folder}/hotfix.md, {folder}/post-mortem.md; commit them (`hotfix-gate "
+                   "check --rev HEAD` judges what a push would)\n")
+    assert gate(capsys, "check", "--rev", "HEAD")[2] == ""  # the commit is what it judges
 
 
 def test_no_records_passes(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,10 +166,13 @@ def test_real_process_and_gates_listing(repo: Path) -> None:
     assert listing.returncode == 0
     lines = listing.stdout.splitlines()
     assert lines[0] == "gates with the default configuration:"
+    assert "HG103  quick-review         warn" in lines  # no trailing blank
+    assert all(len(line) <= 100 and line == line.rstrip() for line in lines)
     assert [line.split()[0] for line in lines[1:] if not line.startswith(" ")] == [
         "HG001", "HG002", "HG101", "HG102", "HG103", "HG201", "HG202", "HG203", "HG204",
         "HG205", "HG206", "HG301"]
-    assert "       applies: after the incident, from 2d after resolution (else deployment)" in lines
+    assert ("       applies: after the incident, from 48h after resolution (else deployment)"
+            in lines)
 
 
 def test_gates_listing_follows_the_configuration(repo: Path) -> None:
@@ -165,7 +183,8 @@ def test_gates_listing_follows_the_configuration(repo: Path) -> None:
     assert lines[0] == "gates as .hotfix-gates.yaml sets them:"
     assert "HG103  quick-review         error" in lines
     assert "HG202  regression-test      warn  (not waivable)" in lines
-    assert "       applies: after the incident, from 1d after resolution (else deployment)" in lines
+    assert ("       applies: after the incident, from 24h after resolution (else deployment)"
+            in lines)
     assert any(line.startswith("       applies: merging into a protected branch, from 5d after "
                                "the incident began;") for line in lines)
 

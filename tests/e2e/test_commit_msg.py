@@ -315,6 +315,29 @@ def test_merge_no_ff_refused_until_the_rollback_plan_exists(hooked: Path) -> Non
     assert len(rev_parse(hooked, "HEAD^@").split()) == 2  # the merge commit exists now
 
 
+def test_the_fix_command_with_commit_completes_a_refused_merge(hooked: Path) -> None:
+    """The refusal leaves the merge in progress, where git commits only the
+    whole index: `set ... --commit` stages the record, and `git commit`
+    completes the merge through the hook."""
+    hotfix_branch(hooked)
+    merge = git(hooked, "merge", "--no-ff", "-q", "hotfix/001-database-connection-pool",
+                "-m", "Merge hotfix 001", env=hook_env(), check=False)
+    assert merge.returncode != 0 and "HG101 severity" in merge.stderr
+    for edit in (["set", "severity", "P1"], ["set", "rollback-plan", "roll back to v1.4"]):
+        done = subprocess.run([sys.executable, "-m", "hotfix_gates.cli", *edit, "--id", "1",
+                               "--commit"], cwd=hooked, env=hook_env(), capture_output=True,
+                              text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert (f"hotfix-gate: a merge is in progress: staged {RECORD}/hotfix.md; `git commit` "
+                "completes the merge with it") in done.stderr
+        assert "fatal" not in done.stderr
+    done = commit(hooked, "--no-edit")
+    assert done.returncode == 0, done.stderr
+    assert len(rev_parse(hooked, "HEAD^@").split()) == 2
+    shown = git(hooked, "show", f"HEAD:{RECORD}/hotfix.md").stdout
+    assert "severity: P1" in shown and "rollback_plan: roll back to v1.4" in shown
+
+
 def test_squash_merge_is_judged(hooked: Path) -> None:
     record = hotfix_branch(hooked, severity="P1", reviewed_by="dana")
     git(hooked, "merge", "--squash", "hotfix/001-database-connection-pool", env=hook_env())

@@ -100,3 +100,12 @@ def test_every_commit_is_shown(demo: tuple[str, Path]) -> None:
     assert git(server, "rev-parse", "main").stdout == git(clone, "rev-parse", "main").stdout
     assert (server / "hooks/pre-receive").exists() and (clone / ".git/hooks/pre-push").exists()
     assert git(clone, "status", "--porcelain").stdout == ""
+
+
+def test_the_last_words_name_no_package_to_guess(demo: tuple[str, Path]) -> None:
+    """The package may not be on an index under this name: a guessed name could
+    install someone else's code (the README says to install from the repository)."""
+    out, _ = demo
+    tail = out[out.index("# In your own repository"):]
+    assert "pip install hotfix-gates" not in tail and "pip install this folder" in tail
+    assert all(len(line) <= 100 for line in tail.splitlines() if line.startswith("#"))

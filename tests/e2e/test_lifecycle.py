@@ -198,8 +198,9 @@ def test_dash_c_runs_in_another_folder(hotfix: Path, capsys: pytest.CaptureFixtu
      "resolved_at 2025-10-01T14:20:00Z would be before deployed_at 2025-10-01T14:30:00Z"),
     ([["deployed", "--at", "2025-10-01T14:30:00Z"]], ["detected", "--at", "2025-10-01T14:40:00Z"],
      "detected_at 2025-10-01T14:40:00Z would be after deployed_at 2025-10-01T14:30:00Z"),
-    ([["resolved", "--at", "2025-10-01T15:00:00Z"]], ["deployed", "--at", "2025-10-01T14:30:00Z"],
-     "status is resolved; `deployed` would move it back to fix-deployed"),
+    ([["deployed", "--at", "2025-10-01T14:30:00Z"], ["resolved", "--at", "2025-10-01T15:00:00Z"]],
+     ["deployed", "--at", "2025-10-01T15:10:00Z"],
+     "deployed_at 2025-10-01T15:10:00Z would be after resolved_at 2025-10-01T15:00:00Z"),
     ([], ["detected", "--at", "yesterday"], "--at: 'yesterday' is not an ISO 8601 timestamp"),
     ([], ["set", "severity", "P7"], "severity must be P0, P1 or P2, not 'P7'"),
     ([], ["set", "reviewed-by", "  "], "reviewed-by needs a name on one line"),
@@ -222,12 +223,31 @@ def test_refusals_change_nothing(hotfix: Path, capsys: pytest.CaptureFixture[str
     assert message in err
 
 
-def test_closed_record_cannot_be_resolved_again(
+def test_a_milestone_corrected_later_keeps_the_status(
         here: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    hotfix = write_record(here, 1, status="closed", deployed_at="2025-10-01T14:30:00Z",
+    """`resolved` refused a deployment time and named `deployed` as the fix: on
+    a resolved or closed record, `deployed --at` corrects the time, and the
+    status, which only moves forward, stays."""
+    hotfix = write_record(here, 1, severity="P1", status="resolved",
+                          deployed_at="2025-10-01T14:50:00Z",
                           resolved_at="2025-10-01T15:00:00Z").hotfix
-    err = refused(capsys, hotfix, "resolved", "--id", "1", "--at", "2025-10-01T15:10:00Z")
-    assert "status is closed; `resolved` would move it back to resolved" in err
+    err = refused(capsys, hotfix, "resolved", "--id", "1", "--at", "2025-10-01T14:40:00Z")
+    assert "correct deployed_at (`hotfix-gate deployed ...`)" in err
+    code, out, _ = gate(capsys, "deployed", "--id", "1", "--at", "2025-10-01T14:30:00Z")
+    assert (code, out) == (0, f"{REL}: deployed_at: 2025-10-01T14:50:00Z -> "
+                              "2025-10-01T14:30:00Z (status stays resolved)\n")
+    assert gate(capsys, "resolved", "--id", "1", "--at", "2025-10-01T14:40:00Z")[0] == 0
+    record, _ = parse_hotfix(REL, REL.rsplit("/", 1)[0], hotfix.read_bytes())
+    assert (record.status, str(record.deployed_at), str(record.resolved_at)) == (
+        "resolved", "2025-10-01 14:30:00+00:00", "2025-10-01 14:40:00+00:00")
+    # A detection found later in the logs, on a closed record: the status stays closed.
+    closed = write_record(here, 2, "cache", status="closed", deployed_at="2025-10-01T14:30:00Z",
+                          resolved_at="2025-10-01T15:00:00Z").hotfix
+    code, out, _ = gate(capsys, "detected", "--id", "2", "--at", "2025-10-01T14:10:00Z")
+    assert code == 0 and out.endswith("detected_at: null -> 2025-10-01T14:10:00Z\n")
+    code, out, _ = gate(capsys, "resolved", "--id", "2", "--at", "2025-10-01T14:55:00Z")
+    assert code == 0 and "(status stays closed)" in out
+    assert b"status: closed" in closed.read_bytes()
 
 
 def test_an_invalid_record_is_refused_with_its_findings(
@@ -296,6 +316,9 @@ def test_branch_then_environment(two: tuple[Path, Path], capsys: pytest.CaptureF
     here = first.parents[3]
     err = refused(capsys, first, "set", "severity", "P1")
     assert "which hotfix? pass --id hotfix-NNN" in err
+    assert err == ("hotfix-gate: error: which hotfix? pass --id hotfix-NNN (not closed here: "
+                   "hotfix-001, hotfix-002), check out its hotfix/NNN-* branch, or set "
+                   "SPECIFY_HOTFIX\n")
     monkeypatch.setenv("SPECIFY_HOTFIX", "hotfix-001")
     assert gate(capsys, "set", "severity", "P1")[0] == 0
     assert b"severity: P1" in first.read_bytes()
@@ -304,6 +327,16 @@ def test_branch_then_environment(two: tuple[Path, Path], capsys: pytest.CaptureF
     assert b"severity: P0" in second.read_bytes() and b"severity: P1" in first.read_bytes()
     assert gate(capsys, "set", "severity", "P2", "--id", "1")[0] == 0  # --id wins over both
     assert b"severity: P2" in first.read_bytes()
+
+
+def test_on_main_without_id_the_newest_records_not_closed_are_named(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for number in range(1, 9):
+        write_record(here, number, f"incident-{number}",
+                     status="closed" if number in (3, 8) else "investigating")
+    err = refused(capsys, here / "specs/hotfix/001-incident-1/hotfix.md", "resolved")
+    assert "pass --id hotfix-NNN (not closed here: hotfix-005, hotfix-006, hotfix-007 and 3 " \
+           "older), check out" in err
 
 
 def test_unknown_and_malformed_ids(two: tuple[Path, Path],

@@ -53,8 +53,9 @@ def test_regression_test_is_listed_and_dated_once(
     code, out, err = gate(capsys, "regression-test", "tests/test_pool.py::test_release",
                           "--at", "2025-10-02T09:00:00Z", "--id", "1")
     assert code == 0
-    assert err == ("hotfix-gate: note: tests/test_pool.py is not committed yet: HG202 "
-                   "counts it once it is\n" + commit_hint(
+    assert err == ("hotfix-gate: note: tests/test_pool.py is not committed yet, and HG202 "
+                   "counts it only once it is: `git add tests/test_pool.py && git commit`\n"
+                   + commit_hint(
                        "hotfix-001: regression test tests/test_pool.py::test_release",
                        f"{FOLDER}/hotfix.md", new=True))
     assert out == (f"{FOLDER}/hotfix.md: regression_tests: + tests/test_pool.py::test_release, "

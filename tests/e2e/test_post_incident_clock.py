@@ -102,6 +102,36 @@ def test_blocked_pushes_say_what_to_waive_and_what_is_not_committed(tmp_path: Pa
     assert f"rerun by hand: hotfix-gate check --rev {sha} --branch main" in done.stderr
 
 
+def test_a_regression_test_written_but_never_committed_is_named(tmp_path: Path) -> None:
+    """`regression-test --commit` commits the record, not the test: check (the
+    working tree) passes while the push is blocked; both say what to commit."""
+    from testing.repos import COMPLETE_POST_MORTEM
+
+    repo, _ = make_pushing_clone(tmp_path, pre_push=True)
+    write_record(repo, 1, **READY, status="resolved", deployed_at="2025-10-01T15:00:00Z",
+                 resolved_at="2025-10-01T16:00:00Z", post_mortem=COMPLETE_POST_MORTEM,
+                 regression_tests=["tests/test_pool.py::test_release"])
+    commit_all(repo, "resolved, the test listed")
+    (repo / "tests").mkdir()
+    (repo / "tests/test_pool.py").write_text("def test_release():\n    assert True\n")
+    done = push(repo, "origin", "main", now=LATER)
+    assert done.returncode != 0 and "tests/test_pool.py does not exist" in done.stderr
+    assert ("note: tests/test_pool.py is in the working tree but not in the pushed commit: "
+            "`git add tests/test_pool.py`, then commit it and push again") in done.stderr
+    checked = run_gate(repo, "check", env=clean_env(HOTFIX_GATE_NOW=LATER))
+    assert checked.returncode == 0
+    assert checked.stderr == ("hotfix-gate: note: not committed yet, and the hooks judge "
+                              "commits: tests/test_pool.py; commit them (`hotfix-gate check "
+                              "--rev HEAD` judges what a push would)\n")
+    assert run_gate(repo, "check", "--rev", "HEAD",
+                    env=clean_env(HOTFIX_GATE_NOW=LATER)).returncode == 1
+    git(repo, "add", "tests/test_pool.py")
+    git(repo, "commit", "-q", "-m", "the regression test")
+    checked = run_gate(repo, "check", env=clean_env(HOTFIX_GATE_NOW=LATER))
+    assert (checked.returncode, checked.stderr) == (0, "")
+    assert push(repo, "origin", "main", now=LATER).returncode == 0
+
+
 def test_the_rerun_command_gives_the_hooks_verdict_for_a_hotfix_branch(tmp_path: Path) -> None:
     repo, _ = make_pushing_clone(tmp_path, pre_push=True)
     git(repo, "checkout", "-q", "-b", "hotfix/001-database-connection-pool")
@@ -123,3 +153,22 @@ def test_the_rerun_command_gives_the_hooks_verdict_for_a_hotfix_branch(tmp_path:
     assert "no record for hotfix-099" in done.stderr
     by_hand = run_gate(repo, "check", "--rev", sha, "--branch", "hotfix/099-made-by-hand")
     assert by_hand.returncode == 1 and "no record for hotfix-099" in by_hand.stdout
+
+
+def test_pre_push_compares_with_the_remote_tip_as_the_server_does(tmp_path: Path) -> None:
+    """A resolution moved later on main is refused on the laptop already, not
+    only by the server, when the clone has the remote's tip."""
+    repo, _ = make_pushing_clone(tmp_path, pre_push=True, pre_receive=True)
+    write_record(repo, 1, **READY, status="resolved", deployed_at="2025-10-01T15:00:00Z",
+                 resolved_at="2025-10-01T16:00:00Z")
+    commit_all(repo, "resolved")
+    assert push(repo, "origin", "main", now="2025-10-02T12:00:00Z").returncode == 0
+    write_record(repo, 1, **READY, status="resolved", deployed_at="2025-10-01T15:00:00Z",
+                 resolved_at="2025-10-02T11:00:00Z")
+    commit_all(repo, "the resolution, moved later")
+    done = push(repo, "origin", "main", now="2025-10-02T12:00:00Z")
+    assert done.returncode != 0
+    assert "hotfix-gate pre-push to main: blocked" in done.stderr
+    assert "HG205 milestones-kept" in done.stderr
+    old = git(repo, "rev-parse", "origin/main").stdout.strip()
+    assert f"--branch main --base {old}" in done.stderr

@@ -52,6 +52,20 @@ def test_sarif_from_a_real_repository_is_valid(project: Path) -> None:
     assert log["runs"][0]["properties"] == {"tree": "working tree", "now": DAY_3}
 
 
+def test_sarif_rules_describe_the_repository_s_own_deadlines(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "service")
+    (repo / ".hotfix-gates.yaml").write_text("deadlines: {post-mortem: 24h}\n")
+    write_record(repo, 1, "database-pool", **RESOLVED)
+    commit_all(repo, "records")
+    code, out, _ = check(repo, "--format", "sarif")
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    described = {r["id"]: r["fullDescription"]["text"] for r in rules}
+    assert code == 1
+    assert described["HG201"].startswith("Applies: after the incident, from 24h after "
+                                         "resolution (else deployment). Passes when")
+    assert described["HG202"].startswith("Applies: after the incident, from 48h after ")
+
+
 def test_codeclimate_fingerprints_survive_time_and_moved_lines(project: Path,
                                                                tmp_path: Path) -> None:
     def report(repo: Path, now: str) -> dict[tuple[str, str], str]:

@@ -176,7 +176,8 @@ def test_charts_without_matplotlib_are_one_line(fleet: Path, fmt: str,
     out, err = capsys.readouterr()
     assert out == ""
     assert err == ("hotfix-gate: error: charts need matplotlib, which is not installed; "
-                   "install it with pip install 'hotfix-gates[report]'\n")
+                   "install it with pip install 'matplotlib>=3.8' (the report extra of "
+                   "hotfix-gates)\n")
 
 
 def test_hooks_and_other_formats_never_load_matplotlib(fleet: Path) -> None:

@@ -207,7 +207,8 @@ def test_invalid_record_is_shown_not_hidden(here: Path,
     assert row["valid"] is False
     code, out, _ = gate(capsys, "status", "--now", AT_49H)
     assert code == 0 and out.splitlines()[1].split()[:3] == ["hotfix-001", "P1", "INVALID"]
-    assert "1 HG001 problem(s): run `hotfix-gate check`" in out
+    assert out.splitlines()[3] == ("    1 HG001 problem: run `hotfix-gate check --id hotfix-001`; "
+                                   "post-mortem draft")
     # A scheduled nag must not miss the record that needs a human.
     assert gate(capsys, "status", "--overdue", "--now", AT_49H)[0] == 1
 
@@ -215,13 +216,33 @@ def test_invalid_record_is_shown_not_hidden(here: Path,
 def test_unreadable_record_has_no_deadline(here: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     (here / "specs" / "hotfix" / "003-half-written").mkdir(parents=True)
-    row = rows(capsys, "--now", AT_49H)["003-half-written"]
+    row = rows(capsys, "--now", AT_49H)["hotfix-003"]
     assert (row["valid"], row["overdue"], row["next_deadline"], row["age_minutes"]) == (
         False, False, None, None)
     assert {d["state"] for d in row["deadlines"].values()} == {"invalid"}  # type: ignore[attr-defined]
     code, out, _ = gate(capsys, "status", "--now", AT_49H)
-    assert code == 0 and out.splitlines()[1].split()[:4] == ["003-half-written", "-",
-                                                             "INVALID", "?"]
+    assert code == 0 and out.splitlines()[1].split()[:4] == ["hotfix-003", "-", "INVALID", "?"]
+    assert out.splitlines()[3].startswith("    1 HG001 problem: run `hotfix-gate check --id "
+                                          "hotfix-003`")
+
+
+def test_a_record_whose_yaml_breaks_keeps_its_id_and_the_table_its_width(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A colon in a title edited by hand: the row is `hotfix-002`, as `--id`
+    takes it, not the folder's name, and the due time of the others is not cut."""
+    resolved_record(here, 1)
+    record = write_record(here, 2, "search-returns-empty-results", severity="P1").hotfix
+    text = record.read_text()
+    record.write_text(text.replace("title: search returns empty results",
+                                   "title: search: returns empty results"))
+    code, out, _ = gate(capsys, "status", "--now", AT_49H)
+    lines = out.splitlines()
+    assert code == 0 and all(len(line) <= 100 for line in lines)
+    assert lines[1].endswith("post-mortem+test OVERDUE by 1h, due 2025-10-03 16:00Z")
+    assert lines[4].split()[:3] == ["hotfix-002", "-", "INVALID"]
+    assert lines[6] == ("    1 HG001 problem: run `hotfix-gate check --id hotfix-002`; "
+                        "post-mortem draft")
+    assert "stale" not in out and "last update" not in lines[6]
 
 
 def test_rev_reads_a_commit(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -285,3 +306,20 @@ def test_overdue_never_says_nothing_is_invalid_when_the_records_cannot_be_read(
     assert out.strip() == ("no record is overdue (0 records), but the records cannot all be "
                            "read: 1 problem above")
     assert "HG001 record-valid: Specs differs from specs only in case" in err
+
+
+def test_status_names_what_it_read_that_is_not_committed(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """status reads the working tree, a push reads commits: the same note as check."""
+    resolved_record(here, 1, regression_tests=["tests/test_pool.py"])
+    commit_all(here, "record")
+    (here / "tests").mkdir()
+    (here / "tests/test_pool.py").write_text("def test_release():\n    pass\n")
+    code, out, err = gate(capsys, "status", "--now", AT_47H)
+    assert code == 0 and "tests listed" in out
+    assert err == ("hotfix-gate: note: not committed yet, and the hooks judge commits: "
+                   "tests/test_pool.py; commit them (`hotfix-gate check --rev HEAD` judges "
+                   "what a push would)\n")
+    assert gate(capsys, "status", "--rev", "HEAD", "--now", AT_47H)[2] == ""
+    commit_all(here, "the test")
+    assert gate(capsys, "status", "--now", AT_47H)[2] == ""

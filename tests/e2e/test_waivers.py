@@ -197,3 +197,29 @@ def test_an_unset_git_identity_is_refused(tmp_path: Path) -> None:
     result = run_gate(repo, "waive", "HG201", "--id", "1", "--reason", "x", env=env)
     assert result.returncode == 0, result.stderr
     assert b"  by: Ana Ruiz <ana@example.com>\n" in hotfix.read_bytes()
+
+
+def test_waiving_a_gate_that_blocks_nothing_names_the_ones_that_do(
+        resolved: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The push stays blocked after a waiver of the wrong gate: say so at once."""
+    monkeypatch.setenv("HOTFIX_GATE_NOW", LATE)
+    for wrong in ("open-incident", "HG103"):
+        code, _, err = gate(capsys, "waive", wrong, "--id", "1", "--reason", "vendor review")
+        assert code == 0
+        notes = [line for line in err.splitlines() if "finds nothing" in line]
+        assert len(notes) == 1 and notes[0].endswith(
+            "finds nothing to waive in hotfix-001 now; what blocks a merge is HG201 "
+            "post-mortem, HG202 regression-test")
+    code, _, err = gate(capsys, "waive", "post-mortem", "--id", "1", "--reason", "vendor review")
+    assert code == 0 and "finds nothing" not in err
+    assert gate(capsys, "check")[0] == 1  # HG202 still blocks
+
+
+def test_a_waiver_before_its_deadline_is_not_questioned(
+        resolved: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTFIX_GATE_NOW", "2025-10-01T17:00:00Z")  # nothing is due yet
+    code, _, err = gate(capsys, "waive", "post-mortem", "--id", "1", "--reason",
+                        "joint review with the vendor next week", "--until", "7d")
+    assert code == 0 and "finds nothing" not in err

@@ -118,3 +118,45 @@ def test_a_refused_commit_leaves_the_edit_and_says_how_to_finish(
     assert "policy: no commits today" in capsys.readouterr().err
     assert (service / FILE).read_text() == "v2\n"
     assert git(service, "log", "-1", "--format=%s").stdout.strip() == "record"
+
+
+def _merge_refused_by_a_hook(repo: Path) -> None:
+    """A merge left in progress, as a commit-msg refusal of `merge --no-ff` leaves it."""
+    git(repo, "checkout", "-q", "-b", "hotfix/001-pool")
+    (repo / FILE).write_text("v2\n")
+    git(repo, "commit", "-q", "-am", "record on the branch")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "--no-commit", "hotfix/001-pool")
+
+
+def test_during_a_merge_commit_stages_the_edit_for_the_merge(
+        service: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """git refuses to commit only some paths during a merge: the edit is
+    staged, and `git commit` completes the merge with it."""
+    _merge_refused_by_a_hook(service)
+    assert commit.operation_in_progress(service) == "merge"
+    (service / FILE).write_text("v3\n")
+    commit.finish(service, [FILE], "hotfix-001: severity P1", True)
+    err = capsys.readouterr().err
+    assert err == (f"hotfix-gate: a merge is in progress: staged {FILE}; `git commit` completes "
+                   "the merge with it\n")
+    assert git(service, "diff", "--cached", "--name-only").stdout.split() == [FILE]
+    git(service, "commit", "-q", "--no-edit")
+    parents = git(service, "rev-list", "--parents", "-n", "1", "HEAD").stdout.split()
+    assert len(parents) == 3 and (service / FILE).read_text() == "v3\n"
+    assert git(service, "show", "HEAD:" + FILE).stdout == "v3\n"
+
+
+def test_during_a_merge_the_printed_command_completes_it(
+        service: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _merge_refused_by_a_hook(service)
+    (service / FILE).write_text("v3\n")
+    commit.finish(service, [FILE], "hotfix-001: severity P1", False)
+    err = capsys.readouterr().err
+    line = f"git add -- {FILE} && git commit"
+    assert err == f"hotfix-gate: a merge is in progress; `{line}` completes it with this change\n"
+    done = subprocess.run(["sh", "-c", line], cwd=service, env=clean_env(GIT_EDITOR="true"),
+                          capture_output=True, text=True, check=False, input="")
+    assert done.returncode == 0, done.stderr
+    assert git(service, "show", "HEAD:" + FILE).stdout == "v3\n"
+    assert commit.operation_in_progress(service) is None

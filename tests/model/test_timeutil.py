@@ -6,6 +6,7 @@ import pytest
 
 from hotfix_gates.model.errors import TimeError
 from hotfix_gates.model.timeutil import (
+    format_deadline,
     format_duration,
     format_timestamp,
     parse_duration,
@@ -19,6 +20,15 @@ from hotfix_gates.model.timeutil import (
 ])
 def test_durations(text: str, minutes: int) -> None:
     assert parse_duration(text) == timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(("configured", "said"), [
+    ("48h", "48h"), ("2d", "48h"), ("72h", "72h"), ("24h", "24h"), ("90m", "1h 30m"),
+    ("1h", "1h"), ("5d", "5d"), ("1w", "7d"), ("73h", "3d 1h"),
+])
+def test_deadlines_read_as_the_rules_are_spoken(configured: str, said: str) -> None:
+    """`48h after resolution`, as the configuration and the templates say it, not `2d`."""
+    assert format_deadline(parse_duration(configured)) == said
 
 
 @pytest.mark.parametrize("text", ["", "48", "h", "2 days", "-1h", "1y", "99999999w"])
@@ -73,3 +83,11 @@ def test_only_the_forms_records_are_written_in_are_read(text: str) -> None:
 ])
 def test_the_usual_forms_are_read(text: str, expected: str) -> None:
     assert format_timestamp(parse_timestamp(text)[0]) == expected
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [
+    (45 * 60 + 42, "46m"), (45 * 60 + 29, "45m"), (47 * 3600 + 12 * 60, "1d 23h"),
+    (-(3 * 3600 + 59 * 60 + 40), "-4h"),
+])
+def test_durations_are_shown_to_the_nearest_minute(seconds: int, shown: str) -> None:
+    assert format_duration(timedelta(seconds=seconds)) == shown

@@ -324,6 +324,25 @@ def test_unreadable_record_is_named_once() -> None:
     garbled, _ = parse_hotfix(f"{folder}/hotfix.md", folder, b"---\nid: [unclosed\n---\n")
     assert "*" in garbled.invalid
     block = summarize([resolved(1, None, 30), Facts(garbled)], Config(), NOW, "unassessed")
-    assert block["count"] == 2 and block["records"] == ["hotfix-001", "009-garbled"]
-    assert block["unreadable"] == {"record": ["009-garbled"]}
+    assert block["count"] == 2 and block["records"] == ["hotfix-001", "hotfix-009"]
+    assert block["unreadable"] == {"record": ["hotfix-009"]}
     assert block["missing"] == {"detected_at": ["hotfix-001"], "deployed_at": ["hotfix-001"]}
+
+
+def test_open_incidents_past_the_resolution_limit_are_counted() -> None:
+    from hotfix_gates.reporting.metrics import Facts, build_report
+
+    def record(number: int, start: str, resolved: str | None) -> Facts:
+        found = HotfixRecord(path=f"specs/hotfix/{number:03d}-x/hotfix.md",
+                             folder=f"specs/hotfix/{number:03d}-x", number=number,
+                             id=f"hotfix-{number:03d}", severity="P1", status="investigating")
+        found.incident_start = datetime.fromisoformat(start)
+        found.resolved_at = datetime.fromisoformat(resolved) if resolved else None
+        return Facts(found)
+
+    facts = [record(1, "2025-10-01T00:00:00+00:00", None),
+             record(2, "2025-10-04T00:00:00+00:00", None),
+             record(3, "2025-10-01T00:00:00+00:00", "2025-10-01T02:00:00+00:00")]
+    report = build_report(facts, Config(), datetime(2025, 10, 5, tzinfo=UTC))
+    assert report["totals"]["open_past_limit"] == ["hotfix-001"]
+    assert report["by_severity"]["P1"]["open_past_limit"] == ["hotfix-001"]

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from hotfix_gates.model.config import Config
 from hotfix_gates.model.constants import RECORD_FILE
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.reporting.formats.fingerprint import fingerprints
@@ -44,7 +45,8 @@ def _location(path: str, line: int) -> dict[str, object]:
     }}
 
 
-def rule(gate: Gate) -> dict[str, object]:
+def rule(gate: Gate, config: Config) -> dict[str, object]:
+    """A gate as a SARIF rule; when it applies is said as `config` sets it."""
     waiving = (f"In an emergency, `hotfix-gate waive {gate.code} --reason TEXT` records an "
                "audited waiver instead of skipping the check." if gate.waivable
                else "This gate cannot be waived.")
@@ -52,7 +54,7 @@ def rule(gate: Gate) -> dict[str, object]:
         "id": gate.code,
         "name": gate.name,
         "shortDescription": {"text": f"{gate.code} {gate.name}: passes when {gate.passes}"},
-        "fullDescription": {"text": f"Applies: {gate.applies}. Passes when {gate.passes}."},
+        "fullDescription": {"text": f"Applies: {gate.applies(config)}. Passes when {gate.passes}."},
         "help": {"text": f"Each result names the line to change and how to change it. "
                          f"{waiving} `hotfix-gate gates` lists every gate."},
         "defaultConfiguration": {"level": _LEVELS[gate.level]},
@@ -87,10 +89,12 @@ def result(finding: Finding, index: int | None, fingerprint: str) -> dict[str, o
 
 
 def render_sarif(findings: Sequence[Finding], gates: Sequence[Gate], *, version: str,
-                 information_uri: str, extra: Mapping[str, object]) -> str:
+                 information_uri: str, extra: Mapping[str, object],
+                 config: Config | None = None) -> str:
+    config = config if config is not None else Config()
     index = {gate.code: n for n, gate in enumerate(gates)}
     driver = {"name": "hotfix-gates", "version": version, "semanticVersion": version,
-              "informationUri": information_uri, "rules": [rule(g) for g in gates]}
+              "informationUri": information_uri, "rules": [rule(g, config) for g in gates]}
     run = {
         "tool": {"driver": driver},
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},

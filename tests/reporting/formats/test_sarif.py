@@ -67,6 +67,28 @@ def test_one_rule_per_gate_with_descriptions_and_default_level() -> None:
     assert "cannot be waived" in by_id["HG001"]["help"]["text"]
 
 
+def test_rules_say_when_each_gate_applies_in_words() -> None:
+    """Not the repr of a method: the words `hotfix-gate gates` prints."""
+    rules = report()["runs"][0]["tool"]["driver"]["rules"]
+    texts = [r["fullDescription"]["text"] for r in rules]
+    assert not [text for text in texts if "<" in text or "method" in text]
+    by_id = {r["id"]: r["fullDescription"]["text"] for r in rules}
+    assert by_id["HG001"].startswith("Applies: always. Passes when hotfix.md exists")
+    assert by_id["HG201"].startswith("Applies: after the incident, from 48h after resolution")
+
+
+def test_rules_follow_the_configuration_given() -> None:
+    from datetime import timedelta
+
+    from hotfix_gates.model.config import Config
+
+    config = Config(deadlines={"post-mortem": timedelta(hours=24)})
+    text = render_sarif([], GATES, version="1", information_uri="x:", extra={}, config=config)
+    rules = json.loads(text)["runs"][0]["tool"]["driver"]["rules"]
+    by_id = {r["id"]: r["fullDescription"]["text"] for r in rules}
+    assert "from 24h after resolution" in by_id["HG201"]
+
+
 def test_results_point_at_file_and_line_with_the_right_level() -> None:
     run = report()["runs"][0]
     rules = run["tool"]["driver"]["rules"]

@@ -42,6 +42,15 @@ def server_clock(remote: Path, now: str | None = NOW) -> None:
         git(remote, "config", "hotfix-gates.now", now)
 
 
+def accept_rules(repo: Path, remote: Path, rev: str = "HEAD") -> None:
+    """As the server's administrator, accept the configuration committed at
+    REV although it relaxes the rules in force (HG207); the clone accepts it
+    too, so its pre-push agrees."""
+    blob = git(repo, "rev-parse", f"{rev}:.hotfix-gates.yaml").stdout.strip()
+    for where in (remote, repo):
+        git(where, "config", "--add", "hotfix-gates.accept-rules", blob)
+
+
 def make_remote(path: Path, *, pre_receive: bool = False) -> Path:
     """An empty bare repository whose HEAD names main (with pre-receive, its
     clock set to NOW)."""

@@ -79,7 +79,13 @@ def run_check(rev: str | None, base: str | None, now_text: str | None,
     With --base, `reference` (else origin/HEAD, when it names another
     branch) is the default branch whose milestones no record may move later."""
     from hotfix_gates.gates.branches import judge_branch
-    from hotfix_gates.git.repository import cached, open_repo, rev_tree, work_tree
+    from hotfix_gates.git.repository import (
+        accepted_rules,
+        cached,
+        open_repo,
+        rev_tree,
+        work_tree,
+    )
     from hotfix_gates.git.trees import GitTree
 
     if record_id is not None and current:
@@ -106,7 +112,8 @@ def run_check(rev: str | None, base: str | None, now_text: str | None,
         target = base_tree(repo, base)
         target.cache = cache
         run = Run(tree, base_config(repo, base, target, config_path), now, cache,
-                  baseline=target, config_file=config_path or CONFIG_FILE)
+                  baseline=target, config_file=config_path or CONFIG_FILE,
+                  accepted_rules=accepted_rules(repo, os.environ))
         reference = reference or default_branch(repo, base)
         if reference is not None:
             run.reference = rev_tree(repo, reference)

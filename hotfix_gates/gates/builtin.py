@@ -10,10 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
-from hotfix_gates.gates import consistency, target
+from hotfix_gates.gates import consistency, rules, target
 from hotfix_gates.gates.registry import START_WORDS, Clock, Gate, Moment, Scope
 from hotfix_gates.gates.subject import Run, Subject
-from hotfix_gates.model.constants import DONE_STATUSES, id_number
+from hotfix_gates.model.constants import (
+    ACCEPT_RULES_CONFIG,
+    DONE_STATUSES,
+    ENV_ACCEPT_RULES,
+    id_number,
+)
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.timeutil import format_deadline, format_duration, format_timestamp
 
@@ -267,6 +272,26 @@ class RecordKept(Gate):
                                f"{record_id(subject)} --reason TEXT --until 24h`)")
 
 
+class RulesKept(Gate):
+    code, name = "HG207", "rules-kept"
+    moments = frozenset({Moment.MERGE})
+    scope = Scope.TREE
+    waivable = False
+    passes = ("a .hotfix-gates.yaml the judged tree brings keeps every rule in force, or the "
+              "judging side accepted that version")
+    condition = "server and CI, where the configuration comes from the target"
+
+    def check_tree(self, run: Run) -> Iterator[Finding]:
+        weakened = rules.rules_weakened(run, GATES)
+        if weakened is not None:
+            name, blob, relaxed = weakened
+            accept = (f"`git config --add {ACCEPT_RULES_CONFIG} {blob[:12]}` on the server "
+                      f"(${ENV_ACCEPT_RULES} in CI)" if blob else
+                      "a deleted file cannot be accepted; keep one")
+            yield self.finding(name, 1, f"relaxes the rules in force: {'; '.join(relaxed)}",
+                               f"keep them, or an administrator accepts this file: {accept}")
+
+
 class UniqueId(Gate):
     code, name = "HG301", "unique-id"
     scope = Scope.REPOSITORY
@@ -303,7 +328,7 @@ def _age(subject: Subject) -> tuple[bool, float, str]:
 GATES: tuple[Gate, ...] = (
     RecordValid(), ConfigValid(), Severity(), RollbackPlan(), QuickReview(), PostMortem(),
     RegressionTest(), ResolutionRecorded(), OpenIncident(), MilestonesKept(), RecordKept(),
-    UniqueId(),
+    RulesKept(), UniqueId(),
 )
 GATES_BY_ID: dict[str, Gate] = {g.code: g for g in GATES} | {g.name: g for g in GATES}
 

@@ -53,6 +53,9 @@ class Run:
     config_file: str | None = None
     reference: TreeView | None = None
     reference_name: str = ""
+    # Blob ids of configurations the judging side accepts although they relax
+    # the rules in force (HG207): `git config hotfix-gates.accept-rules`.
+    accepted_rules: frozenset[str] = frozenset()
 
     @cached_property
     def target_folders(self) -> dict[str, int | None]:

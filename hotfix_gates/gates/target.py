@@ -33,7 +33,7 @@ def config_problem(run: Run) -> ConfigError | None:
     name = run.config_file
     if name is None or run.tree.kind(name) is None:
         return None  # its own judged it, or it has none (the defaults)
-    if run.baseline is not None and _file_id(run.tree, name) == _file_id(run.baseline, name):
+    if run.baseline is not None and file_id(run.tree, name) == file_id(run.baseline, name):
         return None  # the same as the target's: this push does not bring it
     try:
         load_config(run.tree, None if name == CONFIG_FILE else name)
@@ -42,7 +42,7 @@ def config_problem(run: Run) -> ConfigError | None:
     return None
 
 
-def _file_id(tree: TreeView, name: str) -> str | None:
+def file_id(tree: TreeView, name: str) -> str | None:
     try:
         return tree.object_id(resolve(tree, name))
     except TreeError:

@@ -9,6 +9,8 @@ from hotfix_gates.git.trees import FsTree, GitTree, IndexTree
 from hotfix_gates.model.errors import ToolError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pygit2
 
     from hotfix_gates.git.cache import ParseCache
@@ -119,3 +121,24 @@ def current_branch(repo: pygit2.Repository) -> str | None:
     if isinstance(target, str) and target.startswith("refs/heads/"):
         return target[len("refs/heads/") :]
     return None
+
+
+def accepted_rules(repo: pygit2.Repository, environ: Mapping[str, str] | None = None
+                   ) -> frozenset[str]:
+    """The configurations (blob ids) the judging side accepts although they
+    relax the rules in force (HG207): `hotfix-gates.accept-rules` in the
+    repository's own config file (never a user's: on a file-system remote
+    that is the pusher's), and, given `environ`, $HOTFIX_GATE_ACCEPT_RULES."""
+    import pygit2
+
+    from hotfix_gates.model.constants import ACCEPT_RULES_CONFIG, ENV_ACCEPT_RULES
+
+    ids: set[str] = set()
+    try:
+        config = pygit2.Config(os.path.join(repo.path, "config"))
+        ids.update(str(v) for v in config.get_multivar(ACCEPT_RULES_CONFIG))
+    except (pygit2.GitError, ValueError) as exc:
+        raise ToolError(f"cannot read {ACCEPT_RULES_CONFIG} from the git config: {exc}") from None
+    if environ is not None:
+        ids.update(environ.get(ENV_ACCEPT_RULES, "").replace(",", " ").split())
+    return frozenset(i.strip().lower() for i in ids if i.strip())

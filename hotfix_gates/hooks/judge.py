@@ -35,6 +35,7 @@ class RefJudge:
     def __init__(self, repo: pygit2.Repository, now: datetime, hook: str) -> None:
         from hotfix_gates.gates.tests import HOOK_PARSE_BYTES, Scans
         from hotfix_gates.git.cache import for_git_dir
+        from hotfix_gates.git.repository import accepted_rules
 
         self.repo = repo
         self.now = now
@@ -44,6 +45,7 @@ class RefJudge:
         # One budget for the test files of every ref pushed: ten branches do
         # not buy ten times the parsing.
         self.scans: Scans = Scans(parse_limit=HOOK_PARSE_BYTES)
+        self.accepted_rules = accepted_rules(repo)
         # The last three: a pushed tree, its target's and the default branch's.
         self._trees: dict[str, GitTree] = {}
         self._configs: dict[str, Config] = {}
@@ -105,7 +107,8 @@ class RefJudge:
         key = _key(decision, tree, config_key, target)
         if key in self._verdicts:
             return self._verdicts[key], True
-        run = Run(tree, config, self.now, self.parse_cache, self.scans)
+        run = Run(tree, config, self.now, self.parse_cache, self.scans,
+                  accepted_rules=self.accepted_rules)
         if target is not None:
             run.baseline, run.config_file = target.tree, target.config_file
             run.reference, run.reference_name = target.reference, target.reference_name

@@ -42,6 +42,7 @@ GATE_NAMES = {
     "HG204": "open-incident",
     "HG205": "milestones-kept",
     "HG206": "record-kept",
+    "HG207": "rules-kept",
     "HG301": "unique-id",
 }
 # `deadlines:` keys and their defaults: the post-incident work counts from
@@ -59,6 +60,10 @@ COMPLETED_KEY = "completed_at"  # optional, in post-mortem.md
 NOW_ENV = "HOTFIX_GATE_NOW"  # the judging clock for hooks and commands
 RECORD_ENV = "SPECIFY_HOTFIX"  # the record lifecycle commands act on
 DEBUG_ENV = "HOTFIX_GATE_DEBUG"  # show tracebacks of internal errors
+# Configurations that relax the rules in force, accepted by whoever runs the
+# judging side (HG207): blob ids, in the server's git config or CI's variable.
+ACCEPT_RULES_CONFIG = "hotfix-gates.accept-rules"
+ENV_ACCEPT_RULES = "HOTFIX_GATE_ACCEPT_RULES"
 
 # A number has at most this many digits: int() refuses thousands of them (a
 # crafted tree can hold such a name), and no sequence grows that far.

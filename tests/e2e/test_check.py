@@ -170,7 +170,7 @@ def test_real_process_and_gates_listing(repo: Path) -> None:
     assert all(len(line) <= 100 and line == line.rstrip() for line in lines)
     assert [line.split()[0] for line in lines[1:] if not line.startswith(" ")] == [
         "HG001", "HG002", "HG101", "HG102", "HG103", "HG201", "HG202", "HG203", "HG204",
-        "HG205", "HG206", "HG301"]
+        "HG205", "HG206", "HG207", "HG301"]
     assert ("       applies: after the incident, from 48h after resolution (else deployment)"
             in lines)
 

@@ -62,20 +62,22 @@ def test_blocked_pull_request(origin: Path, tmp_path: Path) -> None:
     check = run.failed
     assert check is not None and check.id == "check" and check.returncode == 1, check
     assert workflow_commands(check.stdout) == [
+        ("error", ".hotfix-gates.yaml", 1, "HG207 rules-kept"),
         ("notice", "specs/hotfix/001-database-pool/hotfix.md", 13,
          "HG202 regression-test (waived)"),
         ("error", "specs/hotfix/002-cache/hotfix.md", 5, "HG101 severity"),
         ("warning", "specs/hotfix/002-cache/hotfix.md", 11, "HG102 rollback-plan"),
-    ]  # HG101 blocks although the pull request turned it off in its own configuration
+    ]  # HG101 blocks although the pull request turned it off, and turning it off is HG207
     assert check.stdout.splitlines()[-1] == (
-        "hotfix-gate: blocked: 1 blocking, 1 warning, 1 waived in 2 records")
-    assert run.outputs == {"verdict": "blocked", "blocking": "1", "warnings": "1", "waived": "1"}
+        "hotfix-gate: blocked: 2 blocking, 1 warning, 1 waived in 2 records")
+    assert run.outputs == {"verdict": "blocked", "blocking": "2", "warnings": "1", "waived": "1"}
     summary = check.summary.splitlines()
     assert summary[0] == r"### hotfix\-gates\: blocked \(merging into main\)"
     rows = [line for line in summary if line.startswith("| ") and "---" not in line]
     assert [row.split(" | ")[0] for row in rows] == [
-        "|", "| waived", "| **blocking**", "| warning"]
-    assert r"HG101 severity | severity is not set |" in rows[2]
+        "|", "| **blocking**", "| waived", "| **blocking**", "| warning"]
+    assert r"HG207 rules\-kept | relaxes the rules in force" in rows[1]
+    assert r"HG101 severity | severity is not set |" in rows[3]
     # The base was fetched into origin/main, and the clone is still shallow.
     tip = git(origin, "rev-parse", "main").stdout
     assert git(workspace, "rev-parse", "refs/remotes/origin/main").stdout == tip

@@ -68,14 +68,15 @@ def test_blocking_merge_request_fails_with_both_reports(origin: Path, tmp_path: 
     code, log, job = merge_request(origin, tmp_path)
     assert code == 1, log
     assert "specs/hotfix/002-cache/hotfix.md:5: HG101 severity: severity is not set" in log
-    assert log.rstrip().endswith("hotfix-gate: blocked: 1 blocking, 1 warning, 1 waived in "
+    assert ".hotfix-gates.yaml:1: HG207 rules-kept: relaxes the rules in force: HG101" in log
+    assert log.rstrip().endswith("hotfix-gate: blocked: 2 blocking, 1 warning, 1 waived in "
                                  "2 records")
     issues, junit = reports(tmp_path, job)
     assert [(i["check_name"], i["severity"], i["location"]["lines"]["begin"]) for i in issues] == [
-        ("HG202 regression-test", "info", 13), ("HG101 severity", "blocker", 5),
-        ("HG102 rollback-plan", "minor", 11)]
+        ("HG207 rules-kept", "blocker", 1), ("HG202 regression-test", "info", 13),
+        ("HG101 severity", "blocker", 5), ("HG102 rollback-plan", "minor", 11)]
     assert {k: junit.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
-        "tests": "14", "failures": "1", "errors": "0", "skipped": "1"}  # 9 + 4 + repository
+        "tests": "15", "failures": "2", "errors": "0", "skipped": "1"}  # 9 + 4 + 2 not records
     failed = junit.find("testsuite[@name='specs/hotfix/002-cache']/testcase/failure/..")
     assert failed is not None and failed.get("name") == "HG101 severity"
 

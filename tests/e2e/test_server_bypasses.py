@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from testing.hostile import hash_object, raw_tree
-from testing.pushes import push, remote_sha, server_clock
+from testing.pushes import accept_rules, push, remote_sha, server_clock
 from testing.repos import (
     COMPLETE_POST_MORTEM,
     clean_env,
@@ -361,6 +361,7 @@ def test_a_protected_branch_is_not_deleted_and_pushed_anew(served: tuple[Path, P
     assert remote_sha(remote, "refs/heads/release/1") is not None
     (repo / ".hotfix-gates.yaml").write_text("protected_branches: [main]\n")
     commit_all(repo, "release/1 is retired")
+    accept_rules(repo, remote)  # unprotecting is relaxing: the admin consents (HG207)
     server_clock(remote, EARLY)
     accepted(repo, "main:refs/heads/release/1")  # judged by release/1's configuration
     server_clock(remote, LATE)
@@ -387,6 +388,7 @@ def test_a_broken_configuration_on_main_gives_way_to_its_last_valid_one(
     (repo / ".hotfix-gates.yaml").write_text("specs_dir: records\n")
     write_record(repo, 1, SLUG, specs_dir="records", **OVERDUE)
     valid = commit_all(repo, "records live in records/")
+    accept_rules(repo, remote)  # the records move: the admin consents (HG207)
     server_clock(remote, EARLY)
     accepted(repo)
     server_clock(remote, LATE)
@@ -409,6 +411,9 @@ def test_the_repair_of_a_broken_configuration_lands(fresh: tuple[Path, Path]) ->
     _broken_on_main(repo, remote, "gates: {severity: offf}\n")
     (repo / ".hotfix-gates.yaml").write_text("gates: {severity: warn}\nspecs_dir: incidents\n")
     commit_all(repo, "repair the configuration")
+    code, out = ci(repo)
+    assert code == 1 and "HG207 rules-kept" in out  # laxer than the defaults judging
+    accept_rules(repo, remote)
     assert ci(repo)[0] == 0
     lines = accepted(repo)
     assert ("the defaults judge, as at " in lines and "which has no .hotfix-gates.yaml" in lines)

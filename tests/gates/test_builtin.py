@@ -61,7 +61,7 @@ def test_registry_has_the_documented_codes() -> None:
         ("HG102", "rollback-plan"), ("HG103", "quick-review"), ("HG201", "post-mortem"),
         ("HG202", "regression-test"), ("HG203", "resolution-recorded"),
         ("HG204", "open-incident"), ("HG205", "milestones-kept"), ("HG206", "record-kept"),
-        ("HG301", "unique-id"),
+        ("HG207", "rules-kept"), ("HG301", "unique-id"),
     ]
 
 

@@ -141,7 +141,7 @@ def test_a_configuration_brought_broken_is_found_unless_unchanged(repo: Path) ->
     assert "level must be error, warn or off" in finding.message
     assert against(repo, broken) == []  # the target has it already: this tree does not bring it
     assert against(repo, "HEAD~1", config_file=None) == []  # its own judged: it had to load
-    (repo / ".hotfix-gates.yaml").write_text("gates: {severity: warn}\n")
+    (repo / ".hotfix-gates.yaml").write_text("gates: {severity: error}\n")
     commit_all(repo, "repaired")
     assert against(repo, broken) == []
 

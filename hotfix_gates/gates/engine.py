@@ -85,7 +85,10 @@ def judge(run: Run, moments: frozenset[Moment], folders: Iterable[str] | None = 
     subjects = [Subject(record, found, run) for record, found in loaded]
     unit = GATES[0]
     findings = policy.apply(problems, unit, None, run.config, run.now)
-    verdicts = [_verdict(subject, moments, deadlines) for subject in subjects]
+    # Which record gates apply is the same for every record: decided once.
+    plan = tuple((gate, in_force(gate, run, moments)) for gate in GATES
+                 if gate.scope is Scope.RECORD and gate.moments & moments)
+    verdicts = [_verdict(subject, plan, deadlines) for subject in subjects]
     shared = tuple(g for g in GATES if g.scope is Scope.REPOSITORY and in_force(g, run, moments))
     for verdict in verdicts:
         verdict.gates += shared  # judged across the records, held to each of them
@@ -103,15 +106,12 @@ def in_force(gate: Gate, run: Run, moments: frozenset[Moment]) -> bool:
     return bool(gate.moments & moments) and policy.level_of(gate, run.config) is not Level.OFF
 
 
-def _verdict(subject: Subject, moments: frozenset[Moment], deadlines: bool) -> Verdict:
+def _verdict(subject: Subject, plan: tuple[tuple[Gate, bool], ...], deadlines: bool) -> Verdict:
     run, record = subject.run, subject.record
     gates: list[Gate] = []
     findings: list[Finding] = []
     timed: list[Deadline] = []
-    for gate in GATES:
-        if gate.scope is not Scope.RECORD or not gate.moments & moments:
-            continue
-        active = in_force(gate, run, moments)
+    for gate, active in plan:
         if gate.clock is None:
             if active and gate.relevant(subject):
                 gates.append(gate)

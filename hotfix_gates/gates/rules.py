@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hotfix_gates.gates.target import file_id
+from hotfix_gates.gates.target import brings_nothing, file_id
 from hotfix_gates.model.config import Config
 from hotfix_gates.model.constants import CONFIG_FILE, DEFAULT_DEADLINES
 from hotfix_gates.model.errors import ConfigError
@@ -68,7 +68,7 @@ def rules_weakened(run: Run, gates: tuple[Gate, ...]) -> tuple[str, str, list[st
     if name is None:
         return None  # the judged tree's own configuration judged it
     blob = file_id(run.tree, name)
-    if run.baseline is not None and blob == file_id(run.baseline, name):
+    if brings_nothing(run, name):
         return None  # the same file as the target's: this push does not bring it
     try:
         after = (load_config(run.tree, None if name == CONFIG_FILE else name)

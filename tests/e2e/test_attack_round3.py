@@ -438,6 +438,38 @@ def test_ci_holds_another_branch_to_the_default_branchs_milestones(
     assert "resolved_at moved later: 2025-09-01T12:00:00Z on main" in done.stdout
 
 
+
+@pytest.mark.parametrize("broken", ["folder", "dangling link", "submodule"])
+def test_a_broken_configuration_does_not_hand_judging_to_a_relaxed_parent(
+        fresh: tuple[Path, Path], broken: str) -> None:
+    """main has no configuration (the defaults judge). A push whose parent
+    relaxes the rules and whose tip makes .hotfix-gates.yaml unreadable
+    looked like "the same file as the target's" (neither has one): the next
+    push found the tip's broken, and the last valid one in its history, the
+    relaxed parent's, judged it."""
+    repo, remote = fresh
+    config = repo / ".hotfix-gates.yaml"
+    config.write_text("gates: {post-mortem: off, regression-test: off}\n")
+    commit_all(repo, "never judged: only the tip of a push is")
+    config.unlink()
+    if broken == "folder":
+        config.mkdir()
+        (config / "keep").write_text("")
+    elif broken == "dangling link":
+        config.symlink_to("nowhere.yaml")
+    git(repo, "add", "-A")
+    if broken == "submodule":
+        git(repo, "update-index", "--add", "--cacheinfo",
+            f"160000,{git(repo, 'rev-parse', 'HEAD').stdout.strip()},.hotfix-gates.yaml")
+    git(repo, "commit", "-q", "-m", "an unreadable configuration")
+    lines = refused(repo, remote, "--no-verify", "main")
+    assert "HG002" in blocking(lines), lines
+    write_record(repo, 1, SLUG, **OVERDUE)
+    commit_all(repo, "hotfix-001")
+    assert {"HG201", "HG202"} <= blocking(refused(repo, remote, "--no-verify", "main"))
+    code, out = ci(repo, "HEAD~1")
+    assert code == 1 and "HG002" in blocking(out), out
+
 # --- the client hooks run the installed package, never the repository's ------------
 
 SHADOW = 'def main(*args, **kwargs):\n    open({marker!r}, "w").write("ran")\n    return 0\n'

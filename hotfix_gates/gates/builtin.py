@@ -285,7 +285,7 @@ class RulesKept(Gate):
         weakened = rules.rules_weakened(run, GATES)
         if weakened is not None:
             name, blob, relaxed = weakened
-            accept = (f"`git config --add {ACCEPT_RULES_CONFIG} {blob[:12]}` on the server "
+            accept = (f"`git config --add {ACCEPT_RULES_CONFIG} {blob}` on the server "
                       f"(${ENV_ACCEPT_RULES} in CI)" if blob else
                       "a deleted file cannot be accepted; keep one")
             yield self.finding(name, 1, f"relaxes the rules in force: {'; '.join(relaxed)}",

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from hotfix_gates.gates.subject import Run
 
 _STRICTNESS = {Level.OFF: 0, Level.WARN: 1, Level.ERROR: 2}
-MIN_ACCEPTED = 7  # hex digits of a blob id, as git abbreviates it
 
 
 def weakenings(before: Config, after: Config, gates: tuple[Gate, ...]) -> list[str]:
@@ -52,10 +51,10 @@ def weakenings(before: Config, after: Config, gates: tuple[Gate, ...]) -> list[s
 
 
 def accepted(blob_id: str, ids: frozenset[str]) -> bool:
-    """Whether the judging side accepted this version of the file (a full or
-    abbreviated blob id)."""
-    return any(len(given) >= MIN_ACCEPTED and blob_id.startswith(given.lower())
-               for given in ids)
+    """Whether the judging side accepted this version of the file, by its
+    full blob id: an abbreviation also names any file ground to start with
+    it (seven digits are 2**28 tries; twelve, a night on a graphics card)."""
+    return blob_id.lower() in {given.lower() for given in ids}
 
 
 def rules_weakened(run: Run, gates: tuple[Gate, ...]) -> tuple[str, str, list[str]] | None:

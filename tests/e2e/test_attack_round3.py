@@ -387,7 +387,10 @@ def test_the_server_accepts_a_relaxed_configuration_its_administrator_named(
     assert client.returncode != 0
     assert "deadlines.post-mortem 48h -> 72h" in client.stderr
     blob = git(repo, "rev-parse", "HEAD:.hotfix-gates.yaml").stdout.strip()
-    git(remote, "config", "--add", "hotfix-gates.accept-rules", blob[:10])
+    assert f"hotfix-gates.accept-rules {blob}`" in client.stderr
+    git(remote, "config", "--add", "hotfix-gates.accept-rules", blob[:12])
+    assert "HG207" in refused(repo, remote, "--no-verify", "main")  # a prefix can be ground
+    git(remote, "config", "--add", "hotfix-gates.accept-rules", blob.upper())
     assert push(repo, "origin", "--no-verify", "main", now=LATE).returncode == 0
     (repo / ".hotfix-gates.yaml").write_text("deadlines: {post-mortem: 96h}\n")
     commit_all(repo, "four days")
@@ -411,7 +414,7 @@ def test_ci_and_the_server_take_consent_only_from_the_judging_side(
     blob = git(repo, "rev-parse", "HEAD:.hotfix-gates.yaml").stdout.strip()
     git(repo, "fetch", "-q", "origin")
     done = run_gate(repo, "check", "--base", "origin/main", "--now", LATE,
-                    env=clean_env(HOTFIX_GATE_ACCEPT_RULES=f"deadbeef {blob[:8]}"))
+                    env=clean_env(HOTFIX_GATE_ACCEPT_RULES=f"deadbeef,{blob}"))
     assert done.returncode == 0, done.stdout
     pushed = git(repo, "push", "--no-verify", "origin", "main", check=False,
                  env=clean_env(HOTFIX_GATE_ACCEPT_RULES=blob))

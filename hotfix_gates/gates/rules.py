@@ -57,18 +57,26 @@ def accepted(blob_id: str, ids: frozenset[str]) -> bool:
     return blob_id.lower() in {given.lower() for given in ids}
 
 
-def rules_weakened(run: Run, gates: tuple[Gate, ...]) -> tuple[str, str, list[str]] | None:
-    """(file, blob id, what it relaxes) when the judged tree brings a
-    configuration laxer than the one in force; None otherwise, and when it
-    does not load (HG002 says why)."""
+def rules_weakened(run: Run, gates: tuple[Gate, ...]
+                   ) -> tuple[str, str, list[str], str] | None:
+    """(file, blob id, what it relaxes, how the next push would get it) when
+    the judged tree brings a configuration laxer than the one in force; None
+    otherwise, and when it does not load (HG002 says why)."""
     from hotfix_gates.parsing.config import load_config
 
     name = run.config_file
     if name is None:
         return None  # the judged tree's own configuration judged it
-    blob = file_id(run.tree, name)
     if brings_nothing(run, name):
-        return None  # the same file as the target's: this push does not bring it
+        if run.next_config is None:
+            return None  # the same file as the target's: this push does not bring it
+        after, key = run.next_config
+        found = key.removeprefix("blob:") if key.startswith("blob:") else ""
+        relaxed = weakenings(run.config, after, gates)
+        if not relaxed or (found and accepted(found, run.accepted_rules)):
+            return None
+        return name, found, relaxed, "stays broken, so the last valid one in the pushed history"
+    blob = file_id(run.tree, name)
     try:
         after = (load_config(run.tree, None if name == CONFIG_FILE else name)
                  if run.tree.kind(name) is not None else Config())
@@ -77,5 +85,5 @@ def rules_weakened(run: Run, gates: tuple[Gate, ...]) -> tuple[str, str, list[st
     relaxed = weakenings(run.config, after, gates)
     if not relaxed or (blob is not None and accepted(blob, run.accepted_rules)):
         return None
-    return name, blob or "", relaxed
+    return name, blob or "", relaxed, ""
 

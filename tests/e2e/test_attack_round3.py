@@ -473,6 +473,36 @@ def test_a_broken_configuration_does_not_hand_judging_to_a_relaxed_parent(
     code, out = ci(repo, "HEAD~1")
     assert code == 1 and "HG002" in blocking(out), out
 
+
+def test_a_broken_configuration_kept_does_not_hand_judging_to_a_relaxed_parent(
+        fresh: tuple[Path, Path]) -> None:
+    """main's configuration stopped loading (an upgrade can do that): the last
+    valid one in main's first-parent history judges, and a push may keep the
+    broken file. One whose first parent relaxes the rules put that parent
+    first in the walk, and the next push was judged by it."""
+    repo, remote = fresh
+    config = repo / ".hotfix-gates.yaml"
+    broken = "gates: {severity: offf}\n"
+    config.write_text(broken)
+    tip = commit_all(repo, "a configuration an older version accepted")
+    git(repo, "push", "-q", "--no-verify", "origin", "HEAD:refs/heads/staging")
+    git(remote, "update-ref", "refs/heads/main", tip)
+    config.write_text("gates: {post-mortem: off, regression-test: off}\n")
+    commit_all(repo, "never judged: only the tip of a push is")
+    config.write_text(broken)
+    commit_all(repo, "the configuration as main has it")
+    lines = refused(repo, remote, "--no-verify", "main")
+    assert "HG207" in blocking(lines) and "HG201 post-mortem error -> off" in lines, lines
+    code, out = ci(repo)
+    assert code == 1 and "HG207" in blocking(out), out
+    write_record(repo, 1, SLUG, **OVERDUE)
+    commit_all(repo, "hotfix-001")
+    assert {"HG201", "HG202", "HG207"} <= blocking(refused(repo, remote, "--no-verify", "main"))
+    git(repo, "reset", "-q", "--hard", tip)
+    (repo / "app.py").write_text("fixed = True\n")
+    commit_all(repo, "unrelated work on top of the broken file")
+    assert push(repo, "origin", "--no-verify", "main", now=LATE).returncode == 0
+
 # --- the client hooks run the installed package, never the repository's ------------
 
 SHADOW = 'def main(*args, **kwargs):\n    open({marker!r}, "w").write("ran")\n    return 0\n'

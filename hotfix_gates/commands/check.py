@@ -113,7 +113,8 @@ def run_check(rev: str | None, base: str | None, now_text: str | None,
         target.cache = cache
         run = Run(tree, base_config(repo, base, target, config_path), now, cache,
                   baseline=target, config_file=config_path or CONFIG_FILE,
-                  accepted_rules=accepted_rules(repo, os.environ))
+                  accepted_rules=accepted_rules(repo, os.environ),
+                  next_config=next_config(repo, rev or "HEAD", tree, config_path))
         reference = reference or default_branch(repo, base)
         if reference is not None:
             run.reference = rev_tree(repo, reference)
@@ -278,6 +279,26 @@ def base_config(repo: pygit2.Repository, base: str, target: GitTree,
     print(f"hotfix-gate: warning: {problem}; {fallback.words} until it is fixed",
           file=sys.stderr)
     return fallback.config
+
+
+def next_config(repo: pygit2.Repository, rev: str, tree: TreeView, config_path: str | None
+                ) -> tuple[Config, str] | None:
+    """When the judged commit's configuration does not load: the last valid
+    one in its first-parent history, which would judge the next push as the
+    base's does this one (HG207 compares them); None when it loads, or the
+    history is cut short (a shallow clone: the server still judges)."""
+    import pygit2
+
+    from hotfix_gates.git.configs import SHALLOW, last_valid
+    from hotfix_gates.model.errors import ConfigError
+
+    try:
+        load_config(tree, config_path)
+    except ConfigError:
+        fallback = last_valid(repo, repo.revparse_single(rev).peel(pygit2.Commit), rev,
+                              config_path)
+        return None if fallback.how == SHALLOW else (fallback.config, fallback.key)
+    return None
 
 
 def default_branch(repo: pygit2.Repository, base: str) -> str | None:

@@ -284,10 +284,15 @@ class RulesKept(Gate):
     def check_tree(self, run: Run) -> Iterator[Finding]:
         weakened = rules.rules_weakened(run, GATES)
         if weakened is not None:
-            name, blob, relaxed = weakened
-            accept = (f"`git config --add {ACCEPT_RULES_CONFIG} {blob[:12]}` on the server "
+            name, blob, relaxed, kept_broken = weakened
+            accept = (f"`git config --add {ACCEPT_RULES_CONFIG} {blob}` on the server "
                       f"(${ENV_ACCEPT_RULES} in CI)" if blob else
                       "a deleted file cannot be accepted; keep one")
+            if kept_broken:  # what judges next comes from the pushed history
+                yield self.finding(name, 1, f"{kept_broken} would judge the next push, and it "
+                                   f"relaxes the rules in force: {'; '.join(relaxed)}",
+                                   f"repair {name} in this push, keeping those rules")
+                return
             yield self.finding(name, 1, f"relaxes the rules in force: {'; '.join(relaxed)}",
                                f"keep them, or an administrator accepts this file: {accept}")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hotfix_gates.gates.target import file_id
+from hotfix_gates.gates.target import brings_nothing, file_id
 from hotfix_gates.model.config import Config
 from hotfix_gates.model.constants import CONFIG_FILE, DEFAULT_DEADLINES
 from hotfix_gates.model.errors import ConfigError
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from hotfix_gates.gates.subject import Run
 
 _STRICTNESS = {Level.OFF: 0, Level.WARN: 1, Level.ERROR: 2}
-MIN_ACCEPTED = 7  # hex digits of a blob id, as git abbreviates it
 
 
 def weakenings(before: Config, after: Config, gates: tuple[Gate, ...]) -> list[str]:
@@ -52,24 +51,32 @@ def weakenings(before: Config, after: Config, gates: tuple[Gate, ...]) -> list[s
 
 
 def accepted(blob_id: str, ids: frozenset[str]) -> bool:
-    """Whether the judging side accepted this version of the file (a full or
-    abbreviated blob id)."""
-    return any(len(given) >= MIN_ACCEPTED and blob_id.startswith(given.lower())
-               for given in ids)
+    """Whether the judging side accepted this version of the file, by its
+    full blob id: an abbreviation also names any file ground to start with
+    it (seven digits are 2**28 tries; twelve, a night on a graphics card)."""
+    return blob_id.lower() in {given.lower() for given in ids}
 
 
-def rules_weakened(run: Run, gates: tuple[Gate, ...]) -> tuple[str, str, list[str]] | None:
-    """(file, blob id, what it relaxes) when the judged tree brings a
-    configuration laxer than the one in force; None otherwise, and when it
-    does not load (HG002 says why)."""
+def rules_weakened(run: Run, gates: tuple[Gate, ...]
+                   ) -> tuple[str, str, list[str], str] | None:
+    """(file, blob id, what it relaxes, how the next push would get it) when
+    the judged tree brings a configuration laxer than the one in force; None
+    otherwise, and when it does not load (HG002 says why)."""
     from hotfix_gates.parsing.config import load_config
 
     name = run.config_file
     if name is None:
         return None  # the judged tree's own configuration judged it
+    if brings_nothing(run, name):
+        if run.next_config is None:
+            return None  # the same file as the target's: this push does not bring it
+        after, key = run.next_config
+        found = key.removeprefix("blob:") if key.startswith("blob:") else ""
+        relaxed = weakenings(run.config, after, gates)
+        if not relaxed or (found and accepted(found, run.accepted_rules)):
+            return None
+        return name, found, relaxed, "stays broken, so the last valid one in the pushed history"
     blob = file_id(run.tree, name)
-    if run.baseline is not None and blob == file_id(run.baseline, name):
-        return None  # the same file as the target's: this push does not bring it
     try:
         after = (load_config(run.tree, None if name == CONFIG_FILE else name)
                  if run.tree.kind(name) is not None else Config())
@@ -78,5 +85,5 @@ def rules_weakened(run: Run, gates: tuple[Gate, ...]) -> tuple[str, str, list[st
     relaxed = weakenings(run.config, after, gates)
     if not relaxed or (blob is not None and accepted(blob, run.accepted_rules)):
         return None
-    return name, blob or "", relaxed
+    return name, blob or "", relaxed, ""
 

@@ -56,6 +56,11 @@ class Run:
     # Blob ids of configurations the judging side accepts although they relax
     # the rules in force (HG207): `git config hotfix-gates.accept-rules`.
     accepted_rules: frozenset[str] = frozenset()
+    # When the configuration in force is the last valid one in the target's
+    # history and the judged tree keeps the target's broken file: the one
+    # that would judge the next push (the last valid one in the pushed
+    # history, whose first parents the pusher chose) and its key.
+    next_config: tuple[Config, str] | None = None
 
     @cached_property
     def target_folders(self) -> dict[str, int | None]:

@@ -33,7 +33,7 @@ def config_problem(run: Run) -> ConfigError | None:
     name = run.config_file
     if name is None or run.tree.kind(name) is None:
         return None  # its own judged it, or it has none (the defaults)
-    if run.baseline is not None and file_id(run.tree, name) == file_id(run.baseline, name):
+    if brings_nothing(run, name):
         return None  # the same as the target's: this push does not bring it
     try:
         load_config(run.tree, None if name == CONFIG_FILE else name)
@@ -47,6 +47,20 @@ def file_id(tree: TreeView, name: str) -> str | None:
         return tree.object_id(resolve(tree, name))
     except TreeError:
         return None
+
+
+def brings_nothing(run: Run, name: str) -> bool:
+    """Whether the judged tree holds the target's own `name`. A folder, a
+    submodule or a dangling link leads to no file, like no entry at all; but
+    it breaks the configuration, and the next push would be judged by the
+    last valid one in the pushed history, which the pusher wrote."""
+    if run.baseline is None:
+        return False
+    return _entry(run.tree, name) == _entry(run.baseline, name)
+
+
+def _entry(tree: TreeView, name: str) -> tuple[str | None, str | None]:
+    return tree.kind(name), file_id(tree, name) or tree.object_id(name)
 
 
 def moved(record: HotfixRecord, target: HotfixRecord, where: str = "the target branch",

@@ -112,6 +112,7 @@ class RefJudge:
         if target is not None:
             run.baseline, run.config_file = target.tree, target.config_file
             run.reference, run.reference_name = target.reference, target.reference_name
+            run.next_config = target.next_config
         if decision.kind == refs.PROTECTED:
             judgement = judge(run, MERGE_CHECK)
         else:
@@ -158,7 +159,7 @@ class Target:
     default one, `reference` is the default branch's tree (named
     `reference_name`), whose milestones no record may move later."""
 
-    __slots__ = ("config_file", "reference", "reference_name", "tree")
+    __slots__ = ("config_file", "next_config", "reference", "reference_name", "tree")
 
     def __init__(self, tree: GitTree | None, config_file: str = CONFIG_FILE,
                  reference: GitTree | None = None, reference_name: str = "") -> None:
@@ -166,6 +167,8 @@ class Target:
         self.config_file = config_file
         self.reference = reference
         self.reference_name = reference_name
+        # See Run.next_config: set when the target's configuration is broken.
+        self.next_config: tuple[Config, str] | None = None
 
 
 VerdictKey = tuple[str, str, str, int | None, str]
@@ -176,7 +179,8 @@ def _key(decision: refs.Decision, tree: GitTree, config_key: str,
     """One verdict per (decision, configuration, tree, target tree)."""
     against = "" if target is None else f"{target.config_file}:" + (
         str(target.tree.tree_id) if target.tree is not None else "new") + (
-        f":{target.reference.tree_id}" if target.reference is not None else "")
+        f":{target.reference.tree_id}" if target.reference is not None else "") + (
+        f":next {target.next_config[1]}" if target.next_config is not None else "")
     return (decision.kind, config_key, str(tree.tree_id), decision.number, against)
 
 

@@ -97,6 +97,8 @@ def judge_update(update: refs.Update, judge: RefJudge, server: ServerConfig) -> 
     commit = judge.commit(update.new, f"updating {update.ref}")
     tree = judge.tree(commit, f"pushed commit {str(commit.id)[:12]}")
     target = server.target(update) if decision.kind == refs.PROTECTED else None
+    if target is not None and update.old in server.fell_back:
+        target.next_config = server.next_config(commit, update.branch or update.name)
     base = f"origin/{update.branch}" if update.old else "origin/HEAD"
     rerun = printable(f"hotfix-gate check --rev {commit.id} --base {base} --branch "
                       f"{update.branch} --now {format_timestamp(judge.now)}")
@@ -168,6 +170,7 @@ class ServerConfig:
         self._head: tuple[Config, str] | None = None
         self._by_tip: dict[str, tuple[Config, str]] = {}  # small: configs are shared by key
         self._warned: set[str] = set()
+        self.fell_back: set[str] = set()  # tips whose configuration does not load
 
     def for_update(self, update: refs.Update) -> tuple[Config, str]:
         if update.old is not None:
@@ -195,6 +198,20 @@ class ServerConfig:
         return Target(tree, reference=self.judge.tree(head_tip, f"{name} at "
                                                                  f"{str(head_tip.id)[:12]}"),
                       reference_name=name)
+
+    def next_config(self, pushed: pygit2.Commit, branch: str) -> tuple[Config, str] | None:
+        """What would judge the next push to a branch whose configuration is
+        broken, if `pushed` lands: its own, else the last valid one in its
+        first-parent history (None when its own loads: HG207 reads it)."""
+        from hotfix_gates.git.configs import last_valid
+        from hotfix_gates.model.errors import ConfigError
+
+        try:
+            self.judge.config(self.judge.tree(pushed, f"pushed commit {str(pushed.id)[:12]}"))
+        except ConfigError:
+            fallback = last_valid(self.repo, pushed, branch)
+            return fallback.config, fallback.key
+        return None
 
     def _default_branch(self) -> tuple[Config, str]:
         from hotfix_gates.model.config import Config
@@ -224,6 +241,7 @@ class ServerConfig:
         try:
             return self.judge.config(tree)
         except ConfigError as exc:
+            self.fell_back.add(str(tip.id))
             fallback = last_valid(self.repo, tip, branch)
             message = f"{exc}; {fallback.words} until it is fixed"
             if message not in self._warned:

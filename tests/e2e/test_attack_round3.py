@@ -387,7 +387,10 @@ def test_the_server_accepts_a_relaxed_configuration_its_administrator_named(
     assert client.returncode != 0
     assert "deadlines.post-mortem 48h -> 72h" in client.stderr
     blob = git(repo, "rev-parse", "HEAD:.hotfix-gates.yaml").stdout.strip()
-    git(remote, "config", "--add", "hotfix-gates.accept-rules", blob[:10])
+    assert f"hotfix-gates.accept-rules {blob}`" in client.stderr
+    git(remote, "config", "--add", "hotfix-gates.accept-rules", blob[:12])
+    assert "HG207" in refused(repo, remote, "--no-verify", "main")  # a prefix can be ground
+    git(remote, "config", "--add", "hotfix-gates.accept-rules", blob.upper())
     assert push(repo, "origin", "--no-verify", "main", now=LATE).returncode == 0
     (repo / ".hotfix-gates.yaml").write_text("deadlines: {post-mortem: 96h}\n")
     commit_all(repo, "four days")
@@ -411,7 +414,7 @@ def test_ci_and_the_server_take_consent_only_from_the_judging_side(
     blob = git(repo, "rev-parse", "HEAD:.hotfix-gates.yaml").stdout.strip()
     git(repo, "fetch", "-q", "origin")
     done = run_gate(repo, "check", "--base", "origin/main", "--now", LATE,
-                    env=clean_env(HOTFIX_GATE_ACCEPT_RULES=f"deadbeef {blob[:8]}"))
+                    env=clean_env(HOTFIX_GATE_ACCEPT_RULES=f"deadbeef,{blob}"))
     assert done.returncode == 0, done.stdout
     pushed = git(repo, "push", "--no-verify", "origin", "main", check=False,
                  env=clean_env(HOTFIX_GATE_ACCEPT_RULES=blob))
@@ -437,6 +440,68 @@ def test_ci_holds_another_branch_to_the_default_branchs_milestones(
     assert done.returncode == 1, done.stdout + done.stderr
     assert "resolved_at moved later: 2025-09-01T12:00:00Z on main" in done.stdout
 
+
+
+@pytest.mark.parametrize("broken", ["folder", "dangling link", "submodule"])
+def test_a_broken_configuration_does_not_hand_judging_to_a_relaxed_parent(
+        fresh: tuple[Path, Path], broken: str) -> None:
+    """main has no configuration (the defaults judge). A push whose parent
+    relaxes the rules and whose tip makes .hotfix-gates.yaml unreadable
+    looked like "the same file as the target's" (neither has one): the next
+    push found the tip's broken, and the last valid one in its history, the
+    relaxed parent's, judged it."""
+    repo, remote = fresh
+    config = repo / ".hotfix-gates.yaml"
+    config.write_text("gates: {post-mortem: off, regression-test: off}\n")
+    commit_all(repo, "never judged: only the tip of a push is")
+    config.unlink()
+    if broken == "folder":
+        config.mkdir()
+        (config / "keep").write_text("")
+    elif broken == "dangling link":
+        config.symlink_to("nowhere.yaml")
+    git(repo, "add", "-A")
+    if broken == "submodule":
+        git(repo, "update-index", "--add", "--cacheinfo",
+            f"160000,{git(repo, 'rev-parse', 'HEAD').stdout.strip()},.hotfix-gates.yaml")
+    git(repo, "commit", "-q", "-m", "an unreadable configuration")
+    lines = refused(repo, remote, "--no-verify", "main")
+    assert "HG002" in blocking(lines), lines
+    write_record(repo, 1, SLUG, **OVERDUE)
+    commit_all(repo, "hotfix-001")
+    assert {"HG201", "HG202"} <= blocking(refused(repo, remote, "--no-verify", "main"))
+    code, out = ci(repo, "HEAD~1")
+    assert code == 1 and "HG002" in blocking(out), out
+
+
+def test_a_broken_configuration_kept_does_not_hand_judging_to_a_relaxed_parent(
+        fresh: tuple[Path, Path]) -> None:
+    """main's configuration stopped loading (an upgrade can do that): the last
+    valid one in main's first-parent history judges, and a push may keep the
+    broken file. One whose first parent relaxes the rules put that parent
+    first in the walk, and the next push was judged by it."""
+    repo, remote = fresh
+    config = repo / ".hotfix-gates.yaml"
+    broken = "gates: {severity: offf}\n"
+    config.write_text(broken)
+    tip = commit_all(repo, "a configuration an older version accepted")
+    git(repo, "push", "-q", "--no-verify", "origin", "HEAD:refs/heads/staging")
+    git(remote, "update-ref", "refs/heads/main", tip)
+    config.write_text("gates: {post-mortem: off, regression-test: off}\n")
+    commit_all(repo, "never judged: only the tip of a push is")
+    config.write_text(broken)
+    commit_all(repo, "the configuration as main has it")
+    lines = refused(repo, remote, "--no-verify", "main")
+    assert "HG207" in blocking(lines) and "HG201 post-mortem error -> off" in lines, lines
+    code, out = ci(repo)
+    assert code == 1 and "HG207" in blocking(out), out
+    write_record(repo, 1, SLUG, **OVERDUE)
+    commit_all(repo, "hotfix-001")
+    assert {"HG201", "HG202", "HG207"} <= blocking(refused(repo, remote, "--no-verify", "main"))
+    git(repo, "reset", "-q", "--hard", tip)
+    (repo / "app.py").write_text("fixed = True\n")
+    commit_all(repo, "unrelated work on top of the broken file")
+    assert push(repo, "origin", "--no-verify", "main", now=LATE).returncode == 0
 
 # --- the client hooks run the installed package, never the repository's ------------
 

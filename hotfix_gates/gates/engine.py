@@ -102,6 +102,13 @@ def judge(run: Run, moments: frozenset[Moment], folders: Iterable[str] | None = 
     return Judgement(verdicts, findings)
 
 
+def judge_rules(run: Run) -> Judgement:
+    """Only what the judged tree's configuration does to the rules in force
+    (the tree gates: HG002, HG207), for a branch whose configuration judges
+    others though its records are not judged."""
+    return Judgement([], sorted(_tree(run, MERGE_CHECK), key=sort_key))
+
+
 def in_force(gate: Gate, run: Run, moments: frozenset[Moment]) -> bool:
     return bool(gate.moments & moments) and policy.level_of(gate, run.config) is not Level.OFF
 

@@ -100,7 +100,7 @@ class RefJudge:
                 config_key: str, target: Target | None = None) -> tuple[Outcome, bool]:
         """The outcome of this decision on `tree`, and whether it was seen before."""
         from hotfix_gates.gates.branches import judge_hotfix
-        from hotfix_gates.gates.engine import MERGE_CHECK, judge
+        from hotfix_gates.gates.engine import MERGE_CHECK, judge, judge_rules
         from hotfix_gates.gates.subject import Run
         from hotfix_gates.hooks.verdict import outcome
 
@@ -115,6 +115,8 @@ class RefJudge:
             run.next_config = target.next_config
         if decision.kind == refs.PROTECTED:
             judgement = judge(run, MERGE_CHECK)
+        elif decision.kind == refs.RULES:
+            judgement = judge_rules(run)
         else:
             assert decision.number is not None
             judgement = judge_hotfix(run, decision.number)

@@ -92,16 +92,20 @@ def judge_update(update: refs.Update, judge: RefJudge, server: ServerConfig) -> 
     if update.new is None:
         return refuse_deletion(update, config, shown)
     decision = refs.decide(update, config.protected_branches)
+    if decision.kind == refs.OTHER and update.branch == server.head_branch():
+        decision = refs.Decision(refs.RULES, f"{update.branch} is the server's default branch, "
+                                 "whose configuration judges the branches a push creates")
     if not decision.judged:
         return False
     commit = judge.commit(update.new, f"updating {update.ref}")
     tree = judge.tree(commit, f"pushed commit {str(commit.id)[:12]}")
-    target = server.target(update) if decision.kind == refs.PROTECTED else None
+    target = server.target(update) if decision.kind in (refs.PROTECTED, refs.RULES) else None
     if target is not None and update.old in server.fell_back:
         target.next_config = server.next_config(commit, update.branch or update.name)
     base = f"origin/{update.branch}" if update.old else "origin/HEAD"
-    rerun = printable(f"hotfix-gate check --rev {commit.id} --base {base} --branch "
-                      f"{update.branch} --now {format_timestamp(judge.now)}")
+    branch = "" if decision.kind == refs.RULES else f" --branch {update.branch}"
+    rerun = printable(f"hotfix-gate check --rev {commit.id} --base {base}{branch} "
+                      f"--now {format_timestamp(judge.now)}")
     return judge.report(update, decision, tree, config, config_key, rerun, target, shown)
 
 
@@ -220,6 +224,17 @@ class ServerConfig:
         if head is None:
             return Config(), "defaults"
         return self._read(head[1], head[0])
+
+    def head_branch(self) -> str | None:
+        """The branch the server's HEAD names, born or not."""
+        try:
+            ref = self.repo.references.get("HEAD")
+            target = ref.target if ref is not None else None
+        except Exception:  # noqa: BLE001 - a dangling or odd HEAD names nothing
+            return None
+        if isinstance(target, str) and target.startswith("refs/heads/"):
+            return target.removeprefix("refs/heads/")
+        return None
 
     def _head_commit(self) -> tuple[str, pygit2.Commit] | None:
         """The branch the server's HEAD names, and its tip; None when unborn."""

@@ -32,6 +32,9 @@ TAG = "tag"
 OTHER = "other"
 PROTECTED = "protected"
 HOTFIX = "hotfix"
+# The server's default branch when it is not protected: its configuration
+# judges the branches a push creates, so only the rules it brings are judged.
+RULES = "rules"
 
 
 class RefLineError(ToolError):
@@ -90,8 +93,8 @@ class Update(_Value):
 
 
 class Decision(_Value):
-    """What an update needs: `kind` is DELETED, TAG, OTHER, PROTECTED or
-    HOTFIX; `number` the hotfix number, for HOTFIX."""
+    """What an update needs: `kind` is DELETED, TAG, OTHER, PROTECTED,
+    HOTFIX or RULES; `number` the hotfix number, for HOTFIX."""
 
     __slots__ = ("kind", "number", "reason")
 
@@ -102,7 +105,7 @@ class Decision(_Value):
 
     @property
     def judged(self) -> bool:
-        return self.kind in (PROTECTED, HOTFIX)
+        return self.kind in (PROTECTED, HOTFIX, RULES)
 
 
 def is_zero(oid: str) -> bool:

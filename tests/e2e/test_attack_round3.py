@@ -400,6 +400,31 @@ def test_the_server_accepts_a_relaxed_configuration_its_administrator_named(
     assert push(repo, "origin", "main", now=LATE).returncode == 0
 
 
+def test_an_unprotected_default_branch_does_not_relax_the_rules_of_new_branches(
+        served: tuple[Path, Path]) -> None:
+    """The server's HEAD names develop, which the defaults do not protect;
+    its configuration judges every branch a push creates. Relaxing it is
+    refused as on a protected branch, and only that is judged there."""
+    repo, remote = served
+    assert push(repo, "origin", "--no-verify", "main:refs/heads/develop", now=LATE).returncode \
+        == 0  # the same commit: nothing is judged on develop
+    git(remote, "symbolic-ref", "HEAD", "refs/heads/develop")
+    (repo / ".hotfix-gates.yaml").write_text("gates: {post-mortem: off, regression-test: off}\n")
+    commit_all(repo, "nothing is due after an incident")
+    lines = refused(repo, remote, "--no-verify", "main:refs/heads/develop", ref="develop")
+    assert "remote: hotfix-gate pre-receive to develop: blocked" in lines
+    assert "HG207 rules-kept: relaxes the rules in force: HG201 post-mortem error -> off" in lines
+    assert "HG201" not in blocking(lines) and "--branch" not in lines
+    lines = refused(repo, remote, "--no-verify", "main:refs/heads/release/9", ref="release/9")
+    assert {"HG201", "HG202", "HG207"} <= blocking(lines)
+    (repo / "docs.md").write_text("records are judged on main, not on develop\n")
+    commit_all(repo, "keep the rules")
+    git(repo, "rm", "-q", ".hotfix-gates.yaml")
+    commit_all(repo, "back to the defaults develop had")
+    assert push(repo, "origin", "--no-verify", "main:refs/heads/develop",
+                now=LATE).returncode == 0  # the overdue record is not judged on develop
+
+
 def test_ci_and_the_server_take_consent_only_from_the_judging_side(
         fresh: tuple[Path, Path]) -> None:
     """CI reads $HOTFIX_GATE_ACCEPT_RULES (a maintainers' variable); the

@@ -21,11 +21,11 @@ import functools
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from hotfix_gates import __version__
+from hotfix_gates.model.config import Config
 from hotfix_gates.model.finding import Finding
 from hotfix_gates.model.record import HotfixRecord, PostMortem
 
@@ -45,6 +45,7 @@ _ALLOWED = {
     ("hotfix_gates.model.record", "HotfixRecord"), ("hotfix_gates.model.record", "PostMortem"),
     ("hotfix_gates.model.record", "Section"), ("hotfix_gates.model.record", "Waiver"),
     ("hotfix_gates.model.finding", "Finding"), ("hotfix_gates.model.finding", "Level"),
+    ("hotfix_gates.model.config", "Config"),
     ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone"),
     ("datetime", "timedelta"), ("builtins", "set"), ("builtins", "frozenset"),
     ("copyreg", "_reconstructor"), ("builtins", "object"),
@@ -59,9 +60,10 @@ class _Unpickler(pickle.Unpickler):
 
 
 class ParseCache:
-    """Memoised parse results by kind ("records", "post_mortems", "tests")."""
+    """Memoised parse results by kind ("records", "post_mortems", "tests",
+    "configs": a configuration by its blob id, so a warm hook loads no YAML)."""
 
-    KINDS = ("records", "post_mortems", "tests")
+    KINDS = ("records", "post_mortems", "tests", "configs")
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -119,6 +121,9 @@ class ParseCache:
                     store: Callable[[], bool] | None = None) -> PostMortemResult:
         return self.memo("post_mortems", key, compute, _post_mortem, store=store)
 
+    def config(self, key: str, compute: Callable[[], Config]) -> Config:
+        return self.memo("configs", key, compute, _config)
+
     def save(self) -> None:
         old = self._load()
         unchanged = all(len(self._new[k]) == len(old.get(k, {})) for k in self._used)
@@ -137,6 +142,8 @@ class ParseCache:
             os.makedirs(folder, exist_ok=True)
             # Whole or not at all: a torn file would only be ignored, but two
             # hooks may write at once.
+            import tempfile  # only when something changed: most runs never write
+
             fd, temporary = tempfile.mkstemp(prefix=".parse-cache.", dir=folder)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -152,6 +159,10 @@ def _record(found: object) -> RecordResult | None:
             and isinstance(found[1], list) and all(isinstance(f, Finding) for f in found[1])):
         return found[0], found[1]
     return None
+
+
+def _config(found: object) -> Config | None:
+    return found if isinstance(found, Config) else None
 
 
 def _post_mortem(found: object) -> PostMortemResult | None:

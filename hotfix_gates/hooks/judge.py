@@ -84,7 +84,9 @@ class RefJudge:
     def config(self, tree: GitTree) -> tuple[Config, str]:
         """The configuration in `tree` and a key naming it; ConfigError when
         it is broken."""
-        from hotfix_gates.parsing.config import load_config
+        from dataclasses import replace
+
+        from hotfix_gates.model.config import Config
 
         kind = tree.kind(CONFIG_FILE)
         key = "defaults"
@@ -93,7 +95,13 @@ class RefJudge:
         elif kind is not None:
             key = f"tree:{tree.tree_id}"  # a link or folder: keyed by where it is read
         if key not in self._configs:
-            self._configs[key] = load_config(tree)
+            if kind is None:
+                self._configs[key] = Config()  # what load_config gives, without loading it
+            elif kind == "file":  # a blob's settings never change: kept in the parse cache
+                found = self.parse_cache.config(key, lambda: _load(tree))
+                self._configs[key] = replace(found, source=f"{CONFIG_FILE} ({tree.label})")
+            else:
+                self._configs[key] = _load(tree)
         return self._configs[key], key
 
     def verdict(self, decision: refs.Decision, tree: GitTree, config: Config,
@@ -253,3 +261,9 @@ def _behind(judgement: Judgement) -> list[str]:
 
 
 MAX_COMPARED = 1024 * 1024
+
+
+def _load(tree: TreeView) -> Config:
+    from hotfix_gates.parsing.config import load_config
+
+    return load_config(tree)

@@ -92,18 +92,28 @@ def checkout_problem(tree: TreeView, path: str) -> str | None:
     (see TreeView.flaws: names, modes), or a name on the way has a twin that
     differs only in case. None for what git writes itself."""
     parts = normalize(path).split("/")
+    checked = _CHECKED.setdefault(tree, {})
     for depth in range(len(parts)):
-        folder = "/".join(parts[:depth])
-        flaws = tree.flaws(folder)
-        if flaws:
-            return f"{folder or 'the root tree'} is malformed: {flaws[0]}"
         here = "/".join(parts[:depth + 1])
-        for twin in case_twins(tree, here):
-            return case_words(twin, here)
+        if here not in checked:  # many records' tests share their folders
+            checked[here] = _step_problem(tree, "/".join(parts[:depth]), here)
+        if checked[here] is not None:
+            return checked[here]
+    return None
+
+
+def _step_problem(tree: TreeView, folder: str, here: str) -> str | None:
+    flaws = tree.flaws(folder)
+    if flaws:
+        return f"{folder or 'the root tree'} is malformed: {flaws[0]}"
+    for twin in case_twins(tree, here):
+        return case_words(twin, here)
     return None
 
 
 _FOLDED: weakref.WeakKeyDictionary[TreeView, dict[str, dict[str, list[str]]]] = (
+    weakref.WeakKeyDictionary())
+_CHECKED: weakref.WeakKeyDictionary[TreeView, dict[str, str | None]] = (
     weakref.WeakKeyDictionary())
 
 

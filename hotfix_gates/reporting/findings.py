@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from hotfix_gates.model.finding import Finding, printable
@@ -42,6 +41,8 @@ def render_json(findings: Sequence[Finding], records: int, extra: dict[str, obje
         "passed": not any(f.blocking for f in findings),
         "findings": [f.as_dict() for f in findings],
     }
+    import json  # loaded only for this format: the hooks never ask for it
+
     return json.dumps(payload, indent=2)
 
 

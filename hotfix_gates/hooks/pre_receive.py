@@ -226,15 +226,23 @@ class ServerConfig:
         return self._read(head[1], head[0])
 
     def head_branch(self) -> str | None:
-        """The branch the server's HEAD names, born or not."""
+        """The branch the server's HEAD names, born or not. HEAD may name an
+        alias (`refs/heads/dev -> refs/heads/develop`): the branch is the end
+        of the chain, the one a push to either moves and whose tip
+        _head_commit reads."""
+        name = "HEAD"
         try:
-            ref = self.repo.references.get("HEAD")
-            target = ref.target if ref is not None else None
+            for _ in range(aliases.MAX_HOPS + 1):
+                ref = self.repo.references.get(name)
+                target = ref.target if ref is not None else None
+                if not isinstance(target, str):
+                    break  # a branch (or unborn: no ref yet), not another alias
+                name = target
+            else:
+                return None  # a loop: git names no branch either
         except Exception:  # noqa: BLE001 - a dangling or odd HEAD names nothing
             return None
-        if isinstance(target, str) and target.startswith("refs/heads/"):
-            return target.removeprefix("refs/heads/")
-        return None
+        return name.removeprefix("refs/heads/") if name.startswith("refs/heads/") else None
 
     def _head_commit(self) -> tuple[str, pygit2.Commit] | None:
         """The branch the server's HEAD names, and its tip; None when unborn."""

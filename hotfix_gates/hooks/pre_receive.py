@@ -92,14 +92,17 @@ def judge_update(update: refs.Update, judge: RefJudge, server: ServerConfig) -> 
     if update.new is None:
         return refuse_deletion(update, config, shown)
     decision = refs.decide(update, config.protected_branches)
-    if decision.kind == refs.OTHER and update.branch == server.head_branch():
+    default = update.branch == server.head_branch()
+    if decision.kind == refs.OTHER and default:
         decision = refs.Decision(refs.RULES, f"{update.branch} is the server's default branch, "
                                  "whose configuration judges the branches a push creates")
     if not decision.judged:
         return False
     commit = judge.commit(update.new, f"updating {update.ref}")
     tree = judge.tree(commit, f"pushed commit {str(commit.id)[:12]}")
-    target = server.target(update) if decision.kind in (refs.PROTECTED, refs.RULES) else None
+    # A hotfix branch the server's HEAD names is given its target too: what
+    # it does to the rules is judged beside its record (RefJudge.verdict).
+    target = server.target(update) if decision.kind != refs.HOTFIX or default else None
     if target is not None and update.old in server.fell_back:
         target.next_config = server.next_config(commit, update.branch or update.name)
     base = f"origin/{update.branch}" if update.old else "origin/HEAD"

@@ -445,6 +445,26 @@ def test_a_default_branch_named_through_an_alias_does_not_relax_the_rules(
     assert {"HG201", "HG202", "HG207"} <= blocking(lines)
 
 
+def test_a_default_branch_named_like_a_hotfix_does_not_relax_the_rules(
+        served: tuple[Path, Path]) -> None:
+    """HEAD names hotfix/001-database-pool: a push there was judged as a
+    hotfix branch only (its record's gates), never by what it does to the
+    configuration that judges the branches a push creates."""
+    repo, remote = served
+    branch = f"hotfix/001-{SLUG}"
+    assert push(repo, "origin", "--no-verify", f"main:refs/heads/{branch}",
+                now=LATE).returncode == 0
+    git(remote, "symbolic-ref", "HEAD", f"refs/heads/{branch}")
+    (repo / ".hotfix-gates.yaml").write_text("gates: {post-mortem: off, regression-test: off}\n")
+    commit_all(repo, "nothing is due after an incident")
+    lines = refused(repo, remote, "--no-verify", f"main:refs/heads/{branch}", ref=branch)
+    assert "HG207 rules-kept: relaxes the rules in force" in lines, lines
+    (repo / ".hotfix-gates.yaml").write_text("deadlines: {post-mortem: 24h}\n")
+    commit_all(repo, "stricter needs nobody's consent")
+    pushed = push(repo, "origin", "--no-verify", f"main:refs/heads/{branch}", now=LATE)
+    assert pushed.returncode == 0, pushed.stderr
+
+
 def test_ci_and_the_server_take_consent_only_from_the_judging_side(
         fresh: tuple[Path, Path]) -> None:
     """CI reads $HOTFIX_GATE_ACCEPT_RULES (a maintainers' variable); the

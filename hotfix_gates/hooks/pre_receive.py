@@ -89,10 +89,10 @@ def judge_update(update: refs.Update, judge: RefJudge, server: ServerConfig) -> 
 
     shown = update.name + (f" (pushed as {update.source})" if update.source else "")
     config, config_key = server.for_update(update)
-    if update.new is None:
-        return refuse_deletion(update, config, shown)
-    decision = refs.decide(update, config.protected_branches)
     default = update.branch == server.head_branch()
+    if update.new is None:
+        return refuse_deletion(update, config, shown, default)
+    decision = refs.decide(update, config.protected_branches)
     if decision.kind == refs.OTHER and default:
         decision = refs.Decision(refs.RULES, f"{update.branch} is the server's default branch, "
                                  "whose configuration judges the branches a push creates")
@@ -112,14 +112,22 @@ def judge_update(update: refs.Update, judge: RefJudge, server: ServerConfig) -> 
     return judge.report(update, decision, tree, config, config_key, rerun, target, shown)
 
 
-def refuse_deletion(update: refs.Update, config: Config, shown: str) -> bool:
+def refuse_deletion(update: refs.Update, config: Config, shown: str, default: bool) -> bool:
     """A protected branch stays: deleted and pushed anew, it would have no tip
-    to keep its records and configuration from."""
+    to keep its records and configuration from. So does the server's default
+    branch (git refuses that unless receive.denyDeleteCurrent says otherwise):
+    without it the defaults, not its configuration, judge new branches."""
     from hotfix_gates.model.finding import printable
 
     branch = update.branch or ""
     if not refs.is_protected(branch, config.protected_branches):
-        return False
+        if not default:
+            return False
+        print(f"hotfix-gate {HOOK} to {printable(shown)}: refused: {printable(branch)} is the "
+              "server's default branch, whose configuration judges the branches a push "
+              "creates; to retire it, the server's admin first points HEAD at another "
+              "(`git symbolic-ref HEAD refs/heads/NAME`)", file=sys.stderr)
+        return True
     print(f"hotfix-gate {HOOK} to {printable(shown)}: refused: {printable(branch)} is a "
           "protected branch and is not deleted here; to retire it, first push a "
           ".hotfix-gates.yaml to it that leaves it out of protected_branches", file=sys.stderr)

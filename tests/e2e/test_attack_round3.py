@@ -465,6 +465,25 @@ def test_a_default_branch_named_like_a_hotfix_does_not_relax_the_rules(
     assert pushed.returncode == 0, pushed.stderr
 
 
+def test_the_default_branch_is_not_deleted_where_git_would_allow_it(
+        served: tuple[Path, Path]) -> None:
+    """With receive.denyDeleteCurrent relaxed, deleting develop (HEAD's,
+    unprotected) left HEAD unborn: the defaults, not develop's stricter
+    configuration, then judged the branches a push creates."""
+    repo, remote = served
+    (repo / ".hotfix-gates.yaml").write_text(
+        "protected_branches: [main, master, 'release/*', production, 'stable/*']\n")
+    commit_all(repo, "stable branches are protected too")
+    assert push(repo, "origin", "--no-verify", "HEAD:refs/heads/develop",
+                now=LATE).returncode == 0
+    git(remote, "symbolic-ref", "HEAD", "refs/heads/develop")
+    git(remote, "config", "receive.denyDeleteCurrent", "warn")
+    lines = refused(repo, remote, "--no-verify", ":refs/heads/develop", ref="develop")
+    assert "develop is the server's default branch" in lines, lines
+    assert {"HG201", "HG202"} <= blocking(refused(repo, remote, "--no-verify",
+                                                  "HEAD:refs/heads/stable/1", ref="stable/1"))
+
+
 def test_ci_and_the_server_take_consent_only_from_the_judging_side(
         fresh: tuple[Path, Path]) -> None:
     """CI reads $HOTFIX_GATE_ACCEPT_RULES (a maintainers' variable); the

@@ -108,9 +108,10 @@ class RefJudge:
                 config_key: str, target: Target | None = None) -> tuple[Outcome, bool]:
         """The outcome of this decision on `tree`, and whether it was seen before."""
         from hotfix_gates.gates.branches import judge_hotfix
-        from hotfix_gates.gates.engine import MERGE_CHECK, judge, judge_rules
+        from hotfix_gates.gates.engine import MERGE_CHECK, Judgement, judge, judge_rules
         from hotfix_gates.gates.subject import Run
         from hotfix_gates.hooks.verdict import outcome
+        from hotfix_gates.model.finding import sort_key
 
         key = _key(decision, tree, config_key, target)
         if key in self._verdicts:
@@ -128,6 +129,10 @@ class RefJudge:
         else:
             assert decision.number is not None
             judgement = judge_hotfix(run, decision.number)
+            if target is not None:  # the server's default branch: it judges others
+                rules = judge_rules(run).findings
+                judgement = Judgement(judgement.verdicts,
+                                      sorted([*judgement.findings, *rules], key=sort_key))
         result = outcome(judgement, config)
         if result.blocked:
             result = outcome(judgement, config, uncommitted(self.repo, tree, judgement,

@@ -89,17 +89,20 @@ def judge_update(update: refs.Update, judge: RefJudge, server: ServerConfig) -> 
 
     shown = update.name + (f" (pushed as {update.source})" if update.source else "")
     config, config_key = server.for_update(update)
+    default = update.branch == server.head_branch()
     if update.new is None:
-        return refuse_deletion(update, config, shown)
+        return refuse_deletion(update, config, shown, default)
     decision = refs.decide(update, config.protected_branches)
-    if decision.kind == refs.OTHER and update.branch == server.head_branch():
+    if decision.kind == refs.OTHER and default:
         decision = refs.Decision(refs.RULES, f"{update.branch} is the server's default branch, "
                                  "whose configuration judges the branches a push creates")
     if not decision.judged:
         return False
     commit = judge.commit(update.new, f"updating {update.ref}")
     tree = judge.tree(commit, f"pushed commit {str(commit.id)[:12]}")
-    target = server.target(update) if decision.kind in (refs.PROTECTED, refs.RULES) else None
+    # A hotfix branch the server's HEAD names is given its target too: what
+    # it does to the rules is judged beside its record (RefJudge.verdict).
+    target = server.target(update) if decision.kind != refs.HOTFIX or default else None
     if target is not None and update.old in server.fell_back:
         target.next_config = server.next_config(commit, update.branch or update.name)
     base = f"origin/{update.branch}" if update.old else "origin/HEAD"
@@ -109,14 +112,22 @@ def judge_update(update: refs.Update, judge: RefJudge, server: ServerConfig) -> 
     return judge.report(update, decision, tree, config, config_key, rerun, target, shown)
 
 
-def refuse_deletion(update: refs.Update, config: Config, shown: str) -> bool:
+def refuse_deletion(update: refs.Update, config: Config, shown: str, default: bool) -> bool:
     """A protected branch stays: deleted and pushed anew, it would have no tip
-    to keep its records and configuration from."""
+    to keep its records and configuration from. So does the server's default
+    branch (git refuses that unless receive.denyDeleteCurrent says otherwise):
+    without it the defaults, not its configuration, judge new branches."""
     from hotfix_gates.model.finding import printable
 
     branch = update.branch or ""
     if not refs.is_protected(branch, config.protected_branches):
-        return False
+        if not default:
+            return False
+        print(f"hotfix-gate {HOOK} to {printable(shown)}: refused: {printable(branch)} is the "
+              "server's default branch, whose configuration judges the branches a push "
+              "creates; to retire it, the server's admin first points HEAD at another "
+              "(`git symbolic-ref HEAD refs/heads/NAME`)", file=sys.stderr)
+        return True
     print(f"hotfix-gate {HOOK} to {printable(shown)}: refused: {printable(branch)} is a "
           "protected branch and is not deleted here; to retire it, first push a "
           ".hotfix-gates.yaml to it that leaves it out of protected_branches", file=sys.stderr)
@@ -226,15 +237,23 @@ class ServerConfig:
         return self._read(head[1], head[0])
 
     def head_branch(self) -> str | None:
-        """The branch the server's HEAD names, born or not."""
+        """The branch the server's HEAD names, born or not. HEAD may name an
+        alias (`refs/heads/dev -> refs/heads/develop`): the branch is the end
+        of the chain, the one a push to either moves and whose tip
+        _head_commit reads."""
+        name = "HEAD"
         try:
-            ref = self.repo.references.get("HEAD")
-            target = ref.target if ref is not None else None
+            for _ in range(aliases.MAX_HOPS + 1):
+                ref = self.repo.references.get(name)
+                target = ref.target if ref is not None else None
+                if not isinstance(target, str):
+                    break  # a branch (or unborn: no ref yet), not another alias
+                name = target
+            else:
+                return None  # a loop: git names no branch either
         except Exception:  # noqa: BLE001 - a dangling or odd HEAD names nothing
             return None
-        if isinstance(target, str) and target.startswith("refs/heads/"):
-            return target.removeprefix("refs/heads/")
-        return None
+        return name.removeprefix("refs/heads/") if name.startswith("refs/heads/") else None
 
     def _head_commit(self) -> tuple[str, pygit2.Commit] | None:
         """The branch the server's HEAD names, and its tip; None when unborn."""

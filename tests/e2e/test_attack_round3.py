@@ -425,6 +425,65 @@ def test_an_unprotected_default_branch_does_not_relax_the_rules_of_new_branches(
                 now=LATE).returncode == 0  # the overdue record is not judged on develop
 
 
+def test_a_default_branch_named_through_an_alias_does_not_relax_the_rules(
+        served: tuple[Path, Path]) -> None:
+    """HEAD names dev, an alias of develop (left behind by a rename): the
+    branch the server's HEAD really names is develop, whose configuration
+    judges the branches a push creates. Only the first hop was compared, so
+    a push to develop turning the gates off went unjudged."""
+    repo, remote = served
+    assert push(repo, "origin", "--no-verify", "main:refs/heads/develop", now=LATE).returncode \
+        == 0
+    git(remote, "symbolic-ref", "refs/heads/dev", "refs/heads/develop")
+    git(remote, "symbolic-ref", "HEAD", "refs/heads/dev")
+    (repo / ".hotfix-gates.yaml").write_text("gates: {post-mortem: off, regression-test: off}\n")
+    commit_all(repo, "nothing is due after an incident")
+    for pushed in ("develop", "dev"):
+        lines = refused(repo, remote, "--no-verify", f"main:refs/heads/{pushed}", ref="develop")
+        assert "HG207 rules-kept: relaxes the rules in force" in lines, lines
+    lines = refused(repo, remote, "--no-verify", "main:refs/heads/release/9", ref="release/9")
+    assert {"HG201", "HG202", "HG207"} <= blocking(lines)
+
+
+def test_a_default_branch_named_like_a_hotfix_does_not_relax_the_rules(
+        served: tuple[Path, Path]) -> None:
+    """HEAD names hotfix/001-database-pool: a push there was judged as a
+    hotfix branch only (its record's gates), never by what it does to the
+    configuration that judges the branches a push creates."""
+    repo, remote = served
+    branch = f"hotfix/001-{SLUG}"
+    assert push(repo, "origin", "--no-verify", f"main:refs/heads/{branch}",
+                now=LATE).returncode == 0
+    git(remote, "symbolic-ref", "HEAD", f"refs/heads/{branch}")
+    (repo / ".hotfix-gates.yaml").write_text("gates: {post-mortem: off, regression-test: off}\n")
+    commit_all(repo, "nothing is due after an incident")
+    lines = refused(repo, remote, "--no-verify", f"main:refs/heads/{branch}", ref=branch)
+    assert "HG207 rules-kept: relaxes the rules in force" in lines, lines
+    (repo / ".hotfix-gates.yaml").write_text("deadlines: {post-mortem: 24h}\n")
+    commit_all(repo, "stricter needs nobody's consent")
+    pushed = push(repo, "origin", "--no-verify", f"main:refs/heads/{branch}", now=LATE)
+    assert pushed.returncode == 0, pushed.stderr
+
+
+def test_the_default_branch_is_not_deleted_where_git_would_allow_it(
+        served: tuple[Path, Path]) -> None:
+    """With receive.denyDeleteCurrent relaxed, deleting develop (HEAD's,
+    unprotected) left HEAD unborn: the defaults, not develop's stricter
+    configuration, then judged the branches a push creates."""
+    repo, remote = served
+    (repo / ".hotfix-gates.yaml").write_text(
+        "protected_branches: [main, master, 'release/*', production, 'stable/*']\n")
+    commit_all(repo, "stable branches are protected too")
+    assert push(repo, "origin", "--no-verify", "HEAD:refs/heads/develop",
+                now=LATE).returncode == 0
+    git(remote, "symbolic-ref", "HEAD", "refs/heads/develop")
+    git(remote, "config", "receive.denyDeleteCurrent", "warn")
+    lines = refused(repo, remote, "--no-verify", ":refs/heads/develop", ref="develop")
+    assert "develop is the server's default branch" in lines, lines
+    assert {"HG201", "HG202"} <= blocking(refused(repo, remote, "--no-verify",
+                                                  "HEAD:refs/heads/stable/1", ref="stable/1"))
+
+
 def test_ci_and_the_server_take_consent_only_from_the_judging_side(
         fresh: tuple[Path, Path]) -> None:
     """CI reads $HOTFIX_GATE_ACCEPT_RULES (a maintainers' variable); the

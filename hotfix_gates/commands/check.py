@@ -129,7 +129,14 @@ def run_check(rev: str | None, base: str | None, now_text: str | None,
         judgement = Judgement([], [])
     elif branch is not None:
         judged = judge_branch(run, branch.removeprefix("refs/heads/"))
-        if judged is None:
+        if judged is None and base is not None:
+            from hotfix_gates.gates.engine import judge_rules
+
+            print(f"hotfix-gate: {branch} is neither a protected branch nor a hotfix/NNN-* "
+                  "branch: judged as the server judges its default branch, for what it does "
+                  "to the rules only (HG002, HG207)", file=sys.stderr)
+            judged = judge_rules(run)
+        elif judged is None:
             print(f"hotfix-gate: {branch} is neither a protected branch nor a hotfix/NNN-* "
                   "branch: a push to it is not judged", file=sys.stderr)
         judgement = judged or Judgement([], [])

@@ -106,9 +106,8 @@ def judge_update(update: refs.Update, judge: RefJudge, server: ServerConfig) -> 
     if target is not None and update.old in server.fell_back:
         target.next_config = server.next_config(commit, update.branch or update.name)
     base = f"origin/{update.branch}" if update.old else "origin/HEAD"
-    branch = "" if decision.kind == refs.RULES else f" --branch {update.branch}"
-    rerun = printable(f"hotfix-gate check --rev {commit.id} --base {base}{branch} "
-                      f"--now {format_timestamp(judge.now)}")
+    rerun = printable(f"hotfix-gate check --rev {commit.id} --base {base} --branch "
+                      f"{update.branch} --now {format_timestamp(judge.now)}")
     return judge.report(update, decision, tree, config, config_key, rerun, target, shown)
 
 

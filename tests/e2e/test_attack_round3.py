@@ -414,7 +414,12 @@ def test_an_unprotected_default_branch_does_not_relax_the_rules_of_new_branches(
     lines = refused(repo, remote, "--no-verify", "main:refs/heads/develop", ref="develop")
     assert "remote: hotfix-gate pre-receive to develop: blocked" in lines
     assert "HG207 rules-kept: relaxes the rules in force: HG201 post-mortem error -> off" in lines
-    assert "HG201" not in blocking(lines) and "--branch" not in lines
+    assert "HG201" not in blocking(lines)
+    rerun = lines.split("rerun by hand: ", 1)[1].splitlines()[0].split()
+    git(repo, "fetch", "-q", "origin")
+    again = run_gate(repo, *rerun[1:], env=clean_env())
+    assert again.returncode == 1 and blocking(again.stdout) == {"HG207"}, again.stdout
+    assert "as the server judges its default branch" in again.stderr
     lines = refused(repo, remote, "--no-verify", "main:refs/heads/release/9", ref="release/9")
     assert {"HG201", "HG202", "HG207"} <= blocking(lines)
     (repo / "docs.md").write_text("records are judged on main, not on develop\n")

@@ -62,8 +62,6 @@ def rules_weakened(run: Run, gates: tuple[Gate, ...]
     """(file, blob id, what it relaxes, how the next push would get it) when
     the judged tree brings a configuration laxer than the one in force; None
     otherwise, and when it does not load (HG002 says why)."""
-    from hotfix_gates.parsing.config import load_config
-
     name = run.config_file
     if name is None:
         return None  # the judged tree's own configuration judged it
@@ -77,6 +75,8 @@ def rules_weakened(run: Run, gates: tuple[Gate, ...]
             return None
         return name, found, relaxed, "stays broken, so the last valid one in the pushed history"
     blob = file_id(run.tree, name)
+    from hotfix_gates.parsing.config import load_config  # only for a file this push brings
+
     try:
         after = (load_config(run.tree, None if name == CONFIG_FILE else name)
                  if run.tree.kind(name) is not None else Config())

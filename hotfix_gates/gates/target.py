@@ -28,13 +28,13 @@ if TYPE_CHECKING:
 def config_problem(run: Run) -> ConfigError | None:
     """Why the judged tree's own configuration does not load, when the one in
     force came from the target and the judged tree changes it."""
-    from hotfix_gates.parsing.config import load_config
-
     name = run.config_file
     if name is None or run.tree.kind(name) is None:
         return None  # its own judged it, or it has none (the defaults)
     if brings_nothing(run, name):
         return None  # the same as the target's: this push does not bring it
+    from hotfix_gates.parsing.config import load_config
+
     try:
         load_config(run.tree, None if name == CONFIG_FILE else name)
     except ConfigError as exc:

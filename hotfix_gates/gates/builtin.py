@@ -285,8 +285,9 @@ class RulesKept(Gate):
         weakened = rules.rules_weakened(run, GATES)
         if weakened is not None:
             name, blob, relaxed, kept_broken = weakened
-            accept = (f"`git config --add {ACCEPT_RULES_CONFIG} {blob}` on the server "
-                      f"(${ENV_ACCEPT_RULES} in CI)" if blob else
+            accept = (f"`git config --add {ACCEPT_RULES_CONFIG} {blob}` in the judging "
+                      f"repository (the server's; your clone's for pre-push; "
+                      f"${ENV_ACCEPT_RULES} in CI)" if blob else
                       "a deleted file cannot be accepted; keep one")
             if kept_broken:  # what judges next comes from the pushed history
                 yield self.finding(name, 1, f"{kept_broken} would judge the next push, and it "
@@ -294,7 +295,7 @@ class RulesKept(Gate):
                                    f"repair {name} in this push, keeping those rules")
                 return
             yield self.finding(name, 1, f"relaxes the rules in force: {'; '.join(relaxed)}",
-                               f"keep them, or an administrator accepts this file: {accept}")
+                               f"keep them, or whoever runs the judge accepts this file: {accept}")
 
 
 class UniqueId(Gate):

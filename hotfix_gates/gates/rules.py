@@ -33,9 +33,9 @@ def weakenings(before: Config, after: Config, gates: tuple[Gate, ...]) -> list[s
     found = []
     if after.specs_dir != before.specs_dir:
         found.append(f"specs_dir moves from {before.specs_dir} to {after.specs_dir}")
-    for pattern in before.protected_branches:
-        if pattern not in after.protected_branches:
-            found.append(f"protected_branches drops {pattern}")
+    dropped = [p for p in before.protected_branches if p not in after.protected_branches]
+    if dropped:
+        found.append(f"protected_branches drops {', '.join(dropped)}")
     for key in DEFAULT_DEADLINES:
         allowed, later = before.deadline(key), after.deadline(key)
         if later > allowed:

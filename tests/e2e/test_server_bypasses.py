@@ -9,7 +9,6 @@ still ahead (the server's clock at EARLY); the server now judges at LATE.
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,111 +16,28 @@ from typing import Any
 import pytest
 
 from testing.hostile import hash_object, raw_tree
-from testing.pushes import accept_rules, push, remote_sha, server_clock
+from testing.pushes import accept_rules, remote_sha, server_clock
 from testing.repos import (
     COMPLETE_POST_MORTEM,
     clean_env,
     commit_all,
     front_matter,
     git,
-    make_repo,
     record_fields,
     run_gate,
     write_record,
 )
-
-EARLY = "2025-09-02T12:00:00Z"  # a day after the resolution: nothing due yet
-LATE = "2025-10-10T00:00:00Z"  # five weeks after: the post-incident work is overdue
-SLUG = "database-pool"
-FOLDER = f"specs/hotfix/001-{SLUG}"
-FINDING = re.compile(r":\d+: (HG\d{3}) [a-z-]+: ")
-OVERDUE = {"severity": "P0", "rollback_plan": "redeploy v1.4.2", "status": "resolved",
-           "incident_start": "2025-09-01T10:00:00Z", "detected_at": "2025-09-01T10:05:00Z",
-           "deployed_at": "2025-09-01T11:00:00Z", "resolved_at": "2025-09-01T12:00:00Z"}
-
-
-def _server(root: Path) -> tuple[Path, Path]:
-    """(a clone with main pushed, its bare server with our pre-receive)."""
-    remote = root / "origin.git"
-    git(root, "init", "-q", "--bare", "-b", "main", str(remote))
-    installed = run_gate(remote, "install")
-    assert installed.returncode == 0, installed.stderr
-    repo = make_repo(root / "service")
-    git(repo, "remote", "add", "origin", str(remote))
-    git(repo, "push", "-q", "origin", "main")
-    return repo, remote
-
-
-@pytest.fixture(scope="module")
-def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Built once, copied by each test: a fresh server, and one whose main
-    holds the overdue record (landed while nothing was due)."""
-    fresh = tmp_path_factory.mktemp("fresh")
-    _server(fresh)
-    served = tmp_path_factory.mktemp("served")
-    repo, remote = _server(served)
-    write_record(repo, 1, SLUG, **OVERDUE)
-    commit_all(repo, "hotfix-001 resolved")
-    server_clock(remote, EARLY)
-    landed = push(repo, "origin", "main")
-    assert landed.returncode == 0, landed.stderr
-    server_clock(remote, LATE)
-    return {"fresh": fresh, "served": served}
-
-
-def _copy(template: Path, root: Path) -> tuple[Path, Path]:
-    shutil.copytree(template, root, symlinks=True, dirs_exist_ok=True)
-    git(root / "service", "remote", "set-url", "origin", str(root / "origin.git"))
-    return root / "service", root / "origin.git"
-
-
-@pytest.fixture
-def fresh(templates: dict[str, Path], tmp_path: Path) -> tuple[Path, Path]:
-    """A clone and its server (clock at LATE), main holding no record."""
-    repo, remote = _copy(templates["fresh"], tmp_path)
-    server_clock(remote, LATE)
-    return repo, remote
-
-
-@pytest.fixture
-def served(templates: dict[str, Path], tmp_path: Path) -> tuple[Path, Path]:
-    """The overdue record on the server's main, the server's clock at LATE."""
-    return _copy(templates["served"], tmp_path)
-
-
-def refused(repo: Path, remote: Path, *args: str, now: str = LATE) -> str:
-    """Push; assert the server refused it and main did not move; its lines."""
-    before = remote_sha(remote, "main")
-    pushed = push(repo, "origin", *(args or ("main",)), now=now)
-    assert pushed.returncode != 0, pushed.stderr
-    assert "pre-receive hook declined" in pushed.stderr, pushed.stderr
-    assert remote_sha(remote, "main") == before
-    return pushed.stderr
-
-
-def accepted(repo: Path, *args: str) -> str:
-    pushed = push(repo, "origin", *(args or ("main",)), now=LATE)
-    assert pushed.returncode == 0, pushed.stderr
-    return pushed.stderr
-
-
-def ci(repo: Path, rev: str = "HEAD", base: str = "origin/main") -> tuple[int, str]:
-    """The CI verdict on what `rev` would bring into the server's main."""
-    git(repo, "fetch", "-q", "origin")
-    done = run_gate(repo, "check", "--base", base, "--rev", rev, "--now", LATE,
-                    env=clean_env())
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, done.stdout + done.stderr
-
-
-def blocking(text: str) -> set[str]:
-    """The codes of the blocking findings in a hook's or check's output."""
-    found = set()
-    for line in text.splitlines():
-        match = FINDING.search(line)
-        if match and "[waived: " not in line and not line.rstrip().endswith("[warning]"):
-            found.add(match.group(1))
-    return found
+from testing.served import (
+    EARLY,
+    FOLDER,
+    LATE,
+    OVERDUE,
+    SLUG,
+    accepted,
+    blocking,
+    ci,
+    refused,
+)
 
 
 def rewrite(repo: Path, **changes: object) -> None:

@@ -84,6 +84,18 @@ def test_blocked_pull_request(origin: Path, tmp_path: Path) -> None:
     assert git(workspace, "rev-parse", "--is-shallow-repository").stdout.strip() == "true"
 
 
+def test_accept_rules_input_lets_a_relaxed_configuration_through(origin: Path,
+                                                                   tmp_path: Path) -> None:
+    """The pull request turns severity off (HG207); the maintainers' variable,
+    passed as the input, accepts that very file, and only HG101 blocks."""
+    blob = git(origin, "rev-parse", f"{PR}:.hotfix-gates.yaml").stdout.strip()
+    _, run = action(origin, tmp_path, **{"accept-rules": f"{'0' * 40} {blob}"})
+    check = run.failed
+    assert check is not None and check.returncode == 1
+    assert [c[3] for c in workflow_commands(check.stdout) if c[0] == "error"] == [
+        "HG101 severity"]
+
+
 def test_config_and_sarif_inputs(origin: Path, tmp_path: Path) -> None:
     workspace, run = action(origin, tmp_path, config="ci/strict.yaml", sarif="gates.sarif")
     assert run.outputs == {"verdict": "blocked", "blocking": "2", "warnings": "0", "waived": "1"}

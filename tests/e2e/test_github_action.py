@@ -89,7 +89,10 @@ def test_accept_rules_input_lets_a_relaxed_configuration_through(origin: Path,
     """The pull request turns severity off (HG207); the maintainers' variable,
     passed as the input, accepts that very file, and only HG101 blocks."""
     blob = git(origin, "rev-parse", f"{PR}:.hotfix-gates.yaml").stdout.strip()
-    _, run = action(origin, tmp_path, **{"accept-rules": f"{'0' * 40} {blob}"})
+    workspace = shallow_checkout(origin, tmp_path / "workspace", PR)
+    (tmp_path / "runner").mkdir()
+    run = run_action(workspace, tmp_path / "runner", github_env(),
+                     {"accept-rules": f"{'0' * 40} {blob}"})
     check = run.failed
     assert check is not None and check.returncode == 1
     assert [c[3] for c in workflow_commands(check.stdout) if c[0] == "error"] == [

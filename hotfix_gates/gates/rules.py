@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 
 from hotfix_gates.gates.target import brings_nothing, file_id
 from hotfix_gates.model.config import Config
-from hotfix_gates.model.constants import CONFIG_FILE, DEFAULT_DEADLINES
-from hotfix_gates.model.errors import ConfigError
+from hotfix_gates.model.constants import DEFAULT_DEADLINES
 from hotfix_gates.model.finding import Level
 from hotfix_gates.model.timeutil import format_deadline
 
@@ -74,15 +73,11 @@ def rules_weakened(run: Run, gates: tuple[Gate, ...]
         if not relaxed or (found and accepted(found, run.accepted_rules)):
             return None
         return name, found, relaxed, "stays broken, so the last valid one in the pushed history"
+    brought = run.brought_config
+    if not isinstance(brought, Config):
+        return None  # HG002 says why it does not load
     blob = file_id(run.tree, name)
-    from hotfix_gates.parsing.config import load_config  # only for a file this push brings
-
-    try:
-        after = (load_config(run.tree, None if name == CONFIG_FILE else name)
-                 if run.tree.kind(name) is not None else Config())
-    except ConfigError:
-        return None
-    relaxed = weakenings(run.config, after, gates)
+    relaxed = weakenings(run.config, brought, gates)
     if not relaxed or (blob is not None and accepted(blob, run.accepted_rules)):
         return None
     return name, blob or "", relaxed, ""

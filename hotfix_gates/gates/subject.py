@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from hotfix_gates.gates import tests as test_files
 from hotfix_gates.model.constants import POST_MORTEM_FILE
-from hotfix_gates.model.errors import TreeError
+from hotfix_gates.model.errors import ConfigError, TreeError
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.record import HotfixRecord, PostMortem
 from hotfix_gates.model.tree import TreeView, read
@@ -61,6 +61,13 @@ class Run:
     # that would judge the next push (the last valid one in the pushed
     # history, whose first parents the pusher chose) and its key.
     next_config: tuple[Config, str] | None = None
+
+    @cached_property
+    def brought_config(self) -> Config | ConfigError | None:
+        """See gates.target.brought_config: read once for HG002 and HG207."""
+        from hotfix_gates.gates.target import brought_config
+
+        return brought_config(self)
 
     @cached_property
     def target_folders(self) -> dict[str, int | None]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from hotfix_gates.model.config import Config
 from hotfix_gates.model.constants import CONFIG_FILE, MILESTONES, STATUSES
 from hotfix_gates.model.errors import ConfigError, TreeError
 from hotfix_gates.model.record import HotfixRecord
@@ -25,21 +26,29 @@ if TYPE_CHECKING:
     from hotfix_gates.gates.subject import Run, Subject
 
 
-def config_problem(run: Run) -> ConfigError | None:
-    """Why the judged tree's own configuration does not load, when the one in
-    force came from the target and the judged tree changes it."""
+def brought_config(run: Run) -> Config | ConfigError | None:
+    """The configuration the judged tree brings in place of the target's one
+    in force (the defaults when it has none), or why it does not load; None
+    when its own judged it or it keeps the target's file. Read once per run,
+    by HG002 and HG207 alike (Run.brought_config)."""
     name = run.config_file
-    if name is None or run.tree.kind(name) is None:
-        return None  # its own judged it, or it has none (the defaults)
-    if brings_nothing(run, name):
-        return None  # the same as the target's: this push does not bring it
+    if name is None or brings_nothing(run, name):
+        return None
+    if run.tree.kind(name) is None:
+        return Config()  # deleted: the defaults would judge the next push
     from hotfix_gates.parsing.config import load_config
 
     try:
-        load_config(run.tree, None if name == CONFIG_FILE else name)
+        return load_config(run.tree, None if name == CONFIG_FILE else name)
     except ConfigError as exc:
         return exc
-    return None
+
+
+def config_problem(run: Run) -> ConfigError | None:
+    """Why the judged tree's own configuration does not load, when the one in
+    force came from the target and the judged tree changes it."""
+    brought = run.brought_config
+    return brought if isinstance(brought, ConfigError) else None
 
 
 def file_id(tree: TreeView, name: str) -> str | None:

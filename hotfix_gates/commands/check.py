@@ -111,10 +111,12 @@ def run_check(rev: str | None, base: str | None, now_text: str | None,
         # target's records to keep.
         target = base_tree(repo, base)
         target.cache = cache
-        run = Run(tree, base_config(repo, base, target, config_path), now, cache,
-                  baseline=target, config_file=config_path or CONFIG_FILE,
-                  accepted_rules=accepted_rules(repo, os.environ),
-                  next_config=next_config(repo, rev or "HEAD", tree, config_path))
+        config, fell_back = base_config(repo, base, target, config_path)
+        run = Run(tree, config, now, cache, baseline=target,
+                  config_file=config_path or CONFIG_FILE,
+                  accepted_rules=accepted_rules(repo, os.environ))
+        if fell_back:  # as the server: only then can a kept file hand judging on
+            run.next_config = next_config(repo, rev or "HEAD", tree, config_path)
         reference = reference or default_branch(repo, base)
         if reference is not None:
             run.reference = rev_tree(repo, reference)
@@ -261,17 +263,18 @@ def _folders(tree: TreeView, config: Config, number: int, source: str) -> list[s
 
 
 def base_config(repo: pygit2.Repository, base: str, target: GitTree,
-                config_path: str | None) -> Config:
-    """The configuration at the base; when it does not load, the last one
-    that does in the base's first-parent history (as the server does), with
-    a warning. A shallow clone that lacks that history cannot judge."""
+                config_path: str | None) -> tuple[Config, bool]:
+    """The configuration at the base, and whether it fell back: when it does
+    not load, the last one that does in the base's first-parent history (as
+    the server does), with a warning. A shallow clone that lacks that history
+    cannot judge."""
     import pygit2
 
     from hotfix_gates.git.configs import SHALLOW, last_valid
     from hotfix_gates.model.errors import ConfigError
 
     try:
-        return load_config(target, config_path)
+        return load_config(target, config_path), False
     except ConfigError as exc:
         problem = exc
     fallback = last_valid(repo, repo.revparse_single(base).peel(pygit2.Commit), base,
@@ -285,7 +288,7 @@ def base_config(repo: pygit2.Repository, base: str, target: GitTree,
         raise problem  # an explicit file never falls back to the defaults
     print(f"hotfix-gate: warning: {problem}; {fallback.words} until it is fixed",
           file=sys.stderr)
-    return fallback.config
+    return fallback.config, True
 
 
 def next_config(repo: pygit2.Repository, rev: str, tree: TreeView, config_path: str | None

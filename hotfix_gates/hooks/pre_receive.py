@@ -27,6 +27,7 @@ the pusher sees as `remote:` lines.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -89,7 +90,7 @@ def judge_update(update: refs.Update, judge: RefJudge, server: ServerConfig) -> 
 
     shown = update.name + (f" (pushed as {update.source})" if update.source else "")
     config, config_key = server.for_update(update)
-    default = update.branch == server.head_branch()
+    default = update.branch == server.default_branch
     if update.new is None:
         return refuse_deletion(update, config, shown, default)
     decision = refs.decide(update, config.protected_branches)
@@ -235,8 +236,10 @@ class ServerConfig:
             return Config(), "defaults"
         return self._read(head[1], head[0])
 
-    def head_branch(self) -> str | None:
-        """The branch the server's HEAD names, born or not. HEAD may name an
+    @functools.cached_property
+    def default_branch(self) -> str | None:
+        """The branch the server's HEAD names, born or not, read once per
+        push (refs do not move before pre-receive accepts). HEAD may name an
         alias (`refs/heads/dev -> refs/heads/develop`): the branch is the end
         of the chain, the one a push to either moves and whose tip
         _head_commit reads."""

@@ -5,7 +5,6 @@ not dated in the future of the judging clock."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from hotfix_gates.gates.consistency import waiver_counts
@@ -21,15 +20,17 @@ def level_of(gate: Gate, config: Config) -> Level:
 
 def apply(findings: list[Finding], gate: Gate, record: HotfixRecord | None, config: Config,
           now: datetime) -> list[Finding]:
+    if not findings:
+        return []
     level = level_of(gate, config)
     if level is Level.OFF:
         return []
     out = []
     for finding in findings:
         if level is Level.WARN and finding.level is Level.ERROR:
-            finding = replace(finding, level=Level.WARN)
+            finding = finding._replace(level=Level.WARN)
         elif level is Level.ERROR and gate.level is Level.WARN:
-            finding = replace(finding, level=Level.ERROR)
+            finding = finding._replace(level=Level.ERROR)
         if record is not None and gate.waivable:
             finding = _waive(finding, gate, record, config, now)
         out.append(finding)
@@ -43,12 +44,12 @@ def _waive(finding: Finding, gate: Gate, record: HotfixRecord, config: Config,
     if not waivers:
         return finding
     if gate.code in config.not_waivable:
-        return replace(finding, fix=finding.fix + f" (a waiver is recorded but {config.source} "
+        return finding._replace(fix=finding.fix + f" (a waiver is recorded but {config.source} "
                        f"does not allow waiving {gate.code})")
     counted = [w for w in waivers if waiver_counts(w.at, now)]
     active = [w for w in counted if w.active(now)]
     if active:
-        return replace(finding, waiver=active[-1])
+        return finding._replace(waiver=active[-1])
     if counted:
-        return replace(finding, fix=finding.fix + " (its waiver has expired)")
+        return finding._replace(fix=finding.fix + " (its waiver has expired)")
     return finding

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import os
 import pickle
 from collections.abc import Callable
@@ -29,12 +28,14 @@ from hotfix_gates.model.config import Config
 from hotfix_gates.model.finding import Finding
 from hotfix_gates.model.record import HotfixRecord, PostMortem
 
-FORMAT = 6  # the layout of the file (6: whole results, pickled)
+FORMAT = 7  # the layout of the file (7: whole results, each rebuilt by its constructor)
 FILE = os.path.join("hotfix-gates", "parse-cache.pickle")
 # What a parse yields is decided by these folders' code (git/: how a tree is
-# read, which entries are flaws): the cache is keyed by a digest of it, so a
-# change to a reader can never be served stale results.
+# read, which entries are flaws): the cache is keyed by their files' names,
+# sizes and modification times (as Python keys its byte code), so a change to
+# a reader is never served stale results, and no run reads or hashes the code.
 READERS = ("model", "parsing", "gates", "git")
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 RecordResult = tuple[HotfixRecord, list[Finding]]
 PostMortemResult = tuple[PostMortem | None, str, int]
@@ -83,7 +84,7 @@ class ParseCache:
                 return self._old
             if (isinstance(data, dict) and data.get("format") == FORMAT
                     and data.get("version") == __version__
-                    and data.get("readers") == readers_digest()):
+                    and data.get("readers") == readers_stamp()):
                 for kind in self.KINDS:  # only well-shaped kinds; anything else starts empty
                     if isinstance(data.get(kind), dict):
                         self._old[kind] = data[kind]
@@ -133,7 +134,7 @@ class ParseCache:
         # as it was; a kind it used keeps only what it used.
         kept = {kind: self._new[kind] if kind in self._used else old.get(kind, {})
                 for kind in self.KINDS}
-        payload = {"format": FORMAT, "version": __version__, "readers": readers_digest(),
+        payload = {"format": FORMAT, "version": __version__, "readers": readers_stamp(),
                    **kept}
         temporary = ""
         try:
@@ -174,16 +175,16 @@ def _post_mortem(found: object) -> PostMortemResult | None:
 
 
 @functools.cache
-def readers_digest() -> str:
-    digest = hashlib.sha256()
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+def readers_stamp(package: str = PACKAGE) -> str:
+    """Each reader file's name, size and modification time, in one string."""
+    parts = []
     for folder in READERS:
-        where = os.path.join(package, folder)
-        for name in sorted(os.listdir(where)):
-            if name.endswith(".py"):
-                with open(os.path.join(where, name), "rb") as handle:
-                    digest.update(name.encode() + b"\0" + handle.read())
-    return digest.hexdigest()
+        with os.scandir(os.path.join(package, folder)) as found:
+            for entry in sorted(found, key=lambda e: e.name):
+                if entry.name.endswith(".py"):
+                    stat = entry.stat()
+                    parts.append(f"{folder}/{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(parts)
 
 
 def for_git_dir(git_dir: str) -> ParseCache:

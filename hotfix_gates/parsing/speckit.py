@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.record import HotfixRecord
@@ -292,6 +291,6 @@ def reword(findings: list[Finding], record: HotfixRecord | None = None) -> list[
                 has_line = record is not None and "regression_tests" in record.lines
                 fix = _HG202_LINE if has_line else _HG202_MIGRATE
         if fix:
-            finding = replace(finding, fix=fix)
+            finding = finding._replace(fix=fix)
         out.append(finding)
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from hotfix_gates.gates import policy
 from hotfix_gates.gates.builtin import GATES
@@ -28,8 +29,7 @@ COMMIT = frozenset({Moment.MERGE})  # commit-msg on a protected branch
 HOTFIX_PUSH = frozenset({Moment.HOTFIX_PUSH})  # pushing hotfix/NNN-*
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(NamedTuple):
     """One deadline gate for one record."""
 
     code: str
@@ -122,8 +122,9 @@ def _verdict(subject: Subject, plan: tuple[tuple[Gate, bool], ...], deadlines: b
         if gate.clock is None:
             if active and gate.relevant(subject):
                 gates.append(gate)
-                findings.extend(policy.apply(_run_gate(gate, subject), gate, record,
-                                             run.config, run.now))
+                raw = _checked(gate, subject)
+                if raw:
+                    findings.extend(policy.apply(raw, gate, record, run.config, run.now))
             continue
         deadline = _deadline(gate, subject, early=deadlines)
         if deadline.state == "overdue" and active:  # due: the gate is in force
@@ -142,6 +143,13 @@ def _run_gate(gate: Gate, subject: Subject) -> list[Finding]:
         return []  # HG001 reports the keys this gate needs
     if not gate.relevant(subject):
         return []
+    return _checked(gate, subject)
+
+
+def _checked(gate: Gate, subject: Subject) -> list[Finding]:
+    """The gate's findings on a record it is relevant to."""
+    if gate.needs and not subject.usable(*gate.needs):
+        return []  # HG001 reports the keys this gate needs
     found = list(gate.check(subject))
     if found and subject.record.format == "legacy":
         from hotfix_gates.parsing.speckit import reword

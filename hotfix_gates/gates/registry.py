@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.timeutil import format_deadline
@@ -49,8 +48,7 @@ class Scope(enum.StrEnum):
     REMOVED = "removed"
 
 
-@dataclass(frozen=True)
-class Clock:
+class Clock(NamedTuple):
     """A deadline: `deadline` (a key of `deadlines:` in the configuration)
     after the first milestone of `starts` that is set."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from hotfix_gates.gates import tests as test_files
 from hotfix_gates.model.constants import POST_MORTEM_FILE
@@ -96,8 +96,7 @@ class Run:
         return Run(self.baseline, self.config, self.now, self.cache, self.scans)
 
 
-@dataclass(frozen=True)
-class PostMortemReading:
+class PostMortemReading(NamedTuple):
     path: str
     state: str  # complete | draft | missing | unreadable
     post: PostMortem | None
@@ -105,19 +104,25 @@ class PostMortemReading:
     line: int = 1
 
 
-@dataclass(frozen=True)
-class TestsReading:
+class TestsReading(NamedTuple):
     state: str  # listed (all present) | missing | none | invalid
     problems: tuple[test_files.Problem, ...] = ()
 
 
 class Subject:
-    """One record as the gates judge it."""
+    """One record as the gates judge it. What lies beside the record is read
+    on first use and kept (plain attributes rather than functools'
+    cached_property, whose lock Python 3.11 takes on every first read: a
+    thousand records paid it four thousand times)."""
 
     def __init__(self, record: HotfixRecord, parse_findings: list[Finding], run: Run) -> None:
         self.record = record
         self.parse_findings = parse_findings
         self.run = run
+        self._target_copies: list[HotfixRecord] | None = None
+        self._reference_copies: list[HotfixRecord] | None = None
+        self._post_mortem: PostMortemReading | None = None
+        self._tests: TestsReading | None = None
 
     @property
     def unreadable(self) -> bool:
@@ -127,14 +132,19 @@ class Subject:
     def usable(self, *keys: str) -> bool:
         """False when HG001 already reports one of `keys` as invalid."""
         invalid = self.record.invalid
-        return "*" not in invalid and not any(key in invalid for key in keys)
+        return not invalid or ("*" not in invalid and invalid.isdisjoint(keys))
 
     @property
     def valid(self) -> bool:
         return not any(f.level is Level.ERROR for f in self.parse_findings)
 
-    @cached_property
+    @property
     def target_copies(self) -> list[HotfixRecord]:
+        if self._target_copies is None:
+            self._target_copies = self._read_target_copies()
+        return self._target_copies
+
+    def _read_target_copies(self) -> list[HotfixRecord]:
         """The record as the merge target holds it: its folder there, else (a
         folder renamed) the target's records with the same number."""
         run = self.run
@@ -144,8 +154,13 @@ class Subject:
             return [self.record]  # the same tree id: the same record, nothing to read
         return self._copies(run.baseline, run.target_folders)
 
-    @cached_property
+    @property
     def reference_copies(self) -> list[HotfixRecord]:
+        if self._reference_copies is None:
+            self._reference_copies = self._read_reference_copies()
+        return self._reference_copies
+
+    def _read_reference_copies(self) -> list[HotfixRecord]:
         """The record as the server's default branch holds it (see Run)."""
         if self.run.reference is None:
             return []
@@ -159,8 +174,13 @@ class Subject:
             f for f, n in folders.items() if number is not None and n == number]
         return [load_record(tree, f, self.run.cache)[0] for f in same]
 
-    @cached_property
+    @property
     def post_mortem(self) -> PostMortemReading:
+        if self._post_mortem is None:
+            self._post_mortem = self._read_post_mortem()
+        return self._post_mortem
+
+    def _read_post_mortem(self) -> PostMortemReading:
         path = f"{self.record.folder}/{POST_MORTEM_FILE}"
         tree, cache = self.run.tree, self.run.cache
         key = _folder_key(tree, self.record.folder) if cache is not None else None
@@ -184,8 +204,13 @@ class Subject:
             return self.record.status == "closed"
         return post.status == "complete"
 
-    @cached_property
+    @property
     def tests(self) -> TestsReading:
+        if self._tests is None:
+            self._tests = self._read_tests()
+        return self._tests
+
+    def _read_tests(self) -> TestsReading:
         record = self.record
         if not self.usable("regression_tests"):
             return TestsReading("invalid")

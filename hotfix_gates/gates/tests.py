@@ -33,7 +33,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from hotfix_gates.model.errors import TreeError
 from hotfix_gates.model.tree import TreeView, checkout_problem, normalize, read, resolve
@@ -52,8 +52,7 @@ _TEST_PATH = re.compile(r"test|spec", re.IGNORECASE)
 _TEST_MODULE = re.compile(r"test.*\.py|.*_test\.py", re.DOTALL)
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     entry: str
     message: str
     fix: str

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from hotfix_gates.gates.builtin import GATES_BY_ID, record_id
 from hotfix_gates.gates.engine import Judgement
@@ -19,15 +18,14 @@ from hotfix_gates.model.finding import Finding
 from hotfix_gates.reporting.findings import counts, summary
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What a hook keeps of a judgement: enough to print it, nothing more
     (a push of many refs must not keep every record in memory)."""
 
     findings: tuple[Finding, ...]
     records: int
     waive: tuple[str, ...] = ()  # commands that would waive the blocking findings
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
     @property
     def blocked(self) -> bool:

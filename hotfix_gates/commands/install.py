@@ -67,7 +67,7 @@ def render(hook: str, python: str | None = None) -> str:
             "    exit 2",
             "fi",
         ]
-        code = f"import sys; from {MODULES[hook]} import main; sys.exit(main())"
+        code = f"from {MODULES[hook]} import entry; entry()"
         # -P: git runs pre-push and commit-msg in the work tree, and `-c` would
         # put it first on sys.path: a `hotfix_gates/` folder committed there
         # would be imported instead of the package, and run.

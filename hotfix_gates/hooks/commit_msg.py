@@ -47,6 +47,8 @@ from hotfix_gates.model.constants import CONFIG_FILE
 
 TYPE_CHECKING = False  # typing itself costs the fast path a few milliseconds
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     import pygit2
 
 HOOK = "commit-msg"
@@ -259,5 +261,12 @@ def record_folder(path: str, specs_dir: str) -> str | None:
     return None
 
 
+def entry() -> NoReturn:
+    """The hook's process (the installed hook, the console script)."""
+    from hotfix_gates.hooks.guard import finish
+
+    finish(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -5,12 +5,17 @@ Standard library only: commit-msg imports it on its fast path.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
 
 from hotfix_gates.model.constants import DEBUG_ENV
 from hotfix_gates.model.errors import EXIT_TOOL_ERROR, ToolError
+
+TYPE_CHECKING = False  # `typing` costs the commit-msg fast path a few milliseconds
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 def guarded(hook: str, body: Callable[[], int]) -> int:
@@ -29,3 +34,18 @@ def guarded(hook: str, body: Callable[[], int]) -> int:
         print(f"hotfix-gate {hook}: internal error: {type(exc).__name__}: {exc} "
               "(set HOTFIX_GATE_DEBUG=1 for details, and please report it)", file=sys.stderr)
         return EXIT_TOOL_ERROR
+
+
+def finish(code: int) -> NoReturn:
+    """End the hook's process with `code`, skipping the interpreter's teardown.
+
+    Python's own exit frees every object one at a time: after judging a
+    thousand records that took 10-25 ms, a sixth of the whole hook. Nothing is
+    left for it to do: the parse cache was already replaced whole, no file is
+    open for writing, and the output is flushed here.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        # a reader that went away: the exit code still counts
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)

@@ -35,7 +35,7 @@ from hotfix_gates.model.errors import ToolError
 
 TYPE_CHECKING = False  # `typing` costs the quick path a few milliseconds
 if TYPE_CHECKING:
-    from typing import TextIO
+    from typing import NoReturn, TextIO
 
     from hotfix_gates.hooks.judge import RefJudge, Target
 
@@ -174,5 +174,12 @@ def remote_tip(judge: RefJudge, update: Update) -> Target | None:
     return Target(judge.tree(tip, f"{update.name} at {str(tip.id)[:12]}"))
 
 
+def entry() -> NoReturn:
+    """The hook's process (the installed hook, the console script)."""
+    from hotfix_gates.hooks.guard import finish
+
+    finish(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -31,7 +31,7 @@ import functools
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from hotfix_gates.hooks import aliases, refs
 from hotfix_gates.hooks.guard import guarded
@@ -286,5 +286,12 @@ class ServerConfig:
             return fallback.config, fallback.key
 
 
+def entry() -> NoReturn:
+    """The hook's process (the installed hook, the console script)."""
+    from hotfix_gates.hooks.guard import finish
+
+    finish(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

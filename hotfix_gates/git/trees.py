@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 _GIT_TREE = 0o040000
 _GIT_LINK = 0o120000
 _GIT_COMMIT = 0o160000
+# A folder this big keeps its encoding check in the parse cache; a smaller one
+# is re-encoded in microseconds, and caching it (a record's folder is asked
+# only when the record is parsed) would rewrite the cache on the next run.
+_ENCODING_CACHED_FROM = 64
 
 
 def _kind_from_mode(mode: int) -> EntryKind:
@@ -182,6 +186,10 @@ class GitTree:
     counts). Such entries are kept out of the listing (the first of a repeated
     name stays, as `git show` shows it) and named by `flaws`, so the readers
     of records can refuse the tree instead of passing it with records unseen.
+    Whether a folder is encoded as git writes it is decided only when its
+    flaws are asked, and a big folder's answer is kept in the parse cache by
+    its tree id (a tree's bytes never change under its id): a folder of a
+    thousand records is re-encoded once, not on every push.
     """
 
     def __init__(self, repo: pygit2.Repository, tree: pygit2.Tree | pygit2.Oid | str,
@@ -197,6 +205,7 @@ class GitTree:
             self.tree_id = root
         self._dirs: dict[str, dict[str, tuple[int, Any]] | None] = {}
         self._flaws: dict[str, list[str]] = {}
+        self._unencoded: dict[str, Any] = {}  # listed folders whose encoding is not yet checked
         self.cache: ParseCache | None = None
 
     @property
@@ -220,7 +229,24 @@ class GitTree:
         it is not a folder of this tree; "" is the root)."""
         path = normalize(path) if path else ""
         self._entries(path)
+        listed = self._unencoded.pop(path, None)
+        if listed is not None and not self._encoded_as_git_writes(listed):
+            where = path or "the root tree"
+            self._flaws.setdefault(path, []).insert(
+                0, f"{where} is not encoded as git writes trees (a mode git never writes, such "
+                   "as 120755 or 644, or entries out of order): git may check out a symlink or "
+                   "a submodule where a file is read here")
         return self._flaws.get(path, [])
+
+    def _encoded_as_git_writes(self, obj: Any) -> bool:
+        def compute() -> bool:
+            raw = [(entry.raw_name, entry.filemode, entry.id) for entry in obj]
+            return bool(_encoded(raw) == obj.read_raw())
+
+        if self.cache is None or len(obj) < _ENCODING_CACHED_FROM:
+            return compute()
+        return self.cache.memo("encodings", str(obj.id), compute,
+                               lambda found: found if isinstance(found, bool) else None)
 
     def _entries(self, path: str) -> dict[str, tuple[int, Any]] | None:
         if path in self._dirs:
@@ -249,18 +275,13 @@ class GitTree:
 
         where = path or "the root tree"
         try:
-            read = [(entry.name, entry.raw_name, entry.filemode, entry.id) for entry in obj]
-            entries = [(name, mode, oid) for name, _, mode, oid in read]
-            raw = [(raw_name, mode, oid) for _, raw_name, mode, oid in read]
+            entries = [(entry.name, entry.filemode, entry.id) for entry in obj]
         except (pygit2.GitError, UnicodeError) as exc:
             self._flaws[path] = [f"{where} cannot be read ({exc})"]
             return None
+        self._unencoded[path] = obj
         listing: dict[str, tuple[int, Any]] = {}
         flaws: list[str] = []
-        if _encoded(raw) != obj.read_raw():
-            flaws.append(f"{where} is not encoded as git writes trees (a mode git never "
-                         "writes, such as 120755 or 644, or entries out of order): git may "
-                         "check out a symlink or a submodule where a file is read here")
         for name, mode, oid in entries:
             if not name or "/" in name:
                 flaws.append(f"{where} has an entry named {name!r:.100}, which git would "

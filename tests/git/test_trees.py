@@ -6,11 +6,13 @@ as something else."""
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import pygit2
 import pytest
 
+from hotfix_gates.git.cache import ParseCache
 from hotfix_gates.git.trees import FsTree, GitTree, IndexTree
 from hotfix_gates.model.errors import TreeError
 from hotfix_gates.model.tree import (
@@ -145,6 +147,29 @@ def test_a_mode_git_never_writes_is_a_flaw_of_its_folder(tmp_path: Path, mode: s
     assert tree.kind("tests/test_pool.py") == "file"  # as libgit2 reads it
     assert tree.flaws("tests") == [f"tests {ENCODING}"]
     assert checkout_problem(tree, "tests/test_ok.py") == f"tests is malformed: tests {ENCODING}"
+
+
+def test_a_big_folder_keeps_its_encoding_check_in_the_cache_and_stays_a_flaw(
+        tmp_path: Path) -> None:
+    """A thousand records' folder is re-encoded once, then read from the parse
+    cache by its tree id: the flaw is named on every run, cold or warm, and a
+    sound folder beside it stays sound."""
+    repo = make_repo(tmp_path / "r")
+    blob = hash_object(repo, "blob", b"def test_leak():\n    pass\n")
+    names = [f"test_{n:03d}.py" for n in range(70)]
+    bad = raw_tree(repo, [("120755" if n == "test_042.py" else "100644", n, blob)
+                          for n in names])
+    good = raw_tree(repo, [("100644", n, blob) for n in names])
+    root = raw_tree(repo, [("40000", "bad", bad), ("40000", "good", good)])
+    store = str(tmp_path / "cache.pickle")
+    for run in ("cold", "warm"):
+        tree = GitTree(pygit2.Repository(str(repo)), pygit2.Oid(hex=root), run)
+        tree.cache = ParseCache(store)
+        assert tree.flaws("bad") == [f"bad {ENCODING}"], run
+        assert tree.flaws("good") == [], run
+        tree.cache.save()
+    with open(store, "rb") as handle:
+        assert pickle.load(handle)["encodings"] == {bad: False, good: True}
 
 
 def test_entries_out_of_git_order_are_a_flaw(tmp_path: Path) -> None:

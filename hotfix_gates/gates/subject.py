@@ -20,6 +20,7 @@ from hotfix_gates.model.errors import ConfigError, TreeError
 from hotfix_gates.model.finding import Finding, Level
 from hotfix_gates.model.record import HotfixRecord, PostMortem
 from hotfix_gates.model.tree import TreeView, read
+from hotfix_gates.parsing.records import folder_key
 
 if TYPE_CHECKING:
     from hotfix_gates.git.cache import ParseCache
@@ -123,6 +124,15 @@ class Subject:
         self._reference_copies: list[HotfixRecord] | None = None
         self._post_mortem: PostMortemReading | None = None
         self._tests: TestsReading | None = None
+        self._key: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        """`folder:tree-id`, which pins the folder's content in a commit's tree
+        (None in the working tree): the parse cache's key for the record."""
+        if self._key is None and self.run.cache is not None:
+            self._key = folder_key(self.run.tree, self.record.folder)
+        return self._key
 
     @property
     def unreadable(self) -> bool:
@@ -150,7 +160,7 @@ class Subject:
         run = self.run
         if run.baseline is None:
             return []
-        if self.record.folder in run.target_folders and _same_folder(run, self.record.folder):
+        if self.record.folder in run.target_folders and _same_folder(run, self):
             return [self.record]  # the same tree id: the same record, nothing to read
         return self._copies(run.baseline, run.target_folders)
 
@@ -183,7 +193,7 @@ class Subject:
     def _read_post_mortem(self) -> PostMortemReading:
         path = f"{self.record.folder}/{POST_MORTEM_FILE}"
         tree, cache = self.run.tree, self.run.cache
-        key = _folder_key(tree, self.record.folder) if cache is not None else None
+        key = self.key
         if cache is not None and key is not None:
             # A symlinked post-mortem reads outside its folder: the folder id does not pin it.
             post, problem, line = cache.post_mortem(
@@ -232,21 +242,12 @@ def _parse_post_mortem(tree: TreeView, path: str) -> tuple[PostMortem | None, st
     return post, problem or "", line
 
 
-def _same_folder(run: Run, folder: str) -> bool:
+def _same_folder(run: Run, subject: Subject) -> bool:
     """The folder is the same tree in both, and its record's parse is one its
     tree id pins (the cache stores no other: a symlinked hotfix.md reads
     outside its folder)."""
     assert run.baseline is not None
-    if run.cache is None:
-        return False
-    mine = _folder_key(run.tree, folder)
-    return (mine is not None and mine == _folder_key(run.baseline, folder)
+    mine = subject.key
+    return (run.cache is not None and mine is not None
+            and mine == folder_key(run.baseline, subject.record.folder)
             and run.cache.knows("records", mine))
-
-
-def _folder_key(tree: TreeView, folder: str) -> str | None:
-    try:
-        oid = tree.object_id(folder)
-    except TreeError:
-        return None
-    return f"{folder}:{oid}" if oid else None

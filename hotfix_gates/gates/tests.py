@@ -151,7 +151,7 @@ def _entry_problem(tree: TreeView, config: Config, scans: Scans,
     except TreeError as exc:
         return Problem(entry, str(exc), "commit the test file and list its path relative "
                                         "to the repository root")
-    for inside in dict.fromkeys((clean, target)):
+    for inside in (clean,) if clean == target else (clean, target):
         flawed = checkout_problem(tree, inside)  # never cached: the blob id does not pin it
         if flawed is not None:
             return Problem(entry, flawed, "commit the test with plain git commands (a hand-made "

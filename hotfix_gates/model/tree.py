@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import unicodedata
 import weakref
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from hotfix_gates.model.errors import TreeError
 
@@ -20,6 +20,7 @@ EntryKind = Literal["file", "dir", "link", "submodule", "other"]
 
 MAX_READ = 1024 * 1024  # records are small; a bigger file is a finding, not a read
 MAX_LINK_HOPS = 8
+T = TypeVar("T")
 
 
 
@@ -92,7 +93,7 @@ def checkout_problem(tree: TreeView, path: str) -> str | None:
     (see TreeView.flaws: names, modes), or a name on the way has a twin that
     differs only in case. None for what git writes itself."""
     parts = normalize(path).split("/")
-    checked = _CHECKED.setdefault(tree, {})
+    checked = _memo(_CHECKED, tree)
     for depth in range(len(parts)):
         here = "/".join(parts[:depth + 1])
         if here not in checked:  # many records' tests share their folders
@@ -117,13 +118,23 @@ _CHECKED: weakref.WeakKeyDictionary[TreeView, dict[str, str | None]] = (
     weakref.WeakKeyDictionary())
 
 
+def _memo(memos: weakref.WeakKeyDictionary[TreeView, dict[str, T]],
+          tree: TreeView) -> dict[str, T]:
+    """The tree's memo. Not `setdefault`, which makes a new weak reference (with
+    a callback) on every call: this is asked once per test of every record."""
+    found = memos.get(tree)
+    if found is None:
+        found = memos[tree] = {}
+    return found
+
+
 def case_twins(tree: TreeView, path: str) -> list[str]:
     """The other entries of `path`'s folder whose names differ from its own
     only in case or Unicode normalisation (`Specs` for `specs`): a checkout
     on a case-insensitive file system (macOS, Windows) holds them as one.
     `path` itself need not exist."""
     folder, _, name = normalize(path).rpartition("/")
-    folded = _FOLDED.setdefault(tree, {})
+    folded = _memo(_FOLDED, tree)
     index = folded.get(folder)
     if index is None:  # one pass per folder, however many names are asked
         index = {}

@@ -67,6 +67,11 @@ class ParseCache:
     "encodings": whether a tree id's bytes are as git writes them)."""
 
     KINDS = ("records", "post_mortems", "tests", "configs", "encodings")
+    # Kinds kept across runs, the most recently used last, up to a bound,
+    # rather than only what the last run used: pushes to main and to a release
+    # branch compare with different targets' folders, and would otherwise
+    # rewrite the cache each time, each dropping what the other needs.
+    KEPT_ACROSS_RUNS = (("encodings", 512),)
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -129,13 +134,18 @@ class ParseCache:
 
     def save(self) -> None:
         old = self._load()
-        unchanged = all(len(self._new[k]) == len(old.get(k, {})) for k in self._used)
+        unchanged = all(len(self._new[k]) == len(old.get(k, {})) for k in self._used
+                        if k not in dict(self.KEPT_ACROSS_RUNS))
         if not self._dirty and unchanged:
             return
         # A kind this run never looked at (no post-mortem was due, say) is kept
         # as it was; a kind it used keeps only what it used.
         kept = {kind: self._new[kind] if kind in self._used else old.get(kind, {})
                 for kind in self.KINDS}
+        for kind, bound in self.KEPT_ACROSS_RUNS:
+            merged = {k: v for k, v in old.get(kind, {}).items() if k not in self._new[kind]}
+            merged.update(self._new[kind])
+            kept[kind] = dict(list(merged.items())[-bound:])
         payload = {"format": FORMAT, "version": __version__, "readers": readers_stamp(),
                    **kept}
         temporary = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 from hotfix_gates.git import cache, trees
@@ -33,3 +34,35 @@ def test_the_stamp_changes_with_any_reader_file(tmp_path: Path) -> None:
     (tmp_path / "gates" / "new.py").write_text("")
     fourth = cache.readers_stamp.__wrapped__(str(tmp_path))
     assert len({first, second, third, fourth}) == 4
+
+
+def test_encodings_are_kept_across_runs_that_use_different_trees(tmp_path: Path) -> None:
+    """Pushes compared with different targets ask for different folders'
+    encodings: each keeps the other's, so neither rewrites the cache."""
+    path = str(tmp_path / "cache.pickle")
+
+    def run(key: str) -> None:
+        store = cache.ParseCache(path)
+        assert store.memo("encodings", key, lambda: True, lambda found: found) is True
+        store.save()
+
+    run("tree-a")
+    run("tree-b")
+    written = os.stat(path).st_ino  # a rewrite replaces the file
+    run("tree-a")
+    run("tree-b")
+    assert os.stat(path).st_ino == written
+    with open(path, "rb") as handle:
+        assert pickle.load(handle)["encodings"] == {"tree-a": True, "tree-b": True}
+
+
+def test_encodings_kept_across_runs_are_bounded(tmp_path: Path) -> None:
+    path = str(tmp_path / "cache.pickle")
+    (kind, bound), = cache.ParseCache.KEPT_ACROSS_RUNS
+    for number in range(bound + 3):
+        store = cache.ParseCache(path)
+        store.memo(kind, f"tree-{number}", lambda: False, lambda found: found)
+        store.save()
+    with open(path, "rb") as handle:
+        kept = pickle.load(handle)[kind]
+    assert len(kept) == bound and "tree-0" not in kept and f"tree-{bound + 2}" in kept

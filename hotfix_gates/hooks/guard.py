@@ -5,7 +5,6 @@ Standard library only: commit-msg imports it on its fast path.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -44,6 +43,8 @@ def finish(code: int) -> NoReturn:
     left for it to do: the parse cache was already replaced whole, no file is
     open for writing, and the output is flushed here.
     """
+    import contextlib  # here: a deletion's quick path loads nothing it does not use
+
     for stream in (sys.stdout, sys.stderr):
         # a reader that went away: the exit code still counts
         with contextlib.suppress(OSError, ValueError):

@@ -46,6 +46,8 @@ def finish(code: int) -> NoReturn:
     import contextlib  # here: a deletion's quick path loads nothing it does not use
 
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with the descriptor closed: nothing to flush
+            continue
         # a reader that went away: the exit code still counts
         with contextlib.suppress(OSError, ValueError):
             stream.flush()

@@ -91,6 +91,16 @@ class Run:
             return {}
         return {f: folder_number(f) for f in record_folders(self.reference, self.config)[0]}
 
+    @cached_property
+    def target_numbers(self) -> dict[int, list[str]]:
+        """The baseline's record folders by number (a renamed record is found
+        by its number: one lookup, not a pass over every folder)."""
+        return _by_number(self.target_folders)
+
+    @cached_property
+    def reference_numbers(self) -> dict[int, list[str]]:
+        return _by_number(self.reference_folders)
+
     def on_target(self) -> Run:
         """A run over the baseline itself, sharing the clock and the caches."""
         assert self.baseline is not None
@@ -162,7 +172,7 @@ class Subject:
             return []
         if self.record.folder in run.target_folders and _same_folder(run, self):
             return [self.record]  # the same tree id: the same record, nothing to read
-        return self._copies(run.baseline, run.target_folders)
+        return self._copies(run.baseline, run.target_folders, run.target_numbers)
 
     @property
     def reference_copies(self) -> list[HotfixRecord]:
@@ -174,14 +184,16 @@ class Subject:
         """The record as the server's default branch holds it (see Run)."""
         if self.run.reference is None:
             return []
-        return self._copies(self.run.reference, self.run.reference_folders)
+        return self._copies(self.run.reference, self.run.reference_folders,
+                            self.run.reference_numbers)
 
-    def _copies(self, tree: TreeView, folders: dict[str, int | None]) -> list[HotfixRecord]:
+    def _copies(self, tree: TreeView, folders: dict[str, int | None],
+                numbers: dict[int, list[str]]) -> list[HotfixRecord]:
         from hotfix_gates.parsing.records import load_record
 
         folder, number = self.record.folder, self.record.number
-        same = [folder] if folder in folders else [
-            f for f, n in folders.items() if number is not None and n == number]
+        same = [folder] if folder in folders else (
+            numbers.get(number, []) if number is not None else [])
         return [load_record(tree, f, self.run.cache)[0] for f in same]
 
     @property
@@ -229,6 +241,14 @@ class Subject:
         problems = tuple(test_files.problems(self.run.tree, record, self.run.config,
                                              self.run.scans, self.run.cache))
         return TestsReading("missing" if problems else "listed", problems)
+
+
+def _by_number(folders: dict[str, int | None]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for folder, number in folders.items():
+        if number is not None:
+            out.setdefault(number, []).append(folder)
+    return out
 
 
 def _parse_post_mortem(tree: TreeView, path: str) -> tuple[PostMortem | None, str, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from hotfix_gates.gates import policy
@@ -86,7 +86,7 @@ def judge(run: Run, moments: frozenset[Moment], folders: Iterable[str] | None = 
     unit = GATES[0]
     findings = policy.apply(problems, unit, None, run.config, run.now)
     # Which record gates apply is the same for every record: decided once.
-    plan = tuple((gate, in_force(gate, run, moments)) for gate in GATES
+    plan = tuple(_step(gate, run, moments) for gate in GATES
                  if gate.scope is Scope.RECORD and gate.moments & moments)
     verdicts = [_verdict(subject, plan, deadlines) for subject in subjects]
     shared = tuple(g for g in GATES if g.scope is Scope.REPOSITORY and in_force(g, run, moments))
@@ -113,28 +113,44 @@ def in_force(gate: Gate, run: Run, moments: frozenset[Moment]) -> bool:
     return bool(gate.moments & moments) and policy.level_of(gate, run.config) is not Level.OFF
 
 
-def _verdict(subject: Subject, plan: tuple[tuple[Gate, bool], ...], deadlines: bool) -> Verdict:
+class _Step(NamedTuple):
+    """A record gate as this judgement holds it, decided once for all records."""
+
+    gate: Gate
+    active: bool  # in force at these moments, at the configured level
+    off: bool  # configured off (a deadline gate's state is then "off")
+    allowed: timedelta | None  # a deadline gate's time after its clock starts
+
+
+def _step(gate: Gate, run: Run, moments: frozenset[Moment]) -> _Step:
+    clock = gate.clock
+    return _Step(gate, in_force(gate, run, moments),
+                 policy.level_of(gate, run.config) is Level.OFF,
+                 clock.allowed(run.config) if clock is not None else None)
+
+
+def _verdict(subject: Subject, plan: tuple[_Step, ...], deadlines: bool) -> Verdict:
     run, record = subject.run, subject.record
     gates: list[Gate] = []
     findings: list[Finding] = []
     timed: list[Deadline] = []
-    for gate, active in plan:
-        if gate.clock is None:
+    for gate, active, off, allowed in plan:
+        if allowed is None:
             if active and gate.relevant(subject):
                 gates.append(gate)
                 raw = _checked(gate, subject)
                 if raw:
                     findings.extend(policy.apply(raw, gate, record, run.config, run.now))
             continue
-        deadline = _deadline(gate, subject, early=deadlines)
-        if deadline.state == "overdue" and active:  # due: the gate is in force
+        state, due = _deadline(gate, subject, off, allowed, early=deadlines)
+        if state == "overdue" and active:  # due: the gate is in force
             raw = _run_gate(gate, subject)
             found = policy.apply(raw, gate, record, run.config, run.now)
             gates.append(gate)
             findings.extend(found)
-            deadline = _settled(deadline, raw, found)
+            state = _settled(raw, found)
         if deadlines:
-            timed.append(deadline)
+            timed.append(Deadline(gate.code, gate.name, due, state))
     return Verdict(subject, tuple(gates), findings, tuple(timed))
 
 
@@ -158,34 +174,33 @@ def _checked(gate: Gate, subject: Subject) -> list[Finding]:
     return found
 
 
-def _deadline(gate: Gate, subject: Subject, *, early: bool) -> Deadline:
-    """The deadline as its clock stands: "overdue" here means only "due now"
-    (the gate then settles it). Before it is due, the gate is run only when
-    `early` asks for it, to tell met from pending."""
-    assert gate.clock is not None
-    run, record = subject.run, subject.record
-    if not subject.usable(*gate.needs) or not subject.usable(*gate.clock.starts):
-        return Deadline(gate.code, gate.name, None, "invalid")
-    started = gate.clock.start(record)
-    due = started[1] + gate.clock.allowed(run.config) if started else None
-    if policy.level_of(gate, run.config) is Level.OFF:
-        return Deadline(gate.code, gate.name, due, "off")
+def _deadline(gate: Gate, subject: Subject, off: bool, allowed: timedelta, *,
+              early: bool) -> tuple[str, datetime | None]:
+    """The deadline's state as its clock stands, and when it is due: "overdue"
+    here means only "due now" (the gate then settles it). Before it is due,
+    the gate is run only when `early` asks for it, to tell met from pending."""
+    clock = gate.clock
+    assert clock is not None
+    if subject.record.invalid and (not subject.usable(*gate.needs)
+                                   or not subject.usable(*clock.starts)):
+        return "invalid", None
+    started = clock.start(subject.record)
+    due = started[1] + allowed if started else None
+    if off:
+        return "off", due
     if due is None:
-        return Deadline(gate.code, gate.name, None, "not-started")
-    if run.now >= due:
-        return Deadline(gate.code, gate.name, due, "overdue")
-    state = "pending" if not early or _run_gate(gate, subject) else "met"
-    return Deadline(gate.code, gate.name, due, state)
+        return "not-started", None
+    if subject.run.now >= due:
+        return "overdue", due
+    return "pending" if not early or _run_gate(gate, subject) else "met", due
 
 
-def _settled(deadline: Deadline, raw: list[Finding], found: list[Finding]) -> Deadline:
+def _settled(raw: list[Finding], found: list[Finding]) -> str:
     if not raw:
-        state = "met"
-    elif any(f.waiver is None for f in found):
-        state = "overdue"
-    else:
-        state = "waived"
-    return Deadline(deadline.code, deadline.name, deadline.due, state)
+        return "met"
+    if any(f.waiver is None for f in found):
+        return "overdue"
+    return "waived"
 
 
 def _repository(run: Run, subjects: list[Subject], moments: frozenset[Moment],

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from hotfix_gates.gates import policy
+from hotfix_gates.gates import policy, settled
 from hotfix_gates.gates.builtin import GATES
 from hotfix_gates.gates.registry import Gate, Moment, Scope
 from hotfix_gates.gates.subject import Run, Subject
@@ -88,7 +88,8 @@ def judge(run: Run, moments: frozenset[Moment], folders: Iterable[str] | None = 
     # Which record gates apply is the same for every record: decided once.
     plan = tuple(_step(gate, run, moments) for gate in GATES
                  if gate.scope is Scope.RECORD and gate.moments & moments)
-    verdicts = [_verdict(subject, plan, deadlines) for subject in subjects]
+    shared_key = settled.context(run, moments) if not deadlines else None
+    verdicts = [_judged(subject, plan, deadlines, shared_key) for subject in subjects]
     shared = tuple(g for g in GATES if g.scope is Scope.REPOSITORY and in_force(g, run, moments))
     for verdict in verdicts:
         verdict.gates += shared  # judged across the records, held to each of them
@@ -129,11 +130,28 @@ def _step(gate: Gate, run: Run, moments: frozenset[Moment]) -> _Step:
                  clock.allowed(run.config) if clock is not None else None)
 
 
-def _verdict(subject: Subject, plan: tuple[_Step, ...], deadlines: bool) -> Verdict:
+def _judged(subject: Subject, plan: tuple[_Step, ...], deadlines: bool,
+            shared_key: str | None) -> Verdict:
+    """The record's verdict: served when it is settled (see gates.settled)."""
+    key = settled.key(subject, shared_key) if shared_key is not None else None
+    codes = settled.recall(subject, key) if key is not None else None
+    if codes is not None:
+        return Verdict(subject, tuple(s.gate for s in plan if s.gate.code in codes), [], ())
+    verdict, met = _verdict(subject, plan, deadlines)
+    if shared_key is not None and met and not verdict.findings:
+        settled.remember(subject, tuple(g.code for g in verdict.gates), shared_key)
+    return verdict
+
+
+def _verdict(subject: Subject, plan: tuple[_Step, ...],
+             deadlines: bool) -> tuple[Verdict, bool]:
+    """The verdict, and whether every deadline in the plan had come and was
+    met (or is off): then only a change of what it reads can change it."""
     run, record = subject.run, subject.record
     gates: list[Gate] = []
     findings: list[Finding] = []
     timed: list[Deadline] = []
+    met = True
     for gate, active, off, allowed in plan:
         if allowed is None:
             if active and gate.relevant(subject):
@@ -149,9 +167,10 @@ def _verdict(subject: Subject, plan: tuple[_Step, ...], deadlines: bool) -> Verd
             gates.append(gate)
             findings.extend(found)
             state = _settled(raw, found)
+        met = met and state in ("met", "off")
         if deadlines:
             timed.append(Deadline(gate.code, gate.name, due, state))
-    return Verdict(subject, tuple(gates), findings, tuple(timed))
+    return Verdict(subject, tuple(gates), findings, tuple(timed)), met
 
 
 def _run_gate(gate: Gate, subject: Subject) -> list[Finding]:

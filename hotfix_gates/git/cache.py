@@ -64,14 +64,15 @@ class _Unpickler(pickle.Unpickler):
 class ParseCache:
     """Memoised parse results by kind ("records", "post_mortems", "tests",
     "configs": a configuration by its blob id, so a warm hook loads no YAML;
-    "encodings": whether a tree id's bytes are as git writes them)."""
+    "encodings": whether a tree id's bytes are as git writes them; "settled":
+    records judged clean for good, see gates.settled)."""
 
-    KINDS = ("records", "post_mortems", "tests", "configs", "encodings")
-    # Kinds kept across runs, the most recently used last, up to a bound,
-    # rather than only what the last run used: pushes to main and to a release
-    # branch compare with different targets' folders, and would otherwise
+    KINDS = ("records", "post_mortems", "tests", "configs", "encodings", "settled")
+    # Kinds that keep, beside what the last run used, up to a bound of what
+    # earlier runs used (the most recent last): pushes to main and to a
+    # release branch compare with different targets, and would otherwise
     # rewrite the cache each time, each dropping what the other needs.
-    KEPT_ACROSS_RUNS = (("encodings", 512),)
+    KEPT_ACROSS_RUNS = (("encodings", 512), ("settled", 8192))
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -116,6 +117,24 @@ class ParseCache:
             self._dirty = True
         return result
 
+    def lookup(self, kind: str, key: str, valid: Callable[[object], T | None]) -> T | None:
+        """The stored result for `key` when `valid` accepts it, else None."""
+        self._used.add(kind)
+        stored = self._new[kind].get(key)
+        if stored is None:
+            stored = self._load()[kind].get(key)
+        found = valid(stored) if stored is not None else None
+        if found is not None:
+            self._new[kind][key] = found
+        return found
+
+    def put(self, kind: str, key: str, result: object) -> None:
+        """Store `result` under `key`, replacing what was there."""
+        self._used.add(kind)
+        if self._new[kind].get(key) != result:
+            self._new[kind][key] = result
+            self._dirty = True
+
     def knows(self, kind: str, key: str) -> bool:
         """Whether a result is stored under `key`: only results that their key
         pins are (a symlinked record's is not)."""
@@ -143,9 +162,8 @@ class ParseCache:
         kept = {kind: self._new[kind] if kind in self._used else old.get(kind, {})
                 for kind in self.KINDS}
         for kind, bound in self.KEPT_ACROSS_RUNS:
-            merged = {k: v for k, v in old.get(kind, {}).items() if k not in self._new[kind]}
-            merged.update(self._new[kind])
-            kept[kind] = dict(list(merged.items())[-bound:])
+            others = [(k, v) for k, v in old.get(kind, {}).items() if k not in self._new[kind]]
+            kept[kind] = dict(others[-bound:]) | self._new[kind]
         payload = {"format": FORMAT, "version": __version__, "readers": readers_stamp(),
                    **kept}
         temporary = ""

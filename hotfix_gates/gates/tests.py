@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from hotfix_gates.model.constants import LEGACY_FOLDER
 from hotfix_gates.model.errors import TreeError
 from hotfix_gates.model.tree import TreeView, checkout_problem, normalize, read, resolve
 
@@ -159,7 +160,7 @@ def _entry_problem(tree: TreeView, config: Config, scans: Scans,
     if any(not name for name in names):
         return Problem(entry, "an empty test name", "write it as path::test_name")
     for inside in (clean, target):
-        if inside == config.specs_dir or inside.startswith(config.specs_dir + "/"):
+        if _in_records(inside, config.specs_dir):
             return Problem(entry, f"{inside} is part of the hotfix records, not a test",
                            "list the test file that guards the fix")
     oid = tree.object_id(target) if cache is not None else None
@@ -180,6 +181,20 @@ def _entry_problem(tree: TreeView, config: Config, scans: Scans,
     if messages[0].startswith("!"):  # about the file itself, not a name
         return Problem(entry, messages[0][1:], "list a committed test file")
     return Problem(entry, messages[0], fix)
+
+
+def _in_records(path: str, specs: str) -> bool:
+    """Inside the specs folder, or inside a record of the spec-kit layout
+    beside it (`specs/hotfix-001-x/` for `specs/hotfix`): records too."""
+    if path == specs or path.startswith(specs + "/"):
+        return True
+    parent, _, name = specs.rpartition("/")
+    if name != "hotfix":
+        return False
+    below = path[len(parent) + 1:] if parent else path
+    if parent and not path.startswith(parent + "/"):
+        return False
+    return LEGACY_FOLDER.fullmatch(below.split("/", 1)[0]) is not None
 
 
 def _strings(found: object) -> list[str] | None:

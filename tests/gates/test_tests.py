@@ -49,6 +49,9 @@ def tree(tmp_path: Path) -> FsTree:
     record = tmp_path / "specs/hotfix/001-pool"
     record.mkdir(parents=True)
     (record / "hotfix.md").write_text("def test_release(): pass\n")
+    legacy = tmp_path / "specs/hotfix-002-cache"  # a record of spec-kit's older layout
+    legacy.mkdir()
+    (legacy / "test_cache.py").write_text("def test_evict():\n    pass\n")
     os.symlink("../specs/hotfix/001-pool/hotfix.md", tmp_path / "tests/test_link.py")
     return FsTree(tmp_path)
 
@@ -84,6 +87,8 @@ def test_real_tests_count(tree: FsTree, entry: str) -> None:
      "specs/hotfix/001-pool/hotfix.md is part of the hotfix records, not a test"),
     ("specs/hotfix/001-pool/hotfix.md",
      "specs/hotfix/001-pool/hotfix.md is part of the hotfix records, not a test"),
+    ("specs/hotfix-002-cache/test_cache.py::test_evict",
+     "specs/hotfix-002-cache/test_cache.py is part of the hotfix records, not a test"),
     ("README.md", "README.md does not look like a test file"),
     ("README.md::test_release", "README.md does not look like a test file"),
     ("tests/empty_test.py", "tests/empty_test.py is empty"),

@@ -134,8 +134,12 @@ def build(work: Path) -> list[Case]:
         one = f"refs/heads/main {tip} refs/heads/main {git(repo, 'rev-parse', 'main~1')}\n"
         cases.append(Case(f"push to main, {label}, 1 new commit", argv, repo, one, cache))
         if repo is large:
-            cases.append(Case(f"push to main, {label}, judged in full", argv, repo, one, cache,
-                              unsettle=True))
+            # A copy of its own: dropping the settled records must not reach the other cases.
+            full = work / "records-1000-full"
+            shutil.copytree(repo, full, symlinks=True)
+            cases.append(Case(f"push to main, {label}, judged in full",
+                              [str(full / ".git/hooks/pre-push"), *argv[1:]], full, one,
+                              full / ".git" / "hotfix-gates", unsettle=True))
             many = git(repo, "rev-parse", "main~5000")
             cases.append(Case(f"push to main, {label}, 5,000 new commits", argv, repo,
                               f"refs/heads/main {tip} refs/heads/main {many}\n", cache))

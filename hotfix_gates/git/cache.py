@@ -6,8 +6,9 @@ re-uses what the last run parsed and pays only for the gates. Results are
 kept whole (a record with its body and unknown keys, a post-mortem with its
 section text), so no reader of the cache gets less than a parse gives.
 
-It lives in the git dir (`hotfix-gates/parse-cache.pickle`), holds only the
-entries the last run used, and is best effort: an unreadable, foreign or
+It lives in the git dir (`hotfix-gates/parse-cache.pickle`), holds the
+entries the last run used (and, for some kinds, a bounded number of those
+earlier runs used: see KEPT_ACROSS_RUNS), and is best effort: an unreadable, foreign or
 unwritable cache is ignored. It is read with an unpickler that builds only
 our record types and the standard library's dates: a file planted there
 cannot run code. Only trees with object ids (commits, pushed trees) are
@@ -72,7 +73,11 @@ class ParseCache:
     # earlier runs used (the most recent last): pushes to main and to a
     # release branch compare with different targets, and would otherwise
     # rewrite the cache each time, each dropping what the other needs.
-    KEPT_ACROSS_RUNS = (("encodings", 512), ("settled", 8192))
+    # Post-mortems and tests too: a run that serves settled records reads
+    # those of the few others only. The bound grows with the records a run
+    # reads, so a big repository keeps all of its own.
+    KEPT_ACROSS_RUNS = (("post_mortems", 1024), ("tests", 1024), ("encodings", 512),
+                        ("settled", 4096))
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -158,10 +163,15 @@ class ParseCache:
         if not self._dirty and unchanged:
             return
         # A kind this run never looked at (no post-mortem was due, say) is kept
-        # as it was; a kind it used keeps only what it used.
+        # as it was; a kind it used keeps what it used (and, if kept across
+        # runs, a bounded number of others).
         kept = {kind: self._new[kind] if kind in self._used else old.get(kind, {})
                 for kind in self.KINDS}
-        for kind, bound in self.KEPT_ACROSS_RUNS:
+        records = len(self._new["records"])
+        for kind, least in self.KEPT_ACROSS_RUNS:
+            if kind not in self._used:
+                continue
+            bound = max(least, 2 * records)
             others = [(k, v) for k, v in old.get(kind, {}).items() if k not in self._new[kind]]
             kept[kind] = dict(others[-bound:]) | self._new[kind]
         payload = {"format": FORMAT, "version": __version__, "readers": readers_stamp(),

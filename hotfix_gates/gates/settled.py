@@ -27,13 +27,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from hotfix_gates.gates.registry import Moment
 from hotfix_gates.model.constants import POST_MORTEM_FILE
 from hotfix_gates.model.errors import TreeError
 from hotfix_gates.model.tree import checkout_problem, normalize, resolve
 from hotfix_gates.parsing.records import folder_key
 
 if TYPE_CHECKING:
-    from hotfix_gates.gates.registry import Moment
     from hotfix_gates.gates.subject import Run, Subject
     from hotfix_gates.model.tree import TreeView
 
@@ -41,8 +41,10 @@ KIND = "settled"
 
 
 def context(run: Run, moments: frozenset[Moment]) -> str | None:
-    """What the keys of one judgement's records share; None without a cache."""
-    if run.cache is None:
+    """What the keys of one judgement's records share; None without a cache,
+    or for a judgement with no deadline (a hotfix branch, a commit: a few
+    cheap gates, nothing to save)."""
+    if run.cache is None or Moment.POST_INCIDENT not in moments:
         return None
     config = replace(run.config, source="")  # where it was read says nothing of what it says
     sides = f"{run.baseline is not None}:{run.reference is not None}"

@@ -107,14 +107,8 @@ class ParseCache:
              valid: Callable[[object], T | None], *,
              store: Callable[[], bool] | None = None) -> T:
         """The result for `key`: the stored one when `valid` accepts it, else computed."""
-        self._used.add(kind)
-        # This run's own entries too: a push of many trees shares most folders.
-        stored = self._new[kind].get(key)
-        if stored is None:
-            stored = self._load()[kind].get(key)
-        found = valid(stored) if stored is not None else None
+        found = self.lookup(kind, key, valid)
         if found is not None:
-            self._new[kind][key] = found
             return found
         result = compute()
         if store is None or store():
@@ -125,6 +119,7 @@ class ParseCache:
     def lookup(self, kind: str, key: str, valid: Callable[[object], T | None]) -> T | None:
         """The stored result for `key` when `valid` accepts it, else None."""
         self._used.add(kind)
+        # This run's own entries too: a push of many trees shares most folders.
         stored = self._new[kind].get(key)
         if stored is None:
             stored = self._load()[kind].get(key)

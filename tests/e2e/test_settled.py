@@ -191,20 +191,30 @@ def test_a_post_mortem_reached_through_a_symlink_is_never_settled(
     assert blocking(refused(repo, remote)) == {"HG201"}
 
 
-def test_a_record_reached_through_a_symlink_is_never_settled(fresh: tuple[Path, Path]) -> None:
-    repo, remote = fresh
-    settle(repo, remote)
+def record_in_docs(repo: Path) -> None:
+    """hotfix.md moved to docs/, its folder keeping a symlink to it."""
     record = repo / f"specs/hotfix/001-{SLUG}/hotfix.md"
     (repo / "docs").mkdir()
     (repo / "docs/hotfix-001.md").write_text(record.read_text())
     record.unlink()
     record.symlink_to("../../../docs/hotfix-001.md")
     commit_all(repo, "the record kept with the other documents")
-    accepted(repo)
-    unrelated(repo)
+
+
+def no_rollback_plan_in_docs(repo: Path) -> None:
+    """An edit outside the record's folder that the gates must still see."""
     text = (repo / "docs/hotfix-001.md").read_text()
     (repo / "docs/hotfix-001.md").write_text(text.replace("redeploy v1.4.2", "''"))
     commit_all(repo, "docs: no rollback plan")
+
+
+def test_a_record_reached_through_a_symlink_is_never_settled(fresh: tuple[Path, Path]) -> None:
+    repo, remote = fresh
+    settle(repo, remote)
+    record_in_docs(repo)
+    accepted(repo)
+    unrelated(repo)
+    no_rollback_plan_in_docs(repo)
     assert blocking(refused(repo, remote)) == {"HG102"}
 
 
@@ -217,16 +227,9 @@ def test_check_without_a_target_never_settles_a_record_reached_through_a_symlink
     (repo / "tests/test_pool.py").write_text(TEST)
     write_record(repo, 1, SLUG, post_mortem=COMPLETE_POST_MORTEM,
                  regression_tests=["tests/test_pool.py::test_leak"], **OVERDUE)
-    record = repo / f"specs/hotfix/001-{SLUG}/hotfix.md"
-    (repo / "docs").mkdir()
-    (repo / "docs/hotfix-001.md").write_text(record.read_text())
-    record.unlink()
-    record.symlink_to("../../../docs/hotfix-001.md")
-    commit_all(repo, "the record kept with the other documents")
+    record_in_docs(repo)
     for _ in range(2):
         assert run_gate(repo, "check", "--rev", "HEAD", f"--now={LATE}").returncode == 0
-    text = (repo / "docs/hotfix-001.md").read_text()
-    (repo / "docs/hotfix-001.md").write_text(text.replace("redeploy v1.4.2", "''"))
-    commit_all(repo, "docs: no rollback plan")
+    no_rollback_plan_in_docs(repo)
     checked = run_gate(repo, "check", "--rev", "HEAD", f"--now={LATE}")
     assert checked.returncode == 1 and blocking(checked.stdout) == {"HG102"}, checked.stdout

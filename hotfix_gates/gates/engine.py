@@ -139,7 +139,7 @@ def _judged(subject: Subject, plan: tuple[_Step, ...], deadlines: bool,
         return Verdict(subject, tuple(s.gate for s in plan if s.gate.code in codes), [], ())
     verdict, met = _verdict(subject, plan, deadlines)
     if shared_key is not None and met and not verdict.findings:
-        settled.remember(subject, tuple(g.code for g in verdict.gates), shared_key)
+        settled.remember(subject, tuple(g.code for g in verdict.gates), shared_key, key)
     return verdict
 
 

@@ -28,9 +28,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hotfix_gates.gates.registry import Moment
+from hotfix_gates.gates.tests import entry_path
 from hotfix_gates.model.constants import POST_MORTEM_FILE
 from hotfix_gates.model.errors import TreeError
-from hotfix_gates.model.tree import checkout_problem, normalize, resolve
+from hotfix_gates.model.tree import checkout_problem, resolve
 from hotfix_gates.parsing.records import folder_key
 
 if TYPE_CHECKING:
@@ -78,12 +79,15 @@ def recall(subject: Subject, found_key: str) -> tuple[str, ...] | None:
     return codes if subject.run.now.timestamp() >= when else None
 
 
-def remember(subject: Subject, codes: tuple[str, ...], shared: str) -> None:
+def remember(subject: Subject, codes: tuple[str, ...], shared: str,
+             found_key: str | None) -> None:
     """Keep a record that passed everything, every deadline met (the engine
-    decides that), once its files are known to be pinned."""
+    decides that), once its files are known to be pinned. `found_key` is the
+    key before the judgement; None is computed again (the copies the
+    judgement read are in the cache now)."""
     run, record = subject.run, subject.record
     cache, folder = run.cache, subject.key
-    found_key = key(subject, shared)
+    found_key = found_key or key(subject, shared)
     if cache is None or folder is None or found_key is None or subject.parse_findings:
         return
     if not cache.knows("records", folder):
@@ -92,7 +96,7 @@ def remember(subject: Subject, codes: tuple[str, ...], shared: str) -> None:
         return
     try:
         for entry in record.regression_tests:
-            path = normalize(entry.partition("::")[0].strip())
+            path = entry_path(entry)
             if resolve(run.tree, path) != path:
                 return  # a symlink on the way: its target is not pinned by the key
     except TreeError:
@@ -103,9 +107,8 @@ def remember(subject: Subject, codes: tuple[str, ...], shared: str) -> None:
 def _tests(tree: TreeView, entries: list[str]) -> str | None:
     parts = []
     for entry in entries:
-        path = normalize(entry.partition("::")[0].strip())
-        top = path.split("/", 1)[0]
-        kind = tree.kind(top) if top else None
+        top = entry_path(entry).split("/", 1)[0]
+        kind = tree.kind(top)
         if kind not in ("dir", "file") or checkout_problem(tree, top) is not None:
             return None
         parts.append(f"{entry}\1{kind}:{tree.object_id(top)}")

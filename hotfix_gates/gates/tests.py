@@ -140,14 +140,21 @@ def check_entry(tree: TreeView, config: Config, entry: str) -> Problem | None:
     return _entry_problem(tree, config, Scans(), None, entry)
 
 
+def entry_path(entry: str) -> str:
+    """The clean path an entry names (`path::name` without its names);
+    TreeError when it names none."""
+    clean = normalize(entry.partition("::")[0].strip())
+    if not clean:
+        raise TreeError("the path is empty")
+    return clean
+
+
 def _entry_problem(tree: TreeView, config: Config, scans: Scans,
                    cache: ParseCache | None, entry: str) -> Problem | None:
-    path, named, rest = entry.partition("::")
+    _, named, rest = entry.partition("::")
     names = [name.strip() for name in rest.split("::")] if named else []
     try:
-        clean = normalize(path.strip())
-        if not clean:
-            raise TreeError("the path is empty")
+        clean = entry_path(entry)
         target = resolve(tree, clean)
     except TreeError as exc:
         return Problem(entry, str(exc), "commit the test file and list its path relative "
